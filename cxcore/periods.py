@@ -1,0 +1,113 @@
+"""Periods and their comparison periods, exactly as the KPI definitions say.
+
+Kept apart from SQL so the calendar rules (whole months, quarters and years,
+29 February) can be tested on their own and reused by the app's presets.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Compare(StrEnum):
+    PREVIOUS = "previous"
+    YOY = "yoy"
+
+
+class PeriodError(ValueError):
+    """A period the user asked for cannot exist (bad date, start after end)."""
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    start: dt.date
+    end: dt.date
+
+    def __post_init__(self) -> None:
+        if self.start > self.end:
+            raise PeriodError(f"start {self.start} is after end {self.end}")
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def as_dict(self) -> dict[str, str]:
+        return {"start": self.start.isoformat(), "end": self.end.isoformat()}
+
+
+def parse_date(value: str | dt.date, what: str = "date") -> dt.date:
+    """ISO `YYYY-MM-DD` (or a date) to a date, with a message naming the bad input."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise PeriodError(f"{what} {value!r} is not a date (expected YYYY-MM-DD)") from None
+
+
+def period(start: str | dt.date, end: str | dt.date) -> Period:
+    return Period(parse_date(start, "start"), parse_date(end, "end"))
+
+
+def parse_compare(value: str | Compare) -> Compare:
+    try:
+        return Compare(str(value))
+    except ValueError:
+        raise PeriodError(f"compare {value!r} is not one of: previous, yoy") from None
+
+
+def comparison(p: Period, mode: Compare) -> Period:
+    """The period P is compared with."""
+    if mode is Compare.YOY:
+        return Period(minus_years(p.start, 1), minus_years(p.end, 1))
+    whole = _whole_span_months(p)
+    if whole:
+        start = add_months(p.start, -whole)
+        return Period(start, p.start - dt.timedelta(days=1))
+    return Period(p.start - dt.timedelta(days=p.days), p.start - dt.timedelta(days=1))
+
+
+def _whole_span_months(p: Period) -> int:
+    """12, 3 or 1 when P is exactly one calendar year, quarter or month; else 0."""
+    if p.start.day != 1 or (p.end + dt.timedelta(days=1)).day != 1:
+        return 0
+    if p.start.month == 1 and p.end == dt.date(p.start.year, 12, 31):
+        return 12
+    next_day = p.end + dt.timedelta(days=1)
+    months = (next_day.year - p.start.year) * 12 + next_day.month - p.start.month
+    if months == 3 and p.start.month in (1, 4, 7, 10):
+        return 3
+    return 1 if months == 1 else 0
+
+
+def minus_years(day: dt.date, years: int) -> dt.date:
+    """The same calendar day `years` earlier; 29 February maps to 28 February."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """First-of-month arithmetic (only used on first days of months)."""
+    index = day.year * 12 + day.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+@dataclass(frozen=True)
+class Windows:
+    """P, its comparison Q, and R (Q's own comparison) for retention-type KPIs."""
+
+    current: Period
+    compared: Period
+    before_compared: Period
+    mode: Compare
+
+    @classmethod
+    def of(cls, p: Period, mode: Compare) -> Windows:
+        q = comparison(p, mode)
+        return cls(p, q, comparison(q, mode), mode)

@@ -1,0 +1,85 @@
+"""The one place SQL text is made.
+
+SQL is built as sqlglot expressions: fixed fragments written in the code are
+parsed once; every identifier goes through `ident` (quoted, escaped); every
+value a user can influence is a `$name` parameter bound at execution. Column
+names read from uploaded files are untrusted text, and so are filter members:
+neither can ever change the shape of a query, only its parameters.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import sqlglot
+from sqlglot import exp
+
+DIALECT = "duckdb"
+
+
+def ident(name: str) -> exp.Identifier:
+    """A quoted identifier; the only way a name enters SQL."""
+    return exp.to_identifier(name, quoted=True)
+
+
+def column(name: str, table: str | None = None) -> exp.Column:
+    return exp.Column(this=ident(name), table=ident(table) if table else None)
+
+
+def param(name: str) -> exp.Placeholder:
+    """A bound parameter `$name`; its value travels beside the SQL, never inside it."""
+    return exp.Placeholder(this=name)
+
+
+@cache
+def _parsed(fragment: str) -> exp.Expression:
+    return sqlglot.parse_one(fragment, dialect=DIALECT)
+
+
+def fragment(text: str, **parts: exp.Expression | str) -> exp.Expression:
+    """A fixed SQL fragment with `:name` holes filled by expressions (str = a column name)."""
+    tree = _parsed(text).copy()
+    filled = {k: column(v) if isinstance(v, str) else v for k, v in parts.items()}
+    return exp.replace_placeholders(tree, **filled) if filled else tree
+
+
+def render(expression: exp.Expression) -> str:
+    return expression.sql(dialect=DIALECT, pretty=True)
+
+
+def alias(expression: exp.Expression, name: str) -> exp.Alias:
+    return exp.alias_(expression, ident(name))
+
+
+def and_all(conditions: list[exp.Expression]) -> exp.Expression:
+    return exp.and_(*conditions) if conditions else exp.true()
+
+
+def table(name: str) -> exp.Table:
+    return exp.Table(this=ident(name))
+
+
+def create_table(name: str, query: exp.Expression, temporary: bool = False) -> str:
+    """`CREATE OR REPLACE [TEMPORARY] TABLE name AS query`, rendered."""
+    properties = exp.Properties(expressions=[exp.TemporaryProperty()]) if temporary else None
+    statement = exp.Create(
+        this=table(name), kind="TABLE", expression=query, replace=True, properties=properties
+    )
+    return render(statement)
+
+
+def select_all(source: exp.Expression | str) -> exp.Select:
+    """`SELECT * FROM source` (a str is a table name)."""
+    return exp.select("*").from_(table(source) if isinstance(source, str) else source)
+
+
+def count_rows(name: str) -> str:
+    return render(exp.select(exp.Count(this=exp.Star())).from_(table(name)))
+
+
+def describe(name: str) -> str:
+    return render(exp.Describe(this=table(name)))
+
+
+def drop_table(name: str) -> str:
+    return render(exp.Drop(tables=[table(name)], kind="TABLE", exists=True))
