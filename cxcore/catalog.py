@@ -118,7 +118,7 @@ class Catalog:
                 self._load_table(name, Path(files[name]))
             elif spec.required:
                 self.report.findings.append(
-                    Finding(name, None, f"missing: the required table {name} has no file", 0)
+                    Finding(name, None, "missing: the required table has no file", 0)
                 )
         if self.report.ok:
             self._discover_dimensions()
@@ -133,7 +133,9 @@ class Catalog:
         try:
             raw = load_raw(self.con, name, path, f"raw:{name}")
         except ReadError as err:
-            self.report.findings.append(Finding(name, None, f"unreadable: {err.reason}", 0))
+            self.report.findings.append(
+                Finding(name, None, f"{path.name} cannot be read: {err.reason}", 0)
+            )
             return
         report, typed = validate(TABLES[name], raw, self.con)
         self.report.extend(report)

@@ -59,6 +59,8 @@ class Finding:
     @property
     def message(self) -> str:
         where = f"{self.table}.{self.column}" if self.column else self.table
+        if not self.count:  # a whole-file problem: no rows to count
+            return f"{where}: {self.rule}"
         rows = "row" if self.count == 1 else "rows"
         text = f"{where}: {self.count} {rows} {self.rule}"
         if self.examples:

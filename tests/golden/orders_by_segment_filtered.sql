@@ -1,0 +1,64 @@
+SELECT
+  "slot",
+  "member_0",
+  COALESCE(SUM(rev_cur), 0) AS "revenue",
+  COALESCE(SUM(rev_prior), 0) AS "revenue_prior",
+  COUNT(*) FILTER(WHERE
+    n_cur > 0) AS "active",
+  COUNT(*) FILTER(WHERE
+    n_prior > 0) AS "prior_active",
+  COUNT(*) FILTER(WHERE
+    n_prior > 0 AND n_cur > 0) AS "retained",
+  COALESCE(SUM(COALESCE(rev_cur, 0)) FILTER(WHERE
+    n_prior > 0), 0) AS "cohort_rev_cur",
+  COALESCE(SUM(rev_prior) FILTER(WHERE
+    n_prior > 0), 0) AS "cohort_rev_prior",
+  COALESCE(SUM(GREATEST(0, rev_cur - rev_prior)) FILTER(WHERE
+    n_prior > 0 AND n_cur > 0), 0) AS "expansion",
+  COALESCE(SUM(cats_cur) FILTER(WHERE
+    n_cur > 0), 0) AS "category_sum",
+  COUNT(*) FILTER(WHERE
+    cats_cur >= 2) AS "multi_category"
+FROM (
+  SELECT
+    "slot",
+    "member_0",
+    "customer_id",
+    SUM(amount) FILTER(WHERE
+      in_cur) AS "rev_cur",
+    SUM(amount) FILTER(WHERE
+      in_prior) AS "rev_prior",
+    COUNT(*) FILTER(WHERE
+      in_cur) AS "n_cur",
+    COUNT(*) FILTER(WHERE
+      in_prior) AS "n_prior",
+    COUNT(DISTINCT product_category) FILTER(WHERE
+      in_cur) AS "cats_cur"
+  FROM (
+    SELECT
+      "s"."slot",
+      "f"."dim:segment" AS "member_0",
+      "f".*,
+      "f"."day" BETWEEN "s"."cur_start" AND "s"."cur_end" AS "in_cur",
+      "f"."day" BETWEEN "s"."prior_start" AND "s"."prior_end" AS "in_prior"
+    FROM "fact:orders" AS f
+    JOIN (
+      SELECT
+        *
+      FROM (VALUES
+        ('p', $p_start, $p_end, $q_start, $q_end),
+        ('q', $q_start, $q_end, $r_start, $r_end)) AS "slots"("slot", "cur_start", "cur_end", "prior_start", "prior_end")
+    ) AS "s"
+      ON "f"."day" BETWEEN "s"."cur_start" AND "s"."cur_end"
+      OR "f"."day" BETWEEN "s"."prior_start" AND "s"."prior_end"
+    WHERE
+      LIST_CONTAINS($filter_0, "f"."dim:region")
+  ) AS rows
+  GROUP BY
+    "slot",
+    "member_0",
+    "customer_id"
+) AS per_customer
+GROUP BY
+  "slot",
+  "member_0"

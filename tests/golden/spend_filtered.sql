@@ -1,0 +1,27 @@
+SELECT
+  "slot",
+  COALESCE(SUM(spend) FILTER(WHERE
+    in_cur), 0) AS "spend",
+  COUNT(*) FILTER(WHERE
+    in_cur) AS "spend_rows"
+FROM (
+  SELECT
+    "s"."slot",
+    "f".*,
+    "f"."day" BETWEEN "s"."cur_start" AND "s"."cur_end" AS "in_cur",
+    "f"."day" BETWEEN "s"."prior_start" AND "s"."prior_end" AS "in_prior"
+  FROM "fact:marketing_spend" AS f
+  JOIN (
+    SELECT
+      *
+    FROM (VALUES
+      ('p', $p_start, $p_end, $q_start, $q_end),
+      ('q', $q_start, $q_end, $r_start, $r_end)) AS "slots"("slot", "cur_start", "cur_end", "prior_start", "prior_end")
+  ) AS "s"
+    ON "f"."day" BETWEEN "s"."cur_start" AND "s"."cur_end"
+  WHERE
+    LIST_CONTAINS($filter_0, "f"."dim:region")
+    AND LIST_CONTAINS($filter_1, "f"."dim:segment")
+) AS rows
+GROUP BY
+  "slot"
