@@ -19,6 +19,7 @@ from .contract import TABLES
 from .measures import MEASURES, PRESENCE, Number
 from .periods import Compare, PeriodError, Windows, parse_compare, period
 from .query import BlockQuery, block_query
+from .reading import normalise
 from .registry import KPI_BY_NAME, KPIS, evaluate
 from .sqlkit import render
 
@@ -168,6 +169,8 @@ class Cockpit:
 
     # -- argument checks -------------------------------------------------------
     def _check_dimension(self, name: str) -> str:
+        """A known dimension, matched like column names: trimmed, case-insensitive."""
+        name = normalise(name)
         if name not in self.catalog.dimensions:
             raise ArgumentError(
                 f"unknown dimension {name!r}" + did_you_mean(name, self.catalog.dimensions)
@@ -179,9 +182,9 @@ class Cockpit:
         for name, members in filters.items():
             if isinstance(members, str):
                 members = [members]
-            self._check_dimension(name)
+            name = self._check_dimension(name)
             if members:
-                chosen[name] = [str(m) for m in members]
+                chosen.setdefault(name, []).extend(str(m) for m in members)
         return chosen
 
     def _check_by(self, by: Sequence[str]) -> tuple[str, ...]:
