@@ -61,8 +61,10 @@ class Finding:
         where = f"{self.table}.{self.column}" if self.column else self.table
         if not self.count:  # a whole-file problem: no rows to count
             return f"{where}: {self.rule}"
-        rows = "row" if self.count == 1 else "rows"
-        text = f"{where}: {self.count} {rows} {self.rule}"
+        rows, rule = "rows", self.rule
+        if self.count == 1:
+            rows, rule = "row", rule.replace("are ", "is ", 1).replace("repeat ", "repeats ", 1)
+        text = f"{where}: {self.count} {rows} {rule}"
         if self.examples:
             shown = ", ".join(f"row {e.row}: {_show(e.value)}" for e in self.examples)
             text += f" (e.g. {shown})"
@@ -155,7 +157,7 @@ _CONVERSIONS: dict[tuple[Kind, str], str] = {
     (Kind.INTEGER, "text"): "CASE WHEN TRY_CAST(TRIM(:c) AS DOUBLE) = TRUNC(TRY_CAST(TRIM(:c) AS"
     " DOUBLE)) THEN TRY_CAST(TRY_CAST(TRIM(:c) AS DOUBLE) AS BIGINT) END",
     (Kind.BOOL, "bool"): ":c",
-    (Kind.BOOL, "int"): "CASE :c WHEN 1 THEN TRUE WHEN 0 THEN FALSE END",
+    (Kind.BOOL, "int"): "CASE WHEN :c = 1 THEN TRUE WHEN :c = 0 THEN FALSE END",
     (Kind.BOOL, "text"): f"CASE WHEN LOWER(TRIM(:c)) IN {_TRUE} THEN TRUE"
     f" WHEN LOWER(TRIM(:c)) IN {_FALSE} THEN FALSE END",
 }
@@ -184,7 +186,7 @@ def validate(spec: Table, raw: RawTable, con: Any) -> tuple[Report, list[TypedCo
     """Every rule of the contract checked at once; the typed columns to build the table from."""
     report = Report(
         [
-            Finding(spec.name, c.name, "missing: the required column is absent", raw.rows)
+            Finding(spec.name, c.name, "missing: the required column is absent", 0)
             for c in spec.columns
             if c.required and c.name not in raw.columns
         ]

@@ -201,3 +201,52 @@ def test_suspicious_rows_are_warnings_not_errors(tmp_path: Path) -> None:
 def test_missing_folder_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match="does not exist"):
         Cockpit.open(tmp_path / "nowhere")
+
+
+def test_parquet_booleans_stored_as_zero_or_one_are_read(tmp_path: Path) -> None:
+    rows = [
+        {
+            "contact_id": "k1",
+            "customer_id": "c1",
+            "contact_date": d("2025-01-02"),
+            "channel": "phone",
+            "cost": 2.0,
+            "resolved_first_contact": 1,
+            "within_sla": 0,
+        },
+        {
+            "contact_id": "k2",
+            "customer_id": "c1",
+            "contact_date": d("2025-01-03"),
+            "channel": "chat",
+            "cost": 1.0,
+            "resolved_first_contact": 0,
+            "within_sla": 1,
+        },
+        {
+            "contact_id": "k3",
+            "customer_id": "c1",
+            "contact_date": d("2025-01-04"),
+            "channel": "chat",
+            "cost": 1.0,
+            "resolved_first_contact": 1,
+            "within_sla": None,
+        },
+    ]
+    folder = folder_with(tmp_path, service_contacts=rows)
+    kpis = Cockpit.open(folder).kpis("2025-01-01", "2025-01-31")["kpis"]
+    assert kpis["first_contact_resolution"]["value"] == pytest.approx(2 / 3)
+    assert kpis["sla_compliance"]["value"] == pytest.approx(1 / 2)
+
+
+def test_integer_booleans_other_than_zero_or_one_are_refused(tmp_path: Path) -> None:
+    row = {
+        "contact_id": "k1",
+        "customer_id": "c1",
+        "contact_date": d("2025-01-02"),
+        "channel": "phone",
+        "cost": 2.0,
+        "resolved_first_contact": 2,
+    }
+    with pytest.raises(DataContractError, match="resolved_first_contact: 1 row is not true"):
+        Cockpit.open(folder_with(tmp_path, service_contacts=[row]))

@@ -1,0 +1,116 @@
+"""The docs stay honest: they name every KPI, table, column and CLI option the code has.
+
+The KPI registry, the data contract and the argument parser are the sources
+of truth; these tests fail when one of them changes and the docs do not.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+from pathlib import Path
+
+import pytest
+
+from cxcore.cli import build_parser
+from cxcore.contract import TABLES, Column, Table
+from cxcore.registry import KPIS, Kpi
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs"
+KPIS_DOC = DOCS / "kpis.md"
+CONTRACT_DOC = DOCS / "data-contract.md"
+
+
+def read(path: Path) -> str:
+    return path.read_text(encoding="utf-8")
+
+
+def table_rows(text: str) -> dict[str, list[str]]:
+    """Markdown table rows keyed by their first cell's `code` name."""
+    rows: dict[str, list[str]] = {}
+    for line in text.splitlines():
+        match = re.match(r"^\|\s*`([^`]+)`\s*\|(.*)\|\s*$", line)
+        if match:
+            rows.setdefault(match[1], [c.strip() for c in match[2].split("|")])
+    return rows
+
+
+def contract_section(name: str) -> str:
+    """The text under the data contract's `### `name`` heading, up to the next heading."""
+    match = re.search(
+        rf"^### `{re.escape(name)}`.*?$(.*?)(?=^#)", read(CONTRACT_DOC) + "\n#", re.M | re.S
+    )
+    assert match, f"docs/data-contract.md has no section for table {name}"
+    return match[1]
+
+
+@pytest.mark.parametrize("kpi", KPIS, ids=lambda k: k.name)
+def test_every_kpi_is_documented_with_its_label_unit_and_direction(kpi: Kpi) -> None:
+    row = table_rows(read(KPIS_DOC)).get(kpi.name)
+    assert row, f"docs/kpis.md has no table row for KPI {kpi.name}"
+    label, *_, unit, direction = row
+    assert (label, unit, direction) == (kpi.label, str(kpi.unit), str(kpi.direction))
+
+
+def _rule_words(column: Column) -> list[str]:
+    words = ["unique"] if column.unique else []
+    words.append(
+        "not null" if column.not_null else "optional" if not column.required else "nullable"
+    )
+    if column.minimum is not None:
+        words.append(f">= {column.minimum:g}")
+    if column.maximum is not None:
+        words.append(f"<= {column.maximum:g}")
+    return words
+
+
+@pytest.mark.parametrize(
+    ("table", "column"),
+    [(t.name, c) for t in TABLES.values() for c in t.columns],
+    ids=lambda v: v if isinstance(v, str) else v.name,
+)
+def test_every_contract_column_is_documented_under_its_table(table: str, column: Column) -> None:
+    row = table_rows(contract_section(table)).get(column.name)
+    assert row, f"docs/data-contract.md has no row for {table}.{column.name}"
+    kind, rule = row[0], row[-1]
+    assert kind == str(column.kind)
+    for word in _rule_words(column):
+        assert word in rule, f"{table}.{column.name}: rule {rule!r} lacks {word!r}"
+    assert ("unique" in rule) == column.unique
+
+
+@pytest.mark.parametrize("table", TABLES.values(), ids=lambda t: t.name)
+def test_every_table_is_documented_with_its_prefixed_columns(table: Table) -> None:
+    heading = re.search(rf"^### `{table.name}`(.*)$", read(CONTRACT_DOC), re.M)
+    assert heading, f"docs/data-contract.md has no heading for table {table.name}"
+    assert ("(required)" in heading[1]) == table.required
+    for prefix, kind in table.prefixed.items():
+        row = table_rows(contract_section(table.name)).get(f"{prefix}*")
+        assert row and row[0] == str(kind), f"{table.name}: no row for `{prefix}*`"
+
+
+def kpis_options() -> list[str]:
+    parser = build_parser()
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    kpis = commands.choices["kpis"]
+    return [o for a in kpis._actions for o in a.option_strings]
+
+
+@pytest.mark.parametrize("option", kpis_options())
+def test_every_kpis_option_is_documented(option: str) -> None:
+    assert f"`{option}" in read(KPIS_DOC), f"docs/kpis.md does not document {option}"
+
+
+@pytest.mark.parametrize("doc", ["docs/kpis.md", "docs/data-contract.md"])
+def test_readme_links_the_docs(doc: str) -> None:
+    readme = ROOT / "README.md"
+    assert readme.exists(), "README.md is missing"
+    assert f"]({doc})" in read(readme), f"README.md does not link {doc}"
+
+
+@pytest.mark.parametrize("doc", sorted(DOCS.glob("*.md")), ids=lambda p: p.name)
+def test_docs_are_self_contained(doc: Path) -> None:
+    text = read(doc)
+    for outside in ("../shared", "/work/"):
+        assert outside not in text, f"{doc.name} points outside the repository ({outside})"
