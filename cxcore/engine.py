@@ -42,14 +42,31 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
 class Cockpit:
     """An opened data folder; reuse one per process."""
 
-    def __init__(self, catalog: Catalog, source: Path) -> None:
+    def __init__(self, catalog: Catalog, source: Path, version: int | None = None) -> None:
         self.catalog = catalog
         self.source = source
+        self.version = version  # the store version read; None for a plain data folder
         self._lock = threading.Lock()
 
     @classmethod
-    def open(cls, path: str | Path) -> Cockpit:
+    def open(cls, path: str | Path, version: int | None = None) -> Cockpit:
+        """A data folder, or a managed store at its latest (or a pinned) version."""
+        from . import store  # the store builds on the catalog; imported late to keep layers
+
+        if store.is_store(path):
+            chosen, catalog = store.open_catalog(path, version)
+            return cls(catalog, Path(path), chosen)
+        if version is not None:
+            raise ArgumentError(f"{str(path)!r} is a data folder, not a store: it has no versions")
         return cls(Catalog.from_folder(path), Path(path))
+
+    def is_stale(self) -> bool:
+        """True when the store has published a newer version than the one loaded."""
+        from . import store
+
+        if self.version is None:
+            return False
+        return store.current_version(self.source) != self.version
 
     # -- what the data holds ---------------------------------------------------
     @property
