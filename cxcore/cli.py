@@ -16,8 +16,10 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from .catalog import DataContractError
+from .cli_store import STORE_COMMANDS, add_store_commands
 from .engine import ArgumentError, Cockpit, did_you_mean
 from .periods import PeriodError, period
+from .store import StoreError
 from .registry import KPI_BY_NAME, KPIS
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -58,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--out", required=True, help="folder to write the six tables into")
     sample.add_argument("--customers", type=int, default=6000)
     sample.add_argument("--seed", type=int, default=7)
+    add_store_commands(commands)
     return parser
 
 
@@ -72,6 +75,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"cx-cockpit: the data breaks the contract:\n{err.report.describe()}", file=sys.stderr
         )
         return 1
+    except StoreError as err:  # an empty store, or a version no longer kept
+        return _fail(1, str(err))
 
 
 def _fail(status: int, message: str) -> int:
@@ -164,4 +169,4 @@ def run_sample(args: argparse.Namespace) -> int:
     return 0
 
 
-_COMMANDS: dict[str, Any] = {"kpis": run_kpis, "sample": run_sample}
+_COMMANDS: dict[str, Any] = {"kpis": run_kpis, "sample": run_sample, **STORE_COMMANDS}

@@ -1,0 +1,105 @@
+"""File-system primitives the store's guarantees rest on.
+
+Durability needs more than a rename: file contents and directory entries are
+flushed (fsync) before the pointer that makes them visible is replaced, so a
+power cut or `kill -9` leaves either the old or the new pointer, each naming a
+complete version. Kept apart from the store logic so each step can be read
+and reasoned about on its own.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import secrets
+import shutil
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+# Test-only hook: pause at a named step so a test can kill the process there.
+PAUSE_ENV = "CX_TEST_PAUSE_AT"
+PAUSE_FLAG_ENV = "CX_TEST_PAUSE_FLAG"
+
+
+def checkpoint(name: str) -> None:
+    """When a crash test asks for it, signal that `name` is reached and wait to be killed."""
+    if os.environ.get(PAUSE_ENV) != name:
+        return
+    flag = os.environ.get(PAUSE_FLAG_ENV)
+    if flag:
+        Path(flag).write_text(name, encoding="utf-8")
+    time.sleep(600)
+
+
+def token() -> str:
+    return f"{os.getpid()}-{secrets.token_hex(4)}"
+
+
+def fsync_path(path: Path) -> None:
+    """Flush a file's data, or a directory's entries, to disk."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def fsync_tree(root: Path) -> None:
+    """Every file, then every directory bottom-up, so no entry names unflushed data."""
+    for folder, dirs, files in os.walk(root, topdown=False):
+        for name in files:
+            fsync_path(Path(folder) / name)
+        for name in dirs:
+            fsync_path(Path(folder) / name)
+    fsync_path(root)
+
+
+def atomic_write_text(path: Path, text: str, before_replace: str | None = None) -> None:
+    """Readers see the old or the new content, never a partial file."""
+    temp = path.with_name(f".{path.name}.tmp-{token()}")
+    with temp.open("w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    if before_replace:
+        checkpoint(before_replace)
+    os.replace(temp, path)
+    fsync_path(path.parent)
+
+
+def link_or_copy(source: Path, target: Path) -> None:
+    """Share an immutable file between versions; copy where hard links are not allowed."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
+def remove_tree(path: Path) -> None:
+    """Rename first, so a half-deleted folder never looks like a real one, then delete."""
+    if not path.exists():
+        return
+    doomed = path.with_name(f".trash-{path.name}-{token()}")
+    os.replace(path, doomed)
+    shutil.rmtree(doomed, ignore_errors=True)
+
+
+@contextmanager
+def exclusive_lock(path: Path, timeout_s: float) -> Iterator[None]:
+    """An advisory lock held by one publisher at a time; released by the OS on a crash."""
+    with path.open("a+b") as handle:
+        deadline = time.monotonic() + timeout_s
+        while True:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise TimeoutError(f"another publish holds {path.name}") from None
+                time.sleep(0.05)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)

@@ -1,0 +1,210 @@
+"""Replace, append, several files, column mapping, derived data, pinning and the preview."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from cxcore.catalog import Catalog
+from cxcore.compare import compare_with_current, latest_whole_quarter
+from cxcore.publish import PublishDenied, PublishRefused, ensure_store, publish
+from cxcore.store import (
+    StoreError,
+    VersionNotFound,
+    current_files,
+    current_version,
+    derived_files,
+    is_store,
+    list_versions,
+    open_catalog,
+    recall_mapping,
+)
+from tests.factories import csv_rows, d, order, spend, write_table
+from tests.store.conftest import ORDERS, SEED_REVENUE, orders_file, revenue, snapshot
+
+
+def test_ensure_store_seeds_version_one_once(store: Path, seed: Path) -> None:
+    assert is_store(store)
+    assert current_version(store) == 1
+    assert ensure_store(store, seed) == 1
+    (info,) = list_versions(store)
+    assert (info.version, info.table, info.mode, info.tables) == (
+        1,
+        "all",
+        "init",
+        {"customers": 4, "orders": 4},
+    )
+    assert revenue(open_catalog(store)[1]) == SEED_REVENUE
+
+
+def test_replace_publishes_a_new_version(store: Path, tmp_path: Path) -> None:
+    path = orders_file(tmp_path / "up", [order("n1", "c1", "2025-06-01", 7)])
+    result = publish(store, "orders", [path])
+    assert result.version == current_version(store) == 2
+    assert (result.info.table, result.info.mode, result.info.rows) == ("orders", "replace", 1)
+    assert revenue(open_catalog(store)[1]) == Decimal(7)
+
+
+def test_append_deduplicates_by_id_newer_row_wins(store: Path, tmp_path: Path) -> None:
+    rows = [order("o1", "c1", "2025-01-10", 150), order("o5", "c2", "2025-06-01", 50)]
+    result = publish(store, "orders", [orders_file(tmp_path / "up", rows)], mode="append")
+    assert result.info.rows == 5
+    catalog = open_catalog(store)[1]
+    amounts = dict(catalog.con.execute("SELECT order_id, amount FROM orders").fetchall())
+    assert amounts == {"o1": 150, "o2": 200, "o3": 300, "o4": 400, "o5": 50}
+
+
+def test_append_without_an_id_column_adds_every_row(store: Path, tmp_path: Path) -> None:
+    path = write_table(tmp_path / "a", "marketing_spend", [spend("2025-01-01", 10)])
+    publish(store, "marketing_spend", [path])
+    publish(store, "marketing_spend", [path], mode="append")
+    assert list_versions(store)[0].tables["marketing_spend"] == 2
+
+
+def test_several_files_are_combined_and_csv_matches_parquet(store: Path, tmp_path: Path) -> None:
+    first = orders_file(tmp_path / "a", [order("n1", "c1", "2025-06-01", 1.5)])
+    second = write_table(
+        tmp_path / "b", "orders", csv_rows([order("n2", "c2", "2025-06-02", 2.25)]), fmt="csv"
+    )
+    result = publish(store, "orders", [first, second])
+    assert result.info.rows == 2
+    catalog = open_catalog(store)[1]
+    rows = catalog.con.execute("SELECT order_id, order_date FROM orders").fetchall()
+    assert rows == [("n1", d("2025-06-01")), ("n2", d("2025-06-02"))]
+    assert revenue(catalog) == Decimal("3.75")
+
+
+def test_duplicates_across_files_are_refused(store: Path, tmp_path: Path) -> None:
+    first = orders_file(tmp_path / "a", [order("n1", "c1", "2025-06-01", 1)])
+    second = orders_file(tmp_path / "b", [order("n1", "c2", "2025-06-02", 2)])
+    with pytest.raises(PublishRefused, match="unique"):
+        publish(store, "orders", [first, second])
+
+
+def test_column_mapping_is_applied_and_remembered(store: Path, tmp_path: Path) -> None:
+    rows = [{**order("n1", "c1", "2025-06-01", 9)}]
+    rows[0]["Betrag"] = rows[0].pop("amount")
+    path = orders_file(tmp_path / "up", rows)
+    with pytest.raises(PublishRefused, match=r"orders\.amount"):
+        publish(store, "orders", [path])
+    publish(store, "orders", [path], column_map={"Betrag": "amount"})
+    assert revenue(open_catalog(store)[1]) == Decimal(9)
+    assert recall_mapping(store, "orders") == {"Betrag": "amount"}
+    assert recall_mapping(store, "customers") == {}
+
+
+def test_a_mapping_onto_an_existing_column_is_refused(store: Path, tmp_path: Path) -> None:
+    path = orders_file(tmp_path / "up", [order("n1", "c1", "2025-06-01", 9, channel="web")])
+    with pytest.raises(PublishRefused, match="both become 'amount'"):
+        publish(store, "orders", [path], column_map={"channel": "amount"})
+
+
+def test_warnings_do_not_block(store: Path, tmp_path: Path) -> None:
+    path = orders_file(tmp_path / "up", [order("n1", "stranger", "2025-06-01", 9)])
+    result = publish(store, "orders", [path])
+    assert any("customer absent" in w for w in result.warnings)
+
+
+def test_unchanged_tables_are_hard_linked(store: Path, tmp_path: Path) -> None:
+    publish(store, "orders", [orders_file(tmp_path / "up", ORDERS[:2])])
+    old, new = current_files(store, 1)[1], current_files(store, 2)[1]
+    assert old["customers"].stat().st_ino == new["customers"].stat().st_ino
+    assert old["orders"].stat().st_ino != new["orders"].stat().st_ino
+
+
+def test_derived_data_is_built_in_the_same_publish(store: Path, tmp_path: Path) -> None:
+    publish(store, "orders", [orders_file(tmp_path / "up", ORDERS[:3])])
+    derived = derived_files(store, 2)["orders"]
+    con = duckdb.connect()
+    days = [
+        r[0]
+        for r in con.execute(
+            "SELECT day FROM read_parquet($p)", {"p": str(derived["by_day"])}
+        ).fetchall()
+    ]
+    assert days == sorted(days) and len(days) == 3
+    (total,) = con.execute(
+        "SELECT SUM(amount) FROM read_parquet($p)", {"p": str(derived["monthly"])}
+    ).fetchone()
+    assert total == Decimal(600)
+
+
+def test_a_pinned_version_still_reads_its_own_numbers(store: Path, tmp_path: Path) -> None:
+    publish(store, "orders", [orders_file(tmp_path / "up", ORDERS[:1])])
+    assert revenue(open_catalog(store, 1)[1]) == SEED_REVENUE
+    assert revenue(Catalog.from_files(current_files(store, 1)[1])) == SEED_REVENUE
+    assert revenue(open_catalog(store)[1]) == Decimal(100)
+    with pytest.raises(VersionNotFound, match="version 7"):
+        current_files(store, 7)
+
+
+def test_a_folder_that_is_not_a_store_is_named(tmp_path: Path, seed: Path) -> None:
+    with pytest.raises(StoreError, match="not a CX store"):
+        current_files(seed)
+    with pytest.raises(StoreError, match="not a CX store and not empty"):
+        publish(seed, "orders", [seed / "orders.parquet"])
+
+
+def test_first_publish_creates_the_store(tmp_path: Path, seed: Path) -> None:
+    root = tmp_path / "fresh"
+    first = publish(root, "customers", [seed / "customers.parquet"])
+    assert any("cannot open the store" in w for w in first.warnings)
+    publish(root, "orders", [seed / "orders.parquet"])
+    assert revenue(open_catalog(root)[1]) == SEED_REVENUE
+
+
+def test_progress_reports_rise_to_one(store: Path, tmp_path: Path) -> None:
+    seen: list[float] = []
+    path = orders_file(tmp_path / "up", ORDERS)
+    publish(store, "orders", [path], mode="append", progress=lambda f, _m: seen.append(f))
+    assert seen == sorted(seen) and seen[-1] == 1.0 and len(seen) >= 4
+
+
+def test_a_failed_role_check_publishes_nothing(store: Path, tmp_path: Path) -> None:
+    before = snapshot(store)
+    with pytest.raises(PublishDenied):
+        publish(store, "orders", [orders_file(tmp_path / "up", ORDERS)], allowed=lambda: False)
+    assert snapshot(store) == before
+
+
+def test_compare_summarises_the_effect(store: Path, tmp_path: Path) -> None:
+    rows = [
+        order("o1", "c1", "2025-01-10", 100),
+        order("o2", "c2", "2025-02-11", 999),
+        order("n1", "c3", "2025-06-20", 50, category="Z"),
+    ]
+    before = snapshot(store)
+    summary = compare_with_current(store, "orders", [orders_file(tmp_path / "up", rows)])
+    assert snapshot(store) == before
+    assert summary.ok and summary.base_version == 1
+    assert (summary.rows_before, summary.rows_after) == (4, 3)
+    assert (summary.rows_added, summary.rows_removed, summary.rows_changed) == (1, 2, 1)
+    assert summary.dates_before == (d("2025-01-10"), d("2025-05-13"))
+    assert summary.dates_after == (d("2025-01-10"), d("2025-06-20"))
+    assert summary.new_members == {"product_category": ["Z"]}
+    assert summary.quarter == {"start": "2025-01-01", "end": "2025-03-31", "label": "2025-Q1"}
+    assert summary.kpis["revenue"] == {"before": 300.0, "after": 1099.0}
+    assert len(summary.preview) == 3
+
+
+def test_compare_of_a_bad_upload_returns_the_report(store: Path, tmp_path: Path) -> None:
+    path = orders_file(tmp_path / "up", [order("n1", "c1", "2025-06-01", 1)] * 2)
+    summary = compare_with_current(store, "orders", [path])
+    assert not summary.ok and summary.rows_after is None
+    assert "orders.order_id" in summary.report.describe()
+
+
+@pytest.mark.parametrize(
+    ("last", "start", "end"),
+    [
+        ("2025-06-30", "2025-04-01", "2025-06-30"),
+        ("2025-06-29", "2025-01-01", "2025-03-31"),
+        ("2025-01-15", "2024-10-01", "2024-12-31"),
+    ],
+)
+def test_latest_whole_quarter(last: str, start: str, end: str) -> None:
+    quarter = latest_whole_quarter(d(last))
+    assert (quarter.start, quarter.end) == (d(start), d(end))

@@ -1,0 +1,85 @@
+"""Versions listing, rollback of a whole version or one table, and pruning."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from cxcore.publish import publish, rollback
+from cxcore.settings import Settings
+from cxcore.store import VersionNotFound, current_version, list_versions, open_catalog
+from tests.factories import customer, order, write_table
+from tests.store.conftest import SEED_REVENUE, orders_file, revenue
+
+
+def _customers(catalog) -> int:  # type: ignore[no-untyped-def]
+    return catalog.con.execute("SELECT COUNT(*) FROM customers").fetchone()[0]
+
+
+@pytest.fixture
+def history(store: Path, tmp_path: Path) -> Path:
+    """v1 seed; v2 orders = 7; v3 customers = 5 rows."""
+    publish(store, "orders", [orders_file(tmp_path / "o", [order("n1", "c1", "2025-06-01", 7)])])
+    people = [customer(f"c{i}") for i in range(1, 6)]
+    publish(store, "customers", [write_table(tmp_path / "c", "customers", people)])
+    return store
+
+
+def test_versions_are_listed_newest_first(history: Path) -> None:
+    listed = [(v.version, v.table, v.mode, v.rows, v.based_on) for v in list_versions(history)]
+    assert listed == [
+        (3, "customers", "replace", 5, 2),
+        (2, "orders", "replace", 1, 1),
+        (1, "all", "init", 8, None),
+    ]
+    assert all(v.published_at.endswith("+00:00") for v in list_versions(history))
+
+
+def test_rollback_of_a_whole_version_is_a_new_version(history: Path) -> None:
+    result = rollback(history, 1)
+    assert result.version == current_version(history) == 4
+    assert (result.info.mode, result.info.table, result.info.restored_from) == (
+        "rollback",
+        "all",
+        1,
+    )
+    catalog = open_catalog(history)[1]
+    assert revenue(catalog) == SEED_REVENUE and _customers(catalog) == 4
+    assert len(list_versions(history)) == 4  # nothing published is lost
+
+
+def test_rollback_of_one_table_keeps_the_others(history: Path) -> None:
+    result = rollback(history, 1, "orders")
+    assert (result.info.table, result.info.mode, result.info.rows) == ("orders", "rollback", 4)
+    catalog = open_catalog(history)[1]
+    assert revenue(catalog) == SEED_REVENUE
+    assert _customers(catalog) == 5
+
+
+def test_rollback_to_an_unknown_version_names_it(history: Path) -> None:
+    with pytest.raises(VersionNotFound, match="version 42"):
+        rollback(history, 42)
+    assert current_version(history) == 3
+
+
+def test_pruning_keeps_the_newest_versions_and_never_the_current(
+    store: Path, tmp_path: Path
+) -> None:
+    keep = Settings(keep_versions=2)
+    for amount in (1, 2, 3):
+        path = orders_file(tmp_path / str(amount), [order("n1", "c1", "2025-06-01", amount)])
+        publish(store, "orders", [path], settings=keep)
+    assert [v.version for v in list_versions(store)] == [4, 3]
+    assert not (store / "versions" / "1").exists()
+    with pytest.raises(VersionNotFound, match="pruned"):
+        rollback(store, 1, settings=keep)
+    rollback(store, 3, settings=Settings(keep_versions=1))
+    assert [v.version for v in list_versions(store)] == [5]
+    assert revenue(open_catalog(store)[1]) == Decimal(2)
+
+
+def test_rolling_back_restores_derived_data_too(history: Path) -> None:
+    rollback(history, 1)
+    assert list_versions(history)[0].derived == list_versions(history)[-1].derived
