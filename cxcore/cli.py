@@ -19,8 +19,8 @@ from .catalog import DataContractError
 from .cli_store import STORE_COMMANDS, add_store_commands
 from .engine import ArgumentError, Cockpit, did_you_mean
 from .periods import PeriodError, period
-from .store import StoreError
 from .registry import KPI_BY_NAME, KPIS
+from .store import StoreError
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
