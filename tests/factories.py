@@ -24,20 +24,38 @@ def d(text: str) -> dt.date:
     return dt.date.fromisoformat(text)
 
 
-def customer(cid: Any, segment: str = "SMB", region: str = "North", signup: str = "2023-01-01",
-             **extra: Any) -> dict[str, Any]:
-    return {"customer_id": cid, "segment": segment, "region": region,
-            "signup_date": d(signup), **extra}
+def customer(
+    cid: Any, segment: str = "SMB", region: str = "North", signup: str = "2023-01-01", **extra: Any
+) -> dict[str, Any]:
+    return {
+        "customer_id": cid,
+        "segment": segment,
+        "region": region,
+        "signup_date": d(signup),
+        **extra,
+    }
 
 
-def order(oid: Any, cid: Any, day: str, amount: float, category: str = "A",
-          **extra: Any) -> dict[str, Any]:
-    return {"order_id": oid, "customer_id": cid, "order_date": d(day),
-            "product_category": category, "amount": float(amount), **extra}
+def order(
+    oid: Any, cid: Any, day: str, amount: float, category: str = "A", **extra: Any
+) -> dict[str, Any]:
+    return {
+        "order_id": oid,
+        "customer_id": cid,
+        "order_date": d(day),
+        "product_category": category,
+        "amount": float(amount),
+        **extra,
+    }
 
 
-def write_table(folder: Path, name: str, rows: Rows, fmt: str = "parquet",
-                schema: Mapping[str, pl.DataType] | None = None) -> Path:
+def write_table(
+    folder: Path,
+    name: str,
+    rows: Rows,
+    fmt: str = "parquet",
+    schema: Mapping[str, pl.DataType] | None = None,
+) -> Path:
     """Write one table as `<name>.<fmt>`; `schema` pins column types when rows are ambiguous."""
     folder.mkdir(parents=True, exist_ok=True)
     if fmt == "csv":
@@ -50,8 +68,9 @@ def write_table(folder: Path, name: str, rows: Rows, fmt: str = "parquet",
                 writer.writerow(["" if row.get(c) is None else row.get(c) for c in columns])
         return path
     path = folder / f"{name}.parquet"
-    frame = pl.DataFrame(list(rows), schema=dict(schema) if schema else None,
-                         infer_schema_length=None)
+    frame = pl.DataFrame(
+        list(rows), schema=dict(schema) if schema else None, infer_schema_length=None
+    )
     frame.write_parquet(path)
     return path
 
@@ -112,34 +131,80 @@ def _present(**values: Any) -> dict[str, Any]:
 
 
 def nps(rid: Any, cid: Any, day: str, score: int, **extra: Any) -> dict[str, Any]:
-    return {"response_id": rid, "customer_id": cid, "response_date": d(day), "score": score,
-            **extra}
+    return {
+        "response_id": rid,
+        "customer_id": cid,
+        "response_date": d(day),
+        "score": score,
+        **extra,
+    }
 
 
-def contact(kid: Any, cid: Any, day: str, cost: float, resolved: bool | None = None,
-            sla: bool | None = None, channel: str = "phone", **extra: Any) -> dict[str, Any]:
-    return {"contact_id": kid, "customer_id": cid, "contact_date": d(day), "channel": channel,
-            "cost": float(cost),
-            **_present(resolved_first_contact=resolved, within_sla=sla), **extra}
+def contact(
+    kid: Any,
+    cid: Any,
+    day: str,
+    cost: float,
+    resolved: bool | None = None,
+    sla: bool | None = None,
+    channel: str = "phone",
+    **extra: Any,
+) -> dict[str, Any]:
+    return {
+        "contact_id": kid,
+        "customer_id": cid,
+        "contact_date": d(day),
+        "channel": channel,
+        "cost": float(cost),
+        **_present(resolved_first_contact=resolved, within_sla=sla),
+        **extra,
+    }
 
 
-def session(sid: Any, cid: Any, day: str, pageviews: int, duration_s: float,
-            converted: bool, region: str | None = None, **extra: Any) -> dict[str, Any]:
-    return {"session_id": sid, "customer_id": cid, "session_date": d(day),
-            "pageviews": pageviews, "duration_s": float(duration_s), "converted": converted,
-            **_present(region=region), **extra}
+def session(
+    sid: Any,
+    cid: Any,
+    day: str,
+    pageviews: int,
+    duration_s: float,
+    converted: bool,
+    region: str | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    return {
+        "session_id": sid,
+        "customer_id": cid,
+        "session_date": d(day),
+        "pageviews": pageviews,
+        "duration_s": float(duration_s),
+        "converted": converted,
+        **_present(region=region),
+        **extra,
+    }
 
 
-def spend(day: str, amount: float, segment: str | None = None, region: str | None = None,
-          channel: str = "search", **extra: Any) -> dict[str, Any]:
-    return {"spend_date": d(day), "channel": channel, "spend": float(amount),
-            **_present(segment=segment, region=region), **extra}
+def spend(
+    day: str,
+    amount: float,
+    segment: str | None = None,
+    region: str | None = None,
+    channel: str = "search",
+    **extra: Any,
+) -> dict[str, Any]:
+    return {
+        "spend_date": d(day),
+        "channel": channel,
+        "spend": float(amount),
+        **_present(segment=segment, region=region),
+        **extra,
+    }
 
 
 def csv_rows(rows: Rows) -> list[dict[str, Any]]:
     """Booleans as the lower-case words the contract names, not Python's `True`."""
-    return [{k: (str(v).lower() if isinstance(v, bool) else v) for k, v in row.items()}
-            for row in rows]
+    return [
+        {k: (str(v).lower() if isinstance(v, bool) else v) for k, v in row.items()} for row in rows
+    ]
 
 
 # --- running the engine and reading its answer -----------------------------------
@@ -159,12 +224,14 @@ def close(actual: Any, expected: float | None) -> bool:
     return actual is not None and math.isclose(actual, expected, rel_tol=1e-9, abs_tol=1e-9)
 
 
-def check(result_kpis: Mapping[str, Any], name: str, value: float | None,
-          previous: float | None) -> None:
+def check(
+    result_kpis: Mapping[str, Any], name: str, value: float | None, previous: float | None
+) -> None:
     got = result_kpis[name]
     assert close(got["value"], value), f"{name}.value: got {got['value']!r}, want {value!r}"
     assert close(got["previous"], previous), (
-        f"{name}.previous: got {got['previous']!r}, want {previous!r}")
+        f"{name}.previous: got {got['previous']!r}, want {previous!r}"
+    )
 
 
 def entries(result: Mapping[str, Any], dims: Sequence[str]) -> dict[tuple[str, ...], Any]:

@@ -1,0 +1,25 @@
+"""CX Cockpit: the router. Filters are drawn here so they follow the reader across pages."""
+
+import streamlit as st
+
+from cxcore.ui import data, filters, layout, shell
+
+st.set_page_config(
+    page_title="CX Cockpit",
+    page_icon=":material/monitoring:",
+    layout="wide",
+    initial_sidebar_state="expanded",
+)
+
+PAGES = [
+    st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+    st.Page("pages/explorer.py", title="KPI explorer", icon=":material/query_stats:"),
+    st.Page("pages/data.py", title="Data", icon=":material/database:"),
+]
+
+page = st.navigation(PAGES, position="sidebar")
+layout.style()
+coverage = data.coverage()
+st.session_state[shell.VIEW_KEY] = filters.sidebar(coverage)
+filters.notice()
+page.run()

@@ -1,0 +1,1 @@
+"""Shared streamlit helpers for the pages: the only part of cxcore that imports streamlit."""

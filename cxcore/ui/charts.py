@@ -1,0 +1,191 @@
+"""Plotly figures for the explorer, and the CSV behind each of them.
+
+Colours carry the KPI's direction: a change for the better is green, for the
+worse red, whatever the sign, so rising churn reads red like a falling NPS.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import plotly.graph_objects as go
+import polars as pl
+import streamlit as st
+
+from cxcore.cli import safe_cell
+from cxcore.formatting import change, format_change, format_value
+from cxcore.registry import Direction, Kpi, Unit
+from cxcore.trend import series
+
+GOOD, BAD, FLAT = "#1f9d6a", "#d64545", "#8a94a6"
+PRIMARY, COMPARISON, PERIOD_BAND = "#2f5bea", "#9aa5b8", "rgba(47, 91, 234, 0.08)"
+FONT = {"family": "Source Sans Pro, sans-serif", "size": 13}
+
+
+def axis_format(unit: Unit) -> dict[str, Any]:
+    return {
+        Unit.CURRENCY: {"tickprefix": "$", "tickformat": "~s"},
+        Unit.RATIO: {"tickformat": ".0%"},
+        Unit.COUNT: {"tickformat": "~s"},
+        Unit.SCORE: {"tickformat": ".0f"},
+        Unit.SECONDS: {"ticksuffix": "s", "tickformat": ".0f"},
+        Unit.NUMBER: {"tickformat": ".2f"},
+    }[unit]
+
+
+def tone(kpi: Kpi, value: float | None, previous: float | None) -> str:
+    delta = change(value, previous, kpi.unit)
+    if delta is None or abs(delta) < 1e-9:
+        return FLAT
+    better = delta > 0 if kpi.direction is Direction.UP_IS_GOOD else delta < 0
+    return GOOD if better else BAD
+
+
+def _layout(fig: go.Figure, height: int) -> go.Figure:
+    fig.update_layout(
+        height=height,
+        margin={"l": 8, "r": 8, "t": 8, "b": 8},
+        font=FONT,
+        showlegend=False,
+        hoverlabel={"font": FONT},
+    )
+    return fig
+
+
+def trend_figure(
+    points: Sequence[Mapping[str, Any]], kpi: Kpi, start: dt.date, end: dt.date, compare_label: str
+) -> go.Figure:
+    months = [p["month"] for p in points]
+    fig = go.Figure()
+    fig.add_vrect(x0=start.replace(day=1), x1=end, fillcolor=PERIOD_BAND, line_width=0)
+    fig.add_scatter(
+        x=months,
+        y=[p["previous"] for p in points],
+        name=compare_label,
+        mode="lines",
+        line={"color": COMPARISON, "dash": "dot", "width": 2},
+    )
+    fig.add_scatter(
+        x=months,
+        y=[p["value"] for p in points],
+        name=kpi.label,
+        mode="lines+markers",
+        line={"color": PRIMARY, "width": 3},
+        marker={"size": 5},
+    )
+    fig.update_yaxes(
+        **axis_format(kpi.unit), rangemode="tozero" if kpi.unit is not Unit.SCORE else None
+    )
+    fig.update_xaxes(dtick="M3", tickformat="%b %Y")
+    _layout(fig, 320)
+    fig.update_layout(
+        showlegend=True, legend={"orientation": "h", "y": 1.08, "x": 0}, hovermode="x unified"
+    )
+    return fig
+
+
+def series_points(rows: Sequence[Mapping[str, Any]], name: str) -> list[dict[str, Any]]:
+    return series(rows, name)
+
+
+def points_frame(points: Sequence[Mapping[str, Any]]) -> pl.DataFrame:
+    schema = {"month": pl.Date, "value": pl.Float64, "previous": pl.Float64}
+    return pl.DataFrame(list(points), schema=schema)
+
+
+def breakdown_frame(result: Mapping[str, Any], kpi: Kpi, dims: Sequence[str]) -> pl.DataFrame:
+    """Members with value, comparison and change; sorted best first for bars."""
+    rows = []
+    for entry in result.get("breakdown", []):
+        numbers = entry["kpis"][kpi.name]
+        rows.append(
+            {
+                **{d: entry[d] for d in dims},
+                "value": numbers["value"],
+                "previous": numbers["previous"],
+                "change": format_change(numbers["value"], numbers["previous"], kpi.unit) or "",
+            }
+        )
+    schema = {
+        **{d: pl.String for d in dims},
+        "value": pl.Float64,
+        "previous": pl.Float64,
+        "change": pl.String,
+    }
+    return pl.DataFrame(rows, schema=schema)
+
+
+def bar_figure(frame: pl.DataFrame, dim: str, kpi: Kpi) -> go.Figure:
+    ordered = frame.filter(pl.col("value").is_not_null()).sort("value")
+    members = ordered[dim].to_list()
+    values, previous = ordered["value"].to_list(), ordered["previous"].to_list()
+    labels = [
+        f"{format_value(v, kpi.unit)}  {c}".rstrip()
+        for v, c in zip(values, ordered["change"], strict=True)
+    ]
+    fig = go.Figure(
+        go.Bar(
+            x=values,
+            y=members,
+            orientation="h",
+            text=labels,
+            textposition="auto",
+            customdata=members,
+            cliponaxis=False,
+            marker={"color": [tone(kpi, v, p) for v, p in zip(values, previous, strict=True)]},
+            hovertemplate="%{y}: %{text}<extra>click to drill down</extra>",
+        )
+    )
+    fig.update_xaxes(**axis_format(kpi.unit), showgrid=False, visible=False)
+    fig.update_yaxes(type="category")
+    return _layout(fig, 70 + 38 * max(len(members), 1))
+
+
+def heatmap_figure(
+    frame: pl.DataFrame,
+    rows_dim: str,
+    cols_dim: str,
+    kpi: Kpi,
+    row_order: Sequence[str],
+    col_order: Sequence[str],
+) -> go.Figure:
+    cells = {(r[rows_dim], r[cols_dim]): r["value"] for r in frame.iter_rows(named=True)}
+    ys = [m for m in row_order if any((m, c) in cells for c in col_order)]
+    xs = [m for m in col_order if any((r, m) in cells for r in ys)]
+    z = [[cells.get((y, x)) for x in xs] for y in ys]
+    text = [[format_value(v, kpi.unit) if v is not None else "" for v in row] for row in z]
+    scale = "Blues" if kpi.direction is Direction.UP_IS_GOOD else "Blues_r"
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=xs,
+            y=ys,
+            text=text,
+            texttemplate="%{text}",
+            colorscale=scale,
+            showscale=False,
+            xgap=3,
+            ygap=3,
+            customdata=[[[y, x] for x in xs] for y in ys],
+            hovertemplate="%{y} × %{x}: %{text}<extra>click to drill down</extra>",  # noqa: RUF001
+        )
+    )
+    fig.update_yaxes(autorange="reversed", type="category")
+    fig.update_xaxes(side="top", type="category")
+    return _layout(fig, 80 + 44 * max(len(ys), 1))
+
+
+def download(frame: pl.DataFrame, name: str, key: str) -> None:
+    """The numbers behind a chart, safe to open in a spreadsheet."""
+    safe = frame.with_columns(pl.col(pl.String).map_elements(safe_cell, return_dtype=pl.String))
+    st.download_button(
+        "Download CSV",
+        safe.write_csv(),
+        file_name=f"{name}.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        type="tertiary",
+        key=key,
+    )

@@ -1,0 +1,81 @@
+"""The explorer's drill-down: clicks join the filters, a breadcrumb steps back.
+
+The drill path (the order in which dimensions were drilled) is kept in the
+URL as `drill=segment,region`; the members themselves are the filters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import streamlit as st
+
+from cxcore.formatting import escape_markdown
+from cxcore.views import DRILL, Coverage, View, drill_into, format_drill, step_back, valid_drill
+
+from . import filters
+
+
+def drill_path(view: View) -> list[str]:
+    """The URL's drill path, kept only where it still matches the filters."""
+    raw = st.query_params.get(DRILL, "")
+    path = valid_drill([p for p in raw.split(",") if p], view)
+    _write(path)
+    return path
+
+
+def _write(path: Sequence[str]) -> None:
+    text = format_drill(path)
+    if st.query_params.get(DRILL, "") != text:
+        if text:
+            st.query_params[DRILL] = text
+        else:
+            del st.query_params[DRILL]
+
+
+def on_pick(chart_key: str, dims: Sequence[str], cov: Coverage) -> None:
+    """A bar or cell was clicked: its members join the filters and the path."""
+    event: Any = st.session_state.get(chart_key) or {}
+    points = (event.get("selection") or {}).get("points") or []
+    if not points:
+        return
+    picked = points[0].get("customdata")
+    members = [picked] if isinstance(picked, str) else list(picked or [])
+    if len(members) != len(dims):
+        return
+    view = filters.current_view(cov)
+    path = valid_drill(_raw_path(), view)
+    view, path = drill_into(view, path, dict(zip(dims, members, strict=True)))
+    filters.set_filters(view, cov)
+    _write(path)
+
+
+def _raw_path() -> list[str]:
+    return [p for p in st.query_params.get(DRILL, "").split(",") if p]
+
+
+def _back(depth: int, cov: Coverage) -> None:
+    view = filters.current_view(cov)
+    view, path = step_back(view, valid_drill(_raw_path(), view), depth)
+    filters.set_filters(view, cov)
+    _write(path)
+
+
+def breadcrumb(view: View, path: Sequence[str], cov: Coverage) -> None:
+    """All customers › Enterprise › North; every step but the last goes back to it."""  # noqa: RUF002  # noqa: RUF002
+    with st.container(horizontal=True, gap="small", vertical_alignment="center", key="breadcrumb"):
+        steps = ["All customers", *[view.members(d)[0] for d in path]]
+        for depth, label in enumerate(steps):
+            if depth:
+                st.markdown(":gray[›]", width="content")  # noqa: RUF001
+            last = depth == len(steps) - 1
+            st.button(
+                escape_markdown(label),
+                key=f"crumb_{depth}",
+                type="tertiary",
+                disabled=last,
+                on_click=_back,
+                args=(depth, cov),
+                icon=":material/home:" if depth == 0 else None,
+            )

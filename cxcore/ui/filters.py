@@ -1,0 +1,195 @@
+"""The sidebar filters every page shares, each bound to a readable URL parameter.
+
+The widgets are drawn by the router (app.py) before the page runs, so their
+bindings belong to the main script and survive page switches. Streamlit drops
+an invalid bound value silently; a shared link deserves better, so on a
+session's first run the raw link is read and checked here, and what had to be
+dropped is shown as a notice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import streamlit as st
+
+from cxcore.formatting import escape_markdown
+from cxcore.registry import KPIS
+from cxcore.views import (
+    COMPARE,
+    COMPARE_LABELS,
+    END,
+    START,
+    Coverage,
+    View,
+    make_filters,
+    matching_preset,
+    parse_params,
+    preset_periods,
+)
+
+CHECKED, PROBLEMS = "_cx_link_checked", "_cx_link_problems"
+LINK_FIX, PENDING, PRESET = "_cx_link_fix", "_cx_pending", "_cx_preset"
+FRONT_DIMENSIONS = ("segment", "region")
+DATE_FORMAT = "YYYY-MM-DD"
+
+
+def dimension_label(dim: str) -> str:
+    return dim.replace("_", " ").capitalize()
+
+
+def sidebar(cov: Coverage) -> View:
+    """Draw the filters and return the view they describe."""
+    _check_link_once(cov)
+    _apply_pending()
+    with st.sidebar:
+        st.markdown("#### Period")
+        preset_slot = st.container()
+        start, end = _dates(cov)
+        with preset_slot:
+            _presets(cov, start, end)
+        compare = st.radio(
+            "Compare with",
+            list(COMPARE_LABELS),
+            format_func=COMPARE_LABELS.__getitem__,
+            key=COMPARE,
+            bind="query-params",
+            horizontal=True,
+        )
+        st.markdown("#### Customers")
+        chosen = _dimension_filters(cov)
+        st.button("Reset view", icon=":material/restart_alt:", on_click=reset, args=(cov,))
+    return View(start, end, compare or "previous", make_filters(chosen))
+
+
+def current_view(cov: Coverage) -> View:
+    """The view as the widgets hold it, for callbacks that run before the script."""
+    default = cov.default_view
+    state = st.session_state
+    return View(
+        state.get(START, default.start),
+        state.get(END, default.end),
+        state.get(COMPARE, "previous") or "previous",
+        make_filters({d: state.get(d) or [] for d in cov.filter_dimensions}),
+    )
+
+
+def set_filters(view: View, cov: Coverage) -> None:
+    """Make the widgets show `view`'s filters (from a callback, before they are drawn)."""
+    for dim in cov.filter_dimensions:
+        st.session_state[dim] = list(view.members(dim))
+
+
+def reset(cov: Coverage) -> None:
+    default = cov.default_view
+    st.session_state[START], st.session_state[END] = default.start, default.end
+    st.session_state[COMPARE] = "previous"
+    set_filters(default, cov)
+
+
+def notice() -> None:
+    """What a broken link lost, in plain words, until the reader dismisses it."""
+    problems: list[str] = st.session_state.get(PROBLEMS) or []
+    if not problems:
+        return
+    with st.container(border=True, key="link_notice"):
+        text = "\n".join(f"- {p}" for p in problems)
+        st.warning(
+            "**This link could not be followed in full**; the rest of the view is shown "
+            f"with defaults:\n{text}",
+            icon=":material/link_off:",
+        )
+        st.button("Dismiss", key="dismiss_notice", on_click=st.session_state.pop, args=(PROBLEMS,))
+
+
+# -- pieces ------------------------------------------------------------------------
+def _check_link_once(cov: Coverage) -> None:
+    if st.session_state.get(CHECKED):
+        return
+    st.session_state[CHECKED] = True
+    raw = {key: st.query_params.get_all(key) for key in st.query_params}
+    parsed = parse_params(raw, cov, [k.label for k in KPIS])
+    st.session_state[PROBLEMS] = parsed.problems
+    default = cov.default_view
+    seeded = (_url_date(raw, START) or default.start, _url_date(raw, END) or default.end)
+    if (parsed.view.start, parsed.view.end) != seeded:
+        # Streamlit seeds each date on its own; a contradictory pair is undone next run.
+        st.session_state[LINK_FIX] = {START: parsed.view.start, END: parsed.view.end}
+
+
+def _url_date(raw: dict[str, list[str]], key: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(raw[key][-1])
+    except (KeyError, IndexError, ValueError):
+        return None
+
+
+def _apply_pending() -> None:
+    """Values decided on the previous run are set before the widgets are drawn."""
+    pending: dict[str, Any] | None = st.session_state.pop(PENDING, None)
+    for key, value in (pending or {}).items():
+        st.session_state[key] = value
+
+
+def _dates(cov: Coverage) -> tuple[dt.date, dt.date]:
+    default = cov.default_period
+    common: dict[str, Any] = {
+        "min_value": cov.first_day,
+        "max_value": cov.last_day,
+        "format": DATE_FORMAT,
+        "bind": "query-params",
+    }
+    start = st.date_input("From", value=default.start, key=START, **common)
+    end = st.date_input("To", value=default.end, key=END, **common)
+    fix: dict[str, dt.date] | None = st.session_state.pop(LINK_FIX, None)
+    if fix is None and start > end:
+        fix = {END: start}  # a start picked after the end drags the end along
+    if fix and (fix.get(START, start), fix.get(END, end)) != (start, end):
+        st.session_state[PENDING] = fix
+        st.rerun()
+    return start, end
+
+
+def _presets(cov: Coverage, start: dt.date, end: dt.date) -> None:
+    st.session_state[PRESET] = matching_preset(start, end, cov.first_day, cov.last_day)
+    st.pills(
+        "Preset",
+        list(preset_periods(cov.first_day, cov.last_day)),
+        key=PRESET,
+        label_visibility="collapsed",
+        on_change=_apply_preset,
+        args=(cov,),
+    )
+
+
+def _apply_preset(cov: Coverage) -> None:
+    chosen = st.session_state.get(PRESET)
+    period = preset_periods(cov.first_day, cov.last_day).get(chosen or "")
+    if period is not None:
+        st.session_state[START], st.session_state[END] = period.start, period.end
+
+
+def _dimension_filters(cov: Coverage) -> dict[str, list[str]]:
+    chosen: dict[str, list[str]] = {}
+    front = [d for d in cov.filter_dimensions if d in FRONT_DIMENSIONS]
+    further = [d for d in cov.filter_dimensions if d not in FRONT_DIMENSIONS]
+    for dim in front:
+        chosen[dim] = _multiselect(cov, dim)
+    if further:
+        opened = any(st.session_state.get(d) for d in further)
+        with st.expander("More filters", expanded=opened):
+            for dim in further:
+                chosen[dim] = _multiselect(cov, dim)
+    return chosen
+
+
+def _multiselect(cov: Coverage, dim: str) -> list[str]:
+    label = dimension_label(dim)
+    return st.multiselect(
+        label,
+        list(cov.dimensions[dim]),
+        key=dim,
+        bind="query-params",
+        placeholder=f"All — {escape_markdown(label.lower())}",
+    )

@@ -1,0 +1,80 @@
+"""Page header and the "Share this view" control every page carries.
+
+The link is built from the view itself (defaults left out, as the bound
+widgets write them), so what is copied is exactly what a colleague will open.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+from urllib.parse import urlencode
+
+import streamlit as st
+
+from cxcore.formatting import escape_markdown, format_period
+from cxcore.views import Coverage, View, to_params
+
+from .filters import dimension_label
+
+STYLE = """
+<style>
+[data-testid="stMetricValue"] { font-size: 1.55rem; font-variant-numeric: tabular-nums; }
+[data-testid="stMetricLabel"] p { font-weight: 600; font-size: 0.85rem; }
+[data-testid="stMainBlockContainer"] { padding-top: 2.5rem; }
+[data-testid="stHeading"] h3 { margin-top: 0.6rem; }
+</style>
+"""
+
+
+def style() -> None:
+    """A few rules so six cards fit a row and numbers line up."""
+    st.html(STYLE)
+
+
+def describe(view: View, comparison: dict[str, Any] | None = None) -> str:
+    """One line an executive reads first: period, comparison, filters."""
+    parts = [f"**{format_period(view.start, view.end)}**"]
+    if comparison:
+        cstart, cend = comparison["start"], comparison["end"]
+        parts.append(f"compared with {format_period(_day(cstart), _day(cend))}")
+    for dim, members in view.filters:
+        shown = ", ".join(escape_markdown(m) for m in members)
+        parts.append(f"{dimension_label(dim)}: {shown}")
+    if not view.filters:
+        parts.append("all customers")
+    return " · ".join(parts)
+
+
+def _day(text: str) -> dt.date:
+    return dt.date.fromisoformat(text)
+
+
+def share_link(
+    view: View, cov: Coverage, kpi_label: str | None = None, drill: Sequence[str] = ()
+) -> str:
+    """The full address of this page and view."""
+    query = urlencode(to_params(view, cov.default_view, kpi_label, drill))
+    base = st.context.url or ""
+    return f"{base}?{query}" if query else base or "?"
+
+
+def page_header(
+    title: str,
+    view: View,
+    cov: Coverage,
+    comparison: dict[str, Any] | None = None,
+    kpi_label: str | None = None,
+    drill: Sequence[str] = (),
+) -> None:
+    left, right = st.columns([5, 1], vertical_alignment="bottom")
+    with left:
+        st.title(title, anchor=False)
+        st.markdown(describe(view, comparison))
+    with right, st.popover("Share this view", icon=":material/link:", width="stretch"):
+        st.markdown(
+            "**Copy this link.** A colleague who opens it sees this page, "
+            "with the same period, filters and numbers."
+        )
+        st.code(share_link(view, cov, kpi_label, drill), language=None, wrap_lines=True)

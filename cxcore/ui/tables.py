@@ -1,0 +1,101 @@
+"""The Data page's tables: loaded exports, contract warnings, dimensions."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+import streamlit as st
+
+from cxcore import Cockpit
+from cxcore.contract import TABLES
+from cxcore.registry import KPIS
+
+from .filters import dimension_label
+
+
+def table_rows(cockpit: Cockpit) -> pl.DataFrame:
+    """One row per table of the contract, loaded or not, so a gap is visible."""
+    rows = []
+    for name in TABLES:
+        info = cockpit.tables.get(name)
+        kpis = ", ".join(k.label for k in KPIS if k.source == name)
+        if info is None:
+            rows.append(
+                {
+                    "table": name,
+                    "loaded": False,
+                    "rows": None,
+                    "first day": None,
+                    "last day": None,
+                    "last change": None,
+                    "file": None,
+                    "feeds": kpis,
+                }
+            )
+            continue
+        changed = dt.datetime.fromtimestamp(info.path.stat().st_mtime).replace(microsecond=0)
+        rows.append(
+            {
+                "table": name,
+                "loaded": True,
+                "rows": info.rows,
+                "first day": info.first_day,
+                "last day": info.last_day,
+                "last change": changed,
+                "file": info.path.name,
+                "feeds": kpis,
+            }
+        )
+    return pl.DataFrame(rows, infer_schema_length=None)
+
+
+def loaded_tables(cockpit: Cockpit) -> None:
+    frame = table_rows(cockpit)
+    st.subheader("Loaded exports", anchor=False)
+    st.caption(
+        f"Data from {cockpit.first_day} to {cockpit.last_day}. "
+        "A table that is not loaded leaves its KPIs empty, never zero."
+    )
+    st.dataframe(
+        frame,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "loaded": st.column_config.CheckboxColumn("loaded"),
+            "rows": st.column_config.NumberColumn("rows", format="localized"),
+            "first day": st.column_config.DateColumn("first day", format="YYYY-MM-DD"),
+            "last day": st.column_config.DateColumn("last day", format="YYYY-MM-DD"),
+            "last change": st.column_config.DatetimeColumn(
+                "last change", format="YYYY-MM-DD HH:mm"
+            ),
+        },
+    )
+
+
+def contract_warnings(cockpit: Cockpit) -> None:
+    st.subheader("Contract warnings", anchor=False)
+    if not cockpit.warnings:
+        st.success(
+            "No warnings: every loaded row follows the data contract.",
+            icon=":material/check_circle:",
+        )
+        return
+    frame = pl.DataFrame(
+        [
+            {"table": w.table, "column": w.column, "rows": w.count, "finding": w.message}
+            for w in cockpit.warnings
+        ]
+    )
+    st.dataframe(frame, hide_index=True, width="stretch")
+
+
+def dimensions(cockpit: Cockpit) -> None:
+    st.subheader("Customer dimensions", anchor=False)
+    frame = pl.DataFrame(
+        [
+            {"dimension": dimension_label(d), "members": len(m), "values": ", ".join(m)}
+            for d, m in cockpit.dimensions.items()
+        ]
+    )
+    st.dataframe(frame, hide_index=True, width="stretch")

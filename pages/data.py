@@ -1,0 +1,11 @@
+"""Data: which exports are loaded, how much they hold, how fresh they are, what looked odd."""
+
+from cxcore.ui import data, layout, shell, tables
+
+coverage = data.coverage()
+view = shell.page_view()
+layout.page_header("Data", view, coverage)
+opened = data.cockpit()
+tables.loaded_tables(opened)
+tables.contract_warnings(opened)
+tables.dimensions(opened)

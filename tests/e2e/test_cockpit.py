@@ -1,0 +1,127 @@
+"""The cockpit in a real browser: shared links, drill-down, breadcrumb, broken links."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+from cxcore.formatting import format_value
+from cxcore.registry import KPI_BY_NAME
+
+from .conftest import settle, shot
+
+SHARED = "start=2025-01-01&end=2025-06-30&compare=Last+year&segment=SMB&segment=Enterprise"
+
+
+def cards(page) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    out = {}
+    for metric in page.locator('[data-testid="stMetric"]').all():
+        label = metric.locator('[data-testid="stMetricLabel"]').inner_text().strip()
+        out[label] = metric.locator('[data-testid="stMetricValue"]').inner_text().strip()
+    return out
+
+
+def cli(data: Path, *args: str) -> dict:  # type: ignore[type-arg]
+    done = subprocess.run(
+        [sys.executable, "-m", "cxcore", "kpis", "--data", str(data), *args],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(done.stdout)["kpis"]
+
+
+def expected(numbers: dict, name: str) -> str:  # type: ignore[type-arg]
+    return format_value(numbers[name]["value"], KPI_BY_NAME[name].unit)
+
+
+def test_a_shared_link_shows_the_command_lines_numbers(server, page, browser, data_folder) -> None:  # type: ignore[no-untyped-def]
+    began = time.monotonic()
+    page.goto(f"{server}/?{SHARED}")
+    settle(page)
+    print(f"overview from a link loaded in {time.monotonic() - began:.2f}s")
+    numbers = cli(
+        data_folder,
+        "--start",
+        "2025-01-01",
+        "--end",
+        "2025-06-30",
+        "--compare",
+        "yoy",
+        "--segment",
+        "SMB",
+        "--segment",
+        "Enterprise",
+    )
+    shown = cards(page)
+    for name in ("revenue", "nps", "active_customers"):
+        assert shown[KPI_BY_NAME[name].label] == expected(numbers, name)
+    shot(page, "overview")
+
+    page.get_by_role("button", name="Share this view").click()
+    link = page.locator('[data-testid="stCode"] code').inner_text().strip()
+    assert parse_qs(urlparse(link).query) == parse_qs(SHARED)
+    fresh = browser.new_context(viewport={"width": 1500, "height": 1800}).new_page()
+    fresh.goto(link)
+    settle(fresh)
+    assert {k: cards(fresh)[k] for k in ("Revenue", "NPS", "Active customers")} == {
+        k: shown[k] for k in ("Revenue", "NPS", "Active customers")
+    }
+    fresh.context.close()
+
+
+def test_a_bar_click_drills_down_and_the_breadcrumb_steps_back(server, page) -> None:  # type: ignore[no-untyped-def]
+    began = time.monotonic()
+    page.goto(f"{server}/explorer?kpi=Revenue")
+    settle(page)
+    print(f"explorer loaded in {time.monotonic() - began:.2f}s")
+    shot(page, "explorer")
+    before = cards(page)["Revenue"]
+    bars = page.locator('[data-testid="stPlotlyChart"]').nth(1).locator("g.point path")
+    box = bars.last.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_function("() => location.search.includes('segment=')", timeout=15_000)
+    query = parse_qs(urlparse(page.url).query)
+    page.get_by_role("button", name=query["segment"][0]).wait_for(timeout=15_000)
+    settle(page)
+    assert query["drill"] == ["segment"] and len(query["segment"]) == 1
+    assert cards(page)["Revenue"] != before
+    assert (
+        page.locator('[data-testid="stMultiSelect"]').first.inner_text().count(query["segment"][0])
+        == 1
+    )
+    shot(page, "explorer_drilled")
+
+    page.get_by_role("button", name="All customers").click()
+    page.wait_for_function("() => !location.search.includes('segment=')", timeout=15_000)
+    settle(page)
+    assert cards(page)["Revenue"] == before
+    assert "drill" not in parse_qs(urlparse(page.url).query)
+
+
+def test_a_broken_link_shows_a_notice_not_a_traceback(server, page) -> None:  # type: ignore[no-untyped-def]
+    page.goto(
+        f"{server}/?segment=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E&start=2026-09-01&end=2026-01-01"
+    )
+    settle(page)
+    notice = page.locator('[data-testid="stAlert"]').first.inner_text()
+    assert "could not be followed" in notice and "before it starts" in notice
+    assert page.locator("img[src='x']").count() == 0
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert (
+        "Q3 2026 · compared with Q2 2026 · all customers"
+        in page.locator('[data-testid="stMain"]').inner_text()
+    )
+    shot(page, "broken_link")
+
+
+def test_the_data_page(server, page) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{server}/data")
+    settle(page)
+    page.locator('[data-testid="stDataFrame"]').nth(1).wait_for(timeout=15_000)
+    assert "No warnings" in page.locator('[data-testid="stMain"]').inner_text()
+    shot(page, "data")

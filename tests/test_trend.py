@@ -1,0 +1,45 @@
+"""Monthly series: calendar months, clipped to the data, each asked of the engine."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from cxcore.trend import month_periods, monthly, series, trailing_months
+
+D = dt.date
+
+
+def test_months_are_calendar_months_clipped_at_both_ends() -> None:
+    months = month_periods(D(2025, 11, 15), D(2026, 2, 10))
+    assert [(p.start, p.end) for p in months] == [
+        (D(2025, 11, 15), D(2025, 11, 30)),
+        (D(2025, 12, 1), D(2025, 12, 31)),
+        (D(2026, 1, 1), D(2026, 1, 31)),
+        (D(2026, 2, 1), D(2026, 2, 10)),
+    ]
+
+
+def test_trailing_months_stop_at_the_first_day_of_data() -> None:
+    assert len(trailing_months(D(2026, 9, 30), D(2024, 1, 1))) == 12
+    assert trailing_months(D(2024, 3, 31), D(2024, 1, 1))[0].start == D(2024, 1, 1)
+
+
+class FakeCockpit:
+    """Answers like the engine: the value is the month number, previous its double."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[dt.date, dt.date, str, dict]] = []  # type: ignore[type-arg]
+
+    def kpis(self, start, end, compare="previous", filters=None, by=None):  # type: ignore[no-untyped-def]
+        self.calls.append((start, end, compare, dict(filters or {})))
+        return {"kpis": {"revenue": {"value": start.month, "previous": 2 * start.month}}}
+
+
+def test_each_month_is_one_engine_call_with_the_views_filters() -> None:
+    fake = FakeCockpit()
+    rows = monthly(fake, month_periods(D(2026, 1, 1), D(2026, 3, 31)), "yoy", {"segment": ["SMB"]})
+    assert [r["month"] for r in rows] == [D(2026, 1, 1), D(2026, 2, 1), D(2026, 3, 1)]
+    assert sorted(c[0] for c in fake.calls) == [D(2026, 1, 1), D(2026, 2, 1), D(2026, 3, 1)]
+    assert {c[2] for c in fake.calls} == {"yoy"}
+    assert all(c[3] == {"segment": ["SMB"]} for c in fake.calls)
+    assert series(rows, "revenue")[1] == {"month": D(2026, 2, 1), "value": 2, "previous": 4}

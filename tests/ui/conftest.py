@@ -1,0 +1,38 @@
+"""AppTest fixtures: a small generated data folder and caches cleared between tests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from cxcore.sample import generate
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+
+
+@pytest.fixture(scope="session")
+def data_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("cx_data")
+    generate(folder, customers=600)
+    return folder
+
+
+@pytest.fixture(autouse=True)
+def _fresh(data_folder: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("CX_DATA", str(data_folder))
+    st.cache_data.clear()
+    yield
+    st.cache_data.clear()
+
+
+def open_app(params: dict[str, str | list[str]] | None = None, page: str | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=30)
+    if params:
+        at.query_params.update(params)
+    if page:
+        at.switch_page(page)
+    return at.run()

@@ -1,0 +1,118 @@
+"""Every page through AppTest: default views, views seeded from links, broken links."""
+
+from __future__ import annotations
+
+import pytest
+
+from cxcore import Cockpit
+from cxcore.formatting import format_value
+from cxcore.registry import KPI_BY_NAME, KPIS
+
+from .conftest import open_app
+
+
+def metric(at, label: str) -> str:  # type: ignore[no-untyped-def]
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def notice_text(at) -> str:  # type: ignore[no-untyped-def]
+    return " ".join(w.value for w in at.warning)
+
+
+def test_overview_shows_every_kpi_for_the_latest_whole_quarter(data_folder) -> None:  # type: ignore[no-untyped-def]
+    at = open_app()
+    assert not at.exception
+    labels = {m.label for m in at.metric}
+    assert labels == {k.label for k in KPIS}
+    expected = Cockpit.open(data_folder).kpis("2026-07-01", "2026-09-30")["kpis"]
+    for name in ("revenue", "active_customers", "nps"):
+        kpi = KPI_BY_NAME[name]
+        assert metric(at, kpi.label) == format_value(expected[name]["value"], kpi.unit)
+    assert "Q3 2026" in at.markdown[1].value + " ".join(m.value for m in at.markdown)
+    assert not at.warning
+
+
+def test_a_link_seeds_period_comparison_and_filters(data_folder) -> None:  # type: ignore[no-untyped-def]
+    params = {
+        "start": "2025-01-01",
+        "end": "2025-06-30",
+        "compare": "Last year",
+        "segment": ["SMB", "Enterprise"],
+        "region": "North",
+    }
+    at = open_app(params)
+    assert not at.exception and not at.warning
+    filters = {"segment": ["SMB", "Enterprise"], "region": ["North"]}
+    expected = Cockpit.open(data_folder).kpis("2025-01-01", "2025-06-30", "yoy", filters)["kpis"]
+    assert metric(at, "Revenue") == format_value(
+        expected["revenue"]["value"], KPI_BY_NAME["revenue"].unit
+    )
+    assert at.multiselect(key="segment").value == ["SMB", "Enterprise"]
+    assert at.radio(key="compare").value == "yoy"
+
+
+@pytest.mark.parametrize(
+    ("params", "words"),
+    [
+        ({"segment": "Martians"}, "not in the data"),
+        ({"start": "2026-09-01", "end": "2026-02-01"}, "before it starts"),
+        ({"start": "yesterday"}, "not a date"),
+        ({"region": "<script>alert(1)</script>"}, "not in the data"),
+        ({"compare": "<b>bold</b>"}, "comparison"),
+        ({"colour": "blue"}, "unknown"),
+    ],
+)
+def test_a_broken_link_gives_a_notice_and_falls_back(params, words) -> None:  # type: ignore[no-untyped-def]
+    at = open_app(params)
+    assert not at.exception
+    assert words in notice_text(at)
+    assert "<script>" not in notice_text(at) and "<b>" not in notice_text(at)
+    assert metric(at, "Revenue") == open_app().metric[0].value
+    assert at.date_input(key="start").value.isoformat() == "2026-07-01"
+
+
+def test_the_notice_can_be_dismissed() -> None:
+    at = open_app({"segment": "Martians"})
+    at.button(key="dismiss_notice").click().run()
+    assert not at.warning
+
+
+def test_a_preset_sets_both_dates() -> None:
+    at = open_app()
+    at.pills(key="_cx_preset").set_value("Year to date").run()
+    assert (
+        at.date_input(key="start").value.isoformat(),
+        at.date_input(key="end").value.isoformat(),
+    ) == ("2026-01-01", "2026-09-30")
+
+
+def test_explorer_follows_kpi_and_drill_path_from_the_link() -> None:
+    at = open_app({"kpi": "NPS", "segment": "SMB", "drill": "segment"}, page="pages/explorer.py")
+    assert not at.exception and not at.warning
+    assert at.selectbox(key="kpi").value == "nps"
+    crumbs = [b.label for b in at.button if b.key and b.key.startswith("crumb_")]
+    assert crumbs == ["All customers", "SMB"]
+    at.button(key="crumb_0").click().run()
+    assert at.multiselect(key="segment").value == []
+    assert [b.key for b in at.button if b.key and b.key.startswith("crumb_")] == ["crumb_0"]
+
+
+def test_explorer_drops_a_drill_path_that_does_not_match_the_filters() -> None:
+    at = open_app({"drill": "segment"}, page="pages/explorer.py")
+    assert "drill path" in notice_text(at)
+
+
+def test_explorer_offers_every_chart_as_csv() -> None:
+    at = open_app(page="pages/explorer.py")
+    assert not at.exception
+    keys = {b.proto.id for b in at.get("download_button")}
+    assert len(keys) == 4
+
+
+def test_data_page_lists_tables_and_coverage() -> None:
+    at = open_app(page="pages/data.py")
+    assert not at.exception
+    tables = at.dataframe[0].value
+    assert set(tables["table"]) >= {"customers", "orders", "web_sessions"}
+    assert tables.set_index("table").loc["orders", "rows"] > 0
+    assert "No warnings" in at.success[0].value or at.dataframe[1].value.shape[0] > 0
