@@ -50,10 +50,7 @@ class DataContractError(ValueError):
     """The data breaks the contract; carries the full report of every problem."""
 
     def __init__(self, report: Report) -> None:
-        errors = report.errors
-        head = errors[0].message if errors else "the data breaks the contract"
-        more = f" (and {len(errors) - 1} more problems)" if len(errors) > 1 else ""
-        super().__init__(head + more)
+        super().__init__(report.summary("the data breaks the contract"))
         self.report = report
 
 

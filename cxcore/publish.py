@@ -50,10 +50,7 @@ class PublishRefused(Exception):
     """The upload breaks the contract; nothing was published. Carries the full report."""
 
     def __init__(self, report: Report) -> None:
-        errors = report.errors
-        head = errors[0].message if errors else "the upload was refused"
-        more = f" (and {len(errors) - 1} more problems)" if len(errors) > 1 else ""
-        super().__init__(head + more)
+        super().__init__(report.summary("the upload was refused"))
         self.report = report
 
 

@@ -97,6 +97,13 @@ class Report:
     def extend(self, other: Report) -> None:
         self.findings.extend(other.findings)
 
+    def summary(self, fallback: str) -> str:
+        """One line for an exception: the first error and how many more there are."""
+        errors = self.errors
+        head = errors[0].message if errors else fallback
+        more = f" (and {len(errors) - 1} more problems)" if len(errors) > 1 else ""
+        return head + more
+
     def describe(self) -> str:
         return "\n".join(f"{f.severity.upper()}: {f.message}" for f in self.findings)
 
