@@ -18,7 +18,7 @@ from .catalog import Catalog, TableInfo
 from .contract import TABLES
 from .measures import MEASURES, PRESENCE, Number
 from .periods import Compare, PeriodError, Windows, parse_compare, period
-from .query import BlockQuery, block_query
+from .query import BlockQuery, Slot, block_query, view_slots
 from .reading import normalise
 from .registry import KPI_BY_NAME, KPIS, evaluate
 from .sqlkit import render
@@ -106,7 +106,7 @@ class Cockpit:
             raise ArgumentError(str(err)) from None
         chosen = self._check_filters(filters or {})
         groups = self._check_by(by or ())
-        totals = self._measures(windows, chosen, ())
+        totals = self._measures(view_slots(windows), chosen, ())
         result: dict[str, Any] = {
             "period": windows.current.as_dict(),
             "comparison": {"mode": str(windows.mode), **windows.compared.as_dict()},
@@ -117,10 +117,45 @@ class Cockpit:
             result["breakdown"] = self._breakdown(windows, chosen, groups)
         return result
 
+    def kpis_many(
+        self,
+        periods: Sequence[tuple[str | dt.date, str | dt.date]],
+        compare: str = "previous",
+        filters: Mapping[str, Sequence[str]] | None = None,
+    ) -> list[dict[str, Any]]:
+        """`kpis()` for many periods at once (a trend, sparklines) in one query per table.
+
+        Each entry equals what `kpis(start, end, compare, filters)` returns, without
+        the filters echo; the numbers come from the same measures and formulas.
+        """
+        try:
+            mode = parse_compare(compare)
+            views = [Windows.of(period(start, end), mode) for start, end in periods]
+        except PeriodError as err:
+            raise ArgumentError(str(err)) from None
+        chosen = self._check_filters(filters or {})
+        slots = [
+            Slot(f"{tag}{i}", current, prior)
+            for i, w in enumerate(views)
+            for tag, current, prior in (
+                ("p", w.current, w.compared),
+                ("q", w.compared, w.before_compared),
+            )
+        ]
+        measured = self._measures(slots, chosen, ())[()]
+        return [
+            {
+                "period": w.current.as_dict(),
+                "comparison": {"mode": str(w.mode), **w.compared.as_dict()},
+                "kpis": _kpis({"p": measured[f"p{i}"], "q": measured[f"q{i}"]}),
+            }
+            for i, w in enumerate(views)
+        ]
+
     def _breakdown(
         self, windows: Windows, filters: dict[str, list[str]], by: tuple[str, ...]
     ) -> list[dict[str, Any]]:
-        per_member = self._measures(windows, filters, by)
+        per_member = self._measures(view_slots(windows), filters, by)
         order = {d: {m: i for i, m in enumerate(self.catalog.dimensions[d])} for d in by}
         keys = sorted(
             per_member, key=lambda k: [order[d].get(m, -1) for d, m in zip(by, k, strict=True)]
@@ -128,24 +163,27 @@ class Cockpit:
         return [{**dict(zip(by, key, strict=True)), "kpis": _kpis(per_member[key])} for key in keys]
 
     def _measures(
-        self, windows: Windows, filters: dict[str, list[str]], by: tuple[str, ...]
+        self, slots: Sequence[Slot], filters: dict[str, list[str]], by: tuple[str, ...]
     ) -> dict[Key, SlotMeasures]:
-        """Measures per member key and slot; absent tables null, present ones 0 when empty."""
+        """Measures per member key and slot; absent tables null, present ones 0 when empty.
+
+        A breakdown member is kept when it has a row in any slot's current window.
+        """
         found: dict[str, dict[Key, SlotMeasures]] = {}
         for name in TABLES:
             if self.catalog.has(name) and self._attributable(name, filters, by):
-                found[name] = self._run(block_query(name, windows, filters, by))
+                found[name] = self._run(block_query(name, slots, filters, by))
+        names = [slot.name for slot in slots]
         keys = {
             key
             for name, rows in found.items()
-            for key, slots in rows.items()
-            if any(slots.get(s, {}).get(PRESENCE[name]) for s in ("p", "q"))
+            for key, measured in rows.items()
+            if any(measured.get(s, {}).get(PRESENCE[name]) for s in names)
         }
         if not by:
             keys = {()}
         return {
-            key: {slot: self._slot_measures(found, key, slot) for slot in ("p", "q")}
-            for key in keys
+            key: {slot: self._slot_measures(found, key, slot) for slot in names} for key in keys
         }
 
     def _slot_measures(

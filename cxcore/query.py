@@ -8,6 +8,7 @@ parameter, so no member, nor how many are chosen, changes the SQL text).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,7 +16,7 @@ from sqlglot import exp
 
 from .catalog import DAY, dim_column, fact_table
 from .measures import ORDER_CUSTOMER_COLUMNS, measures_of
-from .periods import Windows
+from .periods import Period, Windows
 from .sqlkit import alias, and_all, column, fragment, ident, param, table
 
 SLOT_COLUMNS = ("slot", "cur_start", "cur_end", "prior_start", "prior_end")
@@ -42,25 +43,36 @@ def filter_param(index: int) -> str:
     return f"filter_{index}"
 
 
-def window_params(windows: Windows) -> dict[str, Any]:
-    return {
-        "p_start": windows.current.start,
-        "p_end": windows.current.end,
-        "q_start": windows.compared.start,
-        "q_end": windows.compared.end,
-        "r_start": windows.before_compared.start,
-        "r_end": windows.before_compared.end,
-    }
+@dataclass(frozen=True)
+class Slot:
+    """One evaluation of the measures: a current window and the prior one it is set against."""
+
+    name: str
+    current: Period
+    prior: Period
+
+    def params(self) -> dict[str, Any]:
+        return {
+            f"{self.name}_cur_start": self.current.start,
+            f"{self.name}_cur_end": self.current.end,
+            f"{self.name}_prior_start": self.prior.start,
+            f"{self.name}_prior_end": self.prior.end,
+        }
 
 
-def _slots() -> exp.Expression:
-    """The two slots as a VALUES list of bound dates."""
+def view_slots(windows: Windows) -> tuple[Slot, Slot]:
+    """Slot p (P against Q) gives each KPI's value; slot q (Q against R) its previous."""
+    return (
+        Slot("p", windows.current, windows.compared),
+        Slot("q", windows.compared, windows.before_compared),
+    )
+
+
+def _slots(slots: Sequence[Slot]) -> exp.Expression:
+    """The slots as a VALUES list of bound dates (only their number shapes the SQL)."""
     rows = [
-        exp.Tuple(expressions=[exp.Literal.string(slot), *(param(p) for p in names)])
-        for slot, names in (
-            ("p", ("p_start", "p_end", "q_start", "q_end")),
-            ("q", ("q_start", "q_end", "r_start", "r_end")),
-        )
+        exp.Tuple(expressions=[exp.Literal.string(slot.name), *(param(p) for p in slot.params())])
+        for slot in slots
     ]
     values = exp.Values(
         expressions=rows,
@@ -71,15 +83,17 @@ def _slots() -> exp.Expression:
 
 def _in_window(bound: str) -> exp.Expression:
     return exp.Between(
-        this=column(DAY, "f"), low=column(f"{bound}_start", "s"), high=column(f"{bound}_end", "s")
+        this=column(DAY, "f"),
+        low=column(f"{bound}_start", "s"),
+        high=column(f"{bound}_end", "s"),
     )
 
 
 def block_query(
-    name: str, windows: Windows, filters: dict[str, list[str]], by: tuple[str, ...]
+    name: str, slots: Sequence[Slot], filters: dict[str, list[str]], by: tuple[str, ...]
 ) -> BlockQuery:
-    """The measures of table `name` for this view (dimensions already checked)."""
-    params = window_params(windows)
+    """The measures of table `name` in every slot (dimensions already checked)."""
+    params: dict[str, Any] = {k: v for slot in slots for k, v in slot.params().items()}
     conditions: list[exp.Expression] = []
     for index, (dimension, members) in enumerate(sorted(filters.items())):
         conditions.append(
@@ -101,7 +115,7 @@ def block_query(
             alias(_in_window("prior"), "in_prior"),
         )
         .from_(table(fact_table(name)).as_("f"))
-        .join(exp.Subquery(this=_slots(), alias=exp.TableAlias(this=ident("s"))), on=joined)
+        .join(exp.Subquery(this=_slots(slots), alias=exp.TableAlias(this=ident("s"))), on=joined)
         .where(and_all(conditions))
     )
     keys = [column("slot"), *(column(group_alias(i)) for i in range(len(by)))]

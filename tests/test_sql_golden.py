@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from cxcore.periods import Compare, Windows, period
-from cxcore.query import block_query
+from cxcore.query import block_query, view_slots
 from cxcore.sqlkit import render
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -29,7 +29,7 @@ SHAPES = [
 
 @pytest.mark.parametrize(("name", "table", "filters", "by"), SHAPES, ids=[s[0] for s in SHAPES])
 def test_sql_matches_golden(name: str, table: str, filters: dict, by: tuple[str, ...]) -> None:
-    sql = render(block_query(table, WINDOWS, filters, by).sql) + "\n"
+    sql = render(block_query(table, view_slots(WINDOWS), filters, by).sql) + "\n"
     path = GOLDEN / f"{name}.sql"
     if os.environ.get("UPDATE_GOLDEN") or not path.exists():
         path.write_text(sql, encoding="utf-8")

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cxcore.periods import Compare, Windows, period
-from cxcore.query import block_query
+from cxcore.query import block_query, view_slots
 from cxcore.sqlkit import render
 
 TABLES = ["orders", "customers", "nps_responses", "service_contacts", "web_sessions"]
@@ -18,7 +18,9 @@ days = st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2040, 12, 31))
 
 def baseline(table: str, mode: Compare) -> str:
     windows = Windows.of(period("2025-01-01", "2025-03-31"), mode)
-    return render(block_query(table, windows, {"segment": ["x"], "tier": ["y"]}, ("region",)).sql)
+    return render(
+        block_query(table, view_slots(windows), {"segment": ["x"], "tier": ["y"]}, ("region",)).sql
+    )
 
 
 @settings(max_examples=200, deadline=None)
@@ -34,7 +36,7 @@ def test_sql_text_depends_only_on_the_shape(
     table: str, mode: Compare, segment: list[str], tier: list[str], first: dt.date, span: int
 ) -> None:
     windows = Windows.of(period(first, first + dt.timedelta(days=span)), mode)
-    query = block_query(table, windows, {"segment": segment, "tier": tier}, ("region",))
+    query = block_query(table, view_slots(windows), {"segment": segment, "tier": tier}, ("region",))
     assert render(query.sql) == baseline(table, mode)
     assert segment in query.params.values() and tier in query.params.values()
-    assert query.params["p_start"] == first
+    assert query.params["p_cur_start"] == first

@@ -28,18 +28,21 @@ class FakeCockpit:
     """Answers like the engine: the value is the month number, previous its double."""
 
     def __init__(self) -> None:
-        self.calls: list[tuple[dt.date, dt.date, str, dict]] = []  # type: ignore[type-arg]
+        self.calls: list[tuple[list[tuple[dt.date, dt.date]], str, dict]] = []  # type: ignore[type-arg]
 
-    def kpis(self, start, end, compare="previous", filters=None, by=None):  # type: ignore[no-untyped-def]
-        self.calls.append((start, end, compare, dict(filters or {})))
-        return {"kpis": {"revenue": {"value": start.month, "previous": 2 * start.month}}}
+    def kpis_many(self, periods, compare="previous", filters=None):  # type: ignore[no-untyped-def]
+        self.calls.append((list(periods), compare, dict(filters or {})))
+        return [
+            {"kpis": {"revenue": {"value": start.month, "previous": 2 * start.month}}}
+            for start, _ in periods
+        ]
 
 
-def test_each_month_is_one_engine_call_with_the_views_filters() -> None:
+def test_all_months_are_one_engine_call_with_the_views_filters() -> None:
     fake = FakeCockpit()
     rows = monthly(fake, month_periods(D(2026, 1, 1), D(2026, 3, 31)), "yoy", {"segment": ["SMB"]})
     assert [r["month"] for r in rows] == [D(2026, 1, 1), D(2026, 2, 1), D(2026, 3, 1)]
-    assert sorted(c[0] for c in fake.calls) == [D(2026, 1, 1), D(2026, 2, 1), D(2026, 3, 1)]
-    assert {c[2] for c in fake.calls} == {"yoy"}
-    assert all(c[3] == {"segment": ["SMB"]} for c in fake.calls)
+    ((periods, compare, filters),) = fake.calls
+    assert [start for start, _ in periods] == [D(2026, 1, 1), D(2026, 2, 1), D(2026, 3, 1)]
+    assert (compare, filters) == ("yoy", {"segment": ["SMB"]})
     assert series(rows, "revenue")[1] == {"month": D(2026, 2, 1), "value": 2, "previous": 4}

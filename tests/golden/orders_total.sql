@@ -43,8 +43,8 @@ FROM (
       SELECT
         *
       FROM (VALUES
-        ('p', $p_start, $p_end, $q_start, $q_end),
-        ('q', $q_start, $q_end, $r_start, $r_end)) AS "slots"("slot", "cur_start", "cur_end", "prior_start", "prior_end")
+        ('p', $p_cur_start, $p_cur_end, $p_prior_start, $p_prior_end),
+        ('q', $q_cur_start, $q_cur_end, $q_prior_start, $q_prior_end)) AS "slots"("slot", "cur_start", "cur_end", "prior_start", "prior_end")
     ) AS "s"
       ON "f"."day" BETWEEN "s"."cur_start" AND "s"."cur_end"
       OR "f"."day" BETWEEN "s"."prior_start" AND "s"."prior_end"
