@@ -8,6 +8,7 @@ Results are recorded in docs/benchmarks.md.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import resource
 import statistics
 import tempfile
@@ -18,8 +19,10 @@ from typing import Any
 
 from .engine import Cockpit
 from .sample import generate
+from .trend import month_periods
 
 QUARTER = ("2026-07-01", "2026-09-30")
+MONTHS = [(m.start, m.end) for m in month_periods(dt.date(2024, 1, 1), dt.date(2026, 9, 30))]
 
 
 def timed(action: Callable[[], Any], repeat: int) -> list[float]:
@@ -56,6 +59,8 @@ def run(folder: Path, repeat: int) -> None:
         ),
         "kpis, by segment": lambda: cockpit.kpis(start, end, by=["segment"]),
         "kpis, by segment x region": lambda: cockpit.kpis(start, end, by=["segment", "region"]),
+        "kpis_many, 12 months (sparklines)": lambda: cockpit.kpis_many(MONTHS[-12:]),
+        "kpis_many, 33 months (trend)": lambda: cockpit.kpis_many(MONTHS),
     }
     for label, action in cases.items():
         report(label, timed(action, repeat))
