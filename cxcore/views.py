@@ -16,8 +16,9 @@ from .formatting import quote_untrusted
 from .periods import Period, add_months
 
 START, END, COMPARE, KPI, DRILL = "start", "end", "compare", "kpi", "drill"
+VERSION = "v"  # a pinned data version; checked against the store by the app
 EMBED_PARAMS = ("embed", "embed_options")
-RESERVED = (START, END, COMPARE, KPI, DRILL, *EMBED_PARAMS)
+RESERVED = (START, END, COMPARE, KPI, DRILL, VERSION, *EMBED_PARAMS)
 COMPARE_LABELS = {"previous": "Previous period", "yoy": "Last year"}
 PRESETS = ("Last month", "Last quarter", "Quarter to date", "Year to date", "Last 12 months")
 MAX_PROBLEMS = 8

@@ -1,44 +1,139 @@
-"""Where the app gets its numbers: one Cockpit per process, reached through bounded caches.
+"""Where the app gets its numbers: one Cockpit per data version, reached through bounded caches.
 
-`data_source` is the single place that decides which data the app reads, so a
-managed store can replace the folder later without touching a page. Every
-cached function takes the source as its first argument, so two data folders
-never share a cache entry.
+`data_source` is the single place that decides which data the app reads: the
+path named by `CX_DATA` (a data folder or a store), else the managed store,
+created from the sample data on first start. `data_version` says which
+version of it this run reads: the one a link pins (`v=`), else the latest
+published, polled every few seconds so a new publish reaches the next run.
+Every cached function takes the source and the version as its first
+arguments, so two sources or two versions never share a cache entry.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
 import streamlit as st
 
 from cxcore import Cockpit, DataContractError
+from cxcore import store as store_mod
 from cxcore import trend as trend_mod
-from cxcore.views import Coverage, Filters, View
+from cxcore.formatting import quote_untrusted
+from cxcore.publish import ensure_store
+from cxcore.settings import Settings, SettingsError
+from cxcore.views import VERSION, Coverage, Filters, View
+
+from .filters import VERSION_PROBLEMS
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 TTL = dt.timedelta(hours=1)
+POLL_SECONDS = 3.0  # how often the latest published version is looked up
+PIN = "_cx_pin"  # the session's pinned version (None: follow the latest)
+
+_polled: dict[str, tuple[float, int]] = {}
+_poll_lock = threading.Lock()
 
 
 def data_source() -> str:
-    """The data folder: `CX_DATA`, else the sample data shipped next to app.py."""
-    return os.environ.get("CX_DATA") or str(PROJECT_ROOT / "sample_data")
+    """`CX_DATA` when set, else the managed store (created from the sample data if missing)."""
+    given = os.environ.get("CX_DATA")
+    if given:
+        return given
+    root = Settings.from_env().store
+    if not root.is_absolute():
+        root = PROJECT_ROOT / root
+    return _ensured(str(root))
+
+
+@st.cache_resource(show_spinner="Preparing the data store…", max_entries=4)
+def _ensured(root: str) -> str:
+    ensure_store(root, PROJECT_ROOT / "sample_data")
+    return root
+
+
+def is_store(source: str) -> bool:
+    return store_mod.is_store(source)
+
+
+def latest_version(source: str) -> int | None:
+    """The store's published version (None for a data folder), looked up at most every few s."""
+    if not store_mod.is_store(source):
+        return None
+    now = time.monotonic()
+    with _poll_lock:
+        seen = _polled.get(source)
+        if seen is not None and now - seen[0] < POLL_SECONDS:
+            return seen[1]
+    version = store_mod.current_version(source)
+    with _poll_lock:
+        _polled[source] = (now, version)
+    return version
+
+
+def forget_versions() -> None:
+    """Look the latest version up again on the next call (tests, after a publish)."""
+    with _poll_lock:
+        _polled.clear()
+
+
+def pinned_version(source: str) -> int | None:
+    """The version the link pins, checked once per session; a bad pin is reported and dropped."""
+    state = st.session_state
+    if PIN not in state:
+        state[PIN] = _check_pin(source)
+    pin: int | None = state[PIN]
+    return pin
+
+
+def _check_pin(source: str) -> int | None:
+    raw = st.query_params.get(VERSION)
+    if raw is None:
+        return None
+    problem = None
+    if not store_mod.is_store(source):
+        problem = (
+            f"The link pins data version {quote_untrusted(raw)}, but this data has no versions."
+        )
+    elif not raw.strip().isdigit():
+        problem = (
+            f"The link's data version {quote_untrusted(raw)} is not a version number; "
+            "showing the latest data instead."
+        )
+    else:
+        try:
+            store_mod.read_version(source, int(raw))
+            return int(raw)
+        except store_mod.StoreError:
+            problem = (
+                f"The link's data version {int(raw)} is not kept any more (or never existed); "
+                "showing the latest data instead."
+            )
+    st.session_state.setdefault(VERSION_PROBLEMS, []).append(problem)
+    del st.query_params[VERSION]
+    return None
+
+
+def data_version() -> int | None:
+    """The version this run reads: the pinned one, else the latest (None for a data folder)."""
+    source = data_source()
+    return pinned_version(source) or latest_version(source)
 
 
 @st.cache_resource(show_spinner="Opening the data…", max_entries=4)
-def _open(source: str) -> Cockpit:
-    return Cockpit.open(source)
+def _open(source: str, version: int | None) -> Cockpit:
+    return Cockpit.open(source, version=version)
 
 
 def cockpit() -> Cockpit:
     """The opened data, or a calm error page when it cannot be opened."""
-    source = data_source()
     try:
-        opened = _open(source)
-    except (FileNotFoundError, DataContractError) as err:
+        opened = _open(data_source(), data_version())
+    except (FileNotFoundError, DataContractError, SettingsError, store_mod.StoreError) as err:
         st.error(f"The cockpit cannot open its data: {err}", icon=":material/error:")
         st.stop()
     if opened.first_day is None or opened.last_day is None:
@@ -53,38 +148,59 @@ def coverage() -> Coverage:
     return Coverage(opened.first_day, opened.last_day, opened.dimensions)
 
 
+def pin_note() -> None:
+    """Say so when a pinned link shows older data than the store holds."""
+    source = data_source()
+    pin = pinned_version(source)
+    latest = latest_version(source)
+    if pin is not None and latest is not None and latest > pin:
+        st.info(
+            f"This link is pinned to data version {pin}; newer data (version {latest}) exists.",
+            icon=":material/push_pin:",
+        )
+
+
 @st.cache_data(ttl=TTL, max_entries=512, show_spinner=False)
-def kpis(source: str, view: View, by: tuple[str, ...] = ()) -> dict[str, Any]:
-    """The engine's contract dictionary for one view (and breakdown)."""
-    return _open(source).kpis(
+def kpis(source: str, version: int | None, view: View, by: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The engine's contract dictionary for one view (and breakdown) of one data version."""
+    return _open(source, version).kpis(
         view.start, view.end, compare=view.compare, filters=view.filter_dict, by=list(by)
     )
 
 
 @st.cache_data(ttl=TTL, max_entries=128, show_spinner=False)
 def monthly(
-    source: str, first: dt.date, last: dt.date, compare: str, filters: Filters
+    source: str,
+    version: int | None,
+    first: dt.date,
+    last: dt.date,
+    compare: str,
+    filters: Filters,
 ) -> list[dict[str, Any]]:
     """Every KPI per calendar month from `first` to `last`: one cached series per view."""
     months = trend_mod.month_periods(first, last)
-    return trend_mod.monthly(_open(source), months, compare, dict(filters))
+    return trend_mod.monthly(_open(source, version), months, compare, dict(filters))
 
 
 def view_kpis(view: View, by: tuple[str, ...] = ()) -> dict[str, Any]:
-    return kpis(data_source(), view, by)
+    return kpis(data_source(), data_version(), view, by)
 
 
 def sparkline_rows(view: View) -> list[dict[str, Any]]:
     """The twelve months up to the view's end, for the overview's sparklines."""
     cov = coverage()
     months = trend_mod.trailing_months(view.end, cov.first_day)
-    return monthly(data_source(), months[0].start, view.end, view.compare, view.filters)
+    return monthly(
+        data_source(), data_version(), months[0].start, view.end, view.compare, view.filters
+    )
 
 
 def history_rows(view: View) -> list[dict[str, Any]]:
     """Every month of the data, for the explorer's trend."""
     cov = coverage()
-    return monthly(data_source(), cov.first_day, cov.last_day, view.compare, view.filters)
+    return monthly(
+        data_source(), data_version(), cov.first_day, cov.last_day, view.compare, view.filters
+    )
 
 
 def available(table: str) -> bool:

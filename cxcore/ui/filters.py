@@ -31,6 +31,7 @@ from cxcore.views import (
 
 CHECKED, PROBLEMS = "_cx_link_checked", "_cx_link_problems"
 LINK_FIX, PENDING, PRESET = "_cx_link_fix", "_cx_pending", "_cx_preset"
+VERSION_PROBLEMS = "_cx_version_problems"  # a bad `v=`, found when the data is opened
 FRONT_DIMENSIONS = ("segment", "region")
 DATE_FORMAT = "YYYY-MM-DD"
 
@@ -110,7 +111,7 @@ def _check_link_once(cov: Coverage) -> None:
     st.session_state[CHECKED] = True
     raw = {key: st.query_params.get_all(key) for key in st.query_params}
     parsed = parse_params(raw, cov, [k.label for k in KPIS])
-    st.session_state[PROBLEMS] = parsed.problems
+    st.session_state[PROBLEMS] = st.session_state.pop(VERSION_PROBLEMS, []) + parsed.problems
     default = cov.default_view
     seeded = (_url_date(raw, START) or default.start, _url_date(raw, END) or default.end)
     if (parsed.view.start, parsed.view.end) != seeded:

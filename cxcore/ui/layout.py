@@ -14,8 +14,9 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from cxcore.formatting import escape_markdown, format_period
-from cxcore.views import Coverage, View, to_params
+from cxcore.views import VERSION, Coverage, View, to_params
 
+from . import data
 from .filters import dimension_label
 
 STYLE = """
@@ -52,10 +53,17 @@ def _day(text: str) -> dt.date:
 
 
 def share_link(
-    view: View, cov: Coverage, kpi_label: str | None = None, drill: Sequence[str] = ()
+    view: View,
+    cov: Coverage,
+    kpi_label: str | None = None,
+    drill: Sequence[str] = (),
+    version: int | None = None,
 ) -> str:
-    """The full address of this page and view."""
-    query = urlencode(to_params(view, cov.default_view, kpi_label, drill))
+    """The full address of this page and view (pinned to a data version when given)."""
+    params = to_params(view, cov.default_view, kpi_label, drill)
+    if version is not None:
+        params.append((VERSION, str(version)))
+    query = urlencode(params)
     base = st.context.url or ""
     return f"{base}?{query}" if query else base or "?"
 
@@ -77,4 +85,11 @@ def page_header(
             "**Copy this link.** A colleague who opens it sees this page, "
             "with the same period, filters and numbers."
         )
-        st.code(share_link(view, cov, kpi_label, drill), language=None, wrap_lines=True)
+        version = data.data_version()
+        pinned = version is not None and st.checkbox(
+            f"Pin to data version {version}",
+            key="share_pin",
+            help="The link then shows these numbers even after newer data is published.",
+        )
+        shown = version if pinned else None
+        st.code(share_link(view, cov, kpi_label, drill, shown), language=None, wrap_lines=True)
