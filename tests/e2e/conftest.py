@@ -98,10 +98,11 @@ def page(browser):  # type: ignore[no-untyped-def]
 def settle(page) -> None:  # type: ignore[no-untyped-def]
     """Wait until the script run is over and the cards are drawn."""
     page.wait_for_selector('[data-testid="stMain"] h1', timeout=30_000)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30_000
+    page.wait_for_timeout(300)  # let a rerun that a click just asked for begin
+    page.wait_for_selector(
+        '[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=30_000
     )
-    page.wait_for_timeout(600)
+    page.wait_for_timeout(300)
 
 
 def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
