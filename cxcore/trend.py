@@ -55,18 +55,34 @@ def monthly(
     periods = [(p.start, p.end) for p in months]
     results = cockpit.kpis_many(periods, compare=compare, filters=filters)
     return [
-        {"month": p.start.replace(day=1), "kpis": r["kpis"]}
+        {
+            "month": p.start.replace(day=1),
+            "comparison_start": dt.date.fromisoformat(r["comparison"]["start"]),
+            "kpis": r["kpis"],
+        }
         for p, r in zip(months, results, strict=True)
     ]
 
 
-def series(rows: Sequence[Mapping[str, Any]], kpi: str) -> list[dict[str, Any]]:
-    """One KPI out of monthly rows: month, value and comparison value."""
+def series(
+    rows: Sequence[Mapping[str, Any]], kpi: str, first_day: dt.date | None = None
+) -> list[dict[str, Any]]:
+    """One KPI out of monthly rows: month, value and comparison value.
+
+    A comparison month that starts before the data does is not zero, it is
+    unknown: its value is left out (None) rather than drawn as a fall to zero.
+    """
     return [
         {
             "month": row["month"],
             "value": row["kpis"][kpi]["value"],
-            "previous": row["kpis"][kpi]["previous"],
+            "previous": None
+            if _before(row.get("comparison_start"), first_day)
+            else row["kpis"][kpi]["previous"],
         }
         for row in rows
     ]
+
+
+def _before(day: dt.date | None, first_day: dt.date | None) -> bool:
+    return day is not None and first_day is not None and day < first_day

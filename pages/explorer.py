@@ -33,7 +33,7 @@ with left:
     )
     st.caption(kpi.description)
 with right:
-    points = charts.series_points(data.history_rows(view), name)
+    points = charts.series_points(data.history_rows(view), name, coverage.first_day)
     st.plotly_chart(
         charts.trend_figure(points, kpi, view.start, view.end, COMPARE_LABELS[view.compare]),
         key="trend",

@@ -33,7 +33,10 @@ class FakeCockpit:
     def kpis_many(self, periods, compare="previous", filters=None):  # type: ignore[no-untyped-def]
         self.calls.append((list(periods), compare, dict(filters or {})))
         return [
-            {"kpis": {"revenue": {"value": start.month, "previous": 2 * start.month}}}
+            {
+                "comparison": {"start": start.replace(year=start.year - 1).isoformat()},
+                "kpis": {"revenue": {"value": start.month, "previous": 2 * start.month}},
+            }
             for start, _ in periods
         ]
 
@@ -46,3 +49,21 @@ def test_all_months_are_one_engine_call_with_the_views_filters() -> None:
     assert [start for start, _ in periods] == [D(2026, 1, 1), D(2026, 2, 1), D(2026, 3, 1)]
     assert (compare, filters) == ("yoy", {"segment": ["SMB"]})
     assert series(rows, "revenue")[1] == {"month": D(2026, 2, 1), "value": 2, "previous": 4}
+
+
+def test_a_comparison_month_before_the_data_is_unknown_not_zero() -> None:
+    rows = [
+        {
+            "month": D(2024, 1, 1),
+            "comparison_start": D(2023, 12, 1),
+            "kpis": {"revenue": {"value": 5.0, "previous": 0.0}},
+        },
+        {
+            "month": D(2024, 2, 1),
+            "comparison_start": D(2024, 1, 1),
+            "kpis": {"revenue": {"value": 6.0, "previous": 5.0}},
+        },
+    ]
+    points = series(rows, "revenue", first_day=D(2024, 1, 1))
+    assert [p["previous"] for p in points] == [None, 5.0]
+    assert [p["previous"] for p in series(rows, "revenue")] == [0.0, 5.0]

@@ -86,8 +86,10 @@ def trend_figure(
     return fig
 
 
-def series_points(rows: Sequence[Mapping[str, Any]], name: str) -> list[dict[str, Any]]:
-    return series(rows, name)
+def series_points(
+    rows: Sequence[Mapping[str, Any]], name: str, first_day: dt.date | None = None
+) -> list[dict[str, Any]]:
+    return series(rows, name, first_day)
 
 
 def points_frame(points: Sequence[Mapping[str, Any]]) -> pl.DataFrame:
@@ -95,11 +97,25 @@ def points_frame(points: Sequence[Mapping[str, Any]]) -> pl.DataFrame:
     return pl.DataFrame(list(points), schema=schema)
 
 
+def has_data(kpi: Kpi, value: float | None, previous: float | None) -> bool:
+    """A member worth a bar: some value, and for sums and counts not a bare zero.
+
+    Rows with no customer (anonymous sessions, say) make an `Unknown` member in
+    every breakdown; a revenue bar of 0 against 0 for it only adds noise.
+    """
+    if value is None and previous is None:
+        return False
+    additive = kpi.unit in (Unit.CURRENCY, Unit.COUNT)
+    return not (additive and not value and not previous)
+
+
 def breakdown_frame(result: Mapping[str, Any], kpi: Kpi, dims: Sequence[str]) -> pl.DataFrame:
     """Members with value, comparison and change; sorted best first for bars."""
     rows = []
     for entry in result.get("breakdown", []):
         numbers = entry["kpis"][kpi.name]
+        if not has_data(kpi, numbers["value"], numbers["previous"]):
+            continue
         rows.append(
             {
                 **{d: entry[d] for d in dims},
