@@ -15,6 +15,8 @@ PAGES = [
     st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
     st.Page("pages/explorer.py", title="KPI explorer", icon=":material/query_stats:"),
     st.Page("pages/data.py", title="Data", icon=":material/database:"),
+    st.Page("pages/upload.py", title="Upload", icon=":material/upload:"),
+    st.Page("pages/versions.py", title="Versions", icon=":material/history:"),
 ]
 
 page = st.navigation(PAGES, position="sidebar")

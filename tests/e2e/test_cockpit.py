@@ -86,7 +86,7 @@ def test_a_bar_click_drills_down_and_the_breadcrumb_steps_back(server, page) -> 
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     page.wait_for_function("() => location.search.includes('segment=')", timeout=15_000)
     query = parse_qs(urlparse(page.url).query)
-    page.get_by_role("button", name=query["segment"][0]).wait_for(timeout=15_000)
+    page.get_by_role("button", name=query["segment"][0], exact=True).wait_for(timeout=15_000)
     settle(page)
     assert query["drill"] == ["segment"] and len(query["segment"]) == 1
     assert cards(page)["Revenue"] != before

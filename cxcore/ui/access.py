@@ -1,0 +1,154 @@
+"""The analyst gate: who may upload and restore versions, drawn on the page and re-run on publish.
+
+The decision itself is `cxcore.roles` (pure, table-tested); this module only
+gathers its inputs from the running app (secrets, environment, bind address,
+the signed-in user, the passphrase typed this session) and draws the sign-in
+controls. `server_check` decides again from scratch, so a publish is refused
+when the configuration or the session changed after the page was drawn.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import streamlit as st
+
+from cxcore.formatting import escape_markdown
+from cxcore.roles import PASSPHRASE_ENV, PASSPHRASE_SECRET, Access, AccessMode, can_publish
+from cxcore.roles import decide_access as _decide
+
+PASSPHRASE = "_cx_analyst_passphrase"  # the accepted passphrase, kept for the server check
+PASS_INPUT = "_cx_pass_input"
+PASS_WRONG = "_cx_pass_wrong"
+SECRETS_EXAMPLE = f"""# .streamlit/secrets.toml: one of these
+{PASSPHRASE_SECRET} = "a long shared phrase"   # or the {PASSPHRASE_ENV} environment variable
+
+[auth]                                          # single sign-on (OIDC)
+redirect_uri = "https://cockpit.example.com/oauth2callback"
+cookie_secret = "a long random string"
+client_id = "..."
+client_secret = "..."
+server_metadata_url = "https://login.example.com/.well-known/openid-configuration"
+
+[analysts]
+emails = ["ana@example.com", "raj@example.com"]"""
+
+
+def secrets() -> dict[str, Any]:
+    """The app's secrets as a plain dict; none (or an unreadable file) is simply none."""
+    try:
+        return st.secrets.to_dict()
+    except Exception:  # no secrets.toml, or one that does not parse: no secrets configured
+        return {}
+
+
+def server_address() -> str | None:
+    """The address the server binds to; the Host header is not used, a client can forge it."""
+    value = str(st.get_option("server.address") or "").strip()
+    return value or None
+
+
+def current_access() -> Access:
+    return _decide(secrets(), os.environ, server_address())
+
+
+def user_email() -> str | None:
+    try:
+        if st.user.get("is_logged_in"):
+            email = st.user.get("email")
+            return str(email) if email else None
+    except Exception:  # st.user unavailable without an [auth] section in some contexts
+        return None
+    return None
+
+
+def is_analyst(access: Access | None = None) -> bool:
+    access = access or current_access()
+    return can_publish(
+        access, user_email(), st.session_state.get(PASSPHRASE), server_address=server_address()
+    )
+
+
+def server_check() -> bool:
+    """Decided again from the current configuration: passed as `allowed=` to publish/rollback."""
+    return is_analyst(current_access())
+
+
+def user_label() -> str:
+    """Who a version is recorded as published by."""
+    return user_email() or "analyst"
+
+
+def gate(action: str = "upload") -> bool:
+    """Draw the access line or sign-in controls; True when the reader is an analyst."""
+    access = current_access()
+    if access.mode is AccessMode.CLOSED:
+        _closed(access, action)
+        return False
+    if access.mode is AccessMode.LOCALHOST:
+        st.info(access.message, icon=":material/computer:")
+        return is_analyst(access)
+    if access.mode is AccessMode.PASSPHRASE:
+        return _passphrase(access, action)
+    return _oidc(access, action)
+
+
+def _closed(access: Access, action: str) -> None:
+    st.warning(
+        f"**{action.capitalize()} is closed here.** {access.message}", icon=":material/lock:"
+    )
+    with st.expander("How to configure access"):
+        st.code(SECRETS_EXAMPLE, language="toml")
+
+
+def _passphrase(access: Access, action: str) -> bool:
+    if is_analyst(access):
+        left, right = st.columns([6, 1], vertical_alignment="center")
+        left.success("Analyst access is unlocked for this session.", icon=":material/lock_open:")
+        right.button("Lock", key="lock", on_click=_lock, width="stretch")
+        return True
+    with st.container(border=True):
+        st.markdown(f"**Analysts only.** Enter the analyst passphrase to {action}.")
+        left, right = st.columns([4, 1], vertical_alignment="bottom")
+        left.text_input("Analyst passphrase", type="password", key=PASS_INPUT)
+        right.button("Unlock", key="unlock", on_click=_unlock, args=(access,), width="stretch")
+        if st.session_state.pop(PASS_WRONG, False):
+            st.error("That passphrase is not right; try again.", icon=":material/key_off:")
+    return False
+
+
+def _unlock(access: Access) -> None:
+    entered = str(st.session_state.get(PASS_INPUT) or "")
+    if can_publish(access, passphrase=entered):
+        st.session_state[PASSPHRASE] = entered
+    else:
+        st.session_state[PASS_WRONG] = True
+    st.session_state[PASS_INPUT] = ""
+
+
+def _lock() -> None:
+    st.session_state.pop(PASSPHRASE, None)
+
+
+def _oidc(access: Access, action: str) -> bool:
+    email = user_email()
+    login_args = (access.provider,) if access.provider else ()
+    if email is None:
+        with st.container(border=True):
+            st.markdown(f"**Analysts only.** {access.message}")
+            st.button(
+                "Sign in", key="login", icon=":material/login:", on_click=st.login, args=login_args
+            )
+        return False
+    left, right = st.columns([6, 1], vertical_alignment="center")
+    right.button("Sign out", key="logout", on_click=st.logout, width="stretch")
+    if is_analyst(access):
+        left.success(f"Signed in as {escape_markdown(email)} (analyst).", icon=":material/person:")
+        return True
+    left.warning(
+        f"You are signed in as {escape_markdown(email)}, who is not on the analyst list,"
+        f" so you cannot {action}. Ask an administrator to add you.",
+        icon=":material/person_off:",
+    )
+    return False

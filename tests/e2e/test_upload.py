@@ -1,0 +1,105 @@
+"""Uploading in a real browser: passphrase, file, check, report, publish, version history."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from .conftest import ROOT, _free_port, _wait_healthy, settle, shot
+
+PASSPHRASE = "weekly exports only"
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from cxcore.publish import ensure_store
+    from cxcore.sample import generate
+
+    seed = tmp_path_factory.mktemp("e2e_upload_seed")
+    generate(seed, customers=400)
+    root = tmp_path_factory.mktemp("e2e_upload") / "store"
+    ensure_store(root, seed)
+    return root
+
+
+@pytest.fixture(scope="module")
+def upload_server(store: Path, browser: object) -> Iterator[str]:
+    port = _free_port()
+    env = {**os.environ, "CX_DATA": str(store), "CX_ANALYST_PASSPHRASE": PASSPHRASE}
+    env.pop("CX_ANALYSTS", None)
+    streamlit = shutil.which("streamlit", path=str(Path(sys.executable).parent)) or "streamlit"
+    proc = subprocess.Popen(
+        [streamlit, "run", "app.py", "--server.headless", "true", "--server.port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(base)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def new_customers(store: Path, folder: Path) -> Path:
+    """Twelve customers of a segment the store has never seen, as a CSV export."""
+    from cxcore.store import current_files
+
+    _, files = current_files(store)
+    known = pl.read_parquet(files["customers"]).select(
+        "customer_id", "segment", "region", "signup_date", "acquisition_channel"
+    )
+    fresh = known.tail(12).with_columns(
+        ("N" + pl.col("customer_id")).alias("customer_id"),
+        pl.lit("Public sector").alias("segment"),
+    )
+    path = folder / "customers_week_38.csv"
+    fresh.write_csv(path)
+    return path
+
+
+def test_an_analyst_uploads_checks_and_publishes(upload_server, page, store, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from cxcore.store import current_version
+
+    page.goto(f"{upload_server}/upload")
+    settle(page)
+    main = page.locator('[data-testid="stMain"]')
+    assert page.locator('input[type="file"]').count() == 0
+    page.get_by_label("Analyst passphrase").fill(PASSPHRASE)
+    page.get_by_role("button", name="Unlock").click()
+    page.get_by_text("Analyst access is unlocked").wait_for(timeout=15_000)
+
+    page.get_by_text("Append (a row whose id").click()
+    page.locator('input[type="file"]').set_input_files(str(new_customers(store, tmp_path)))
+    page.get_by_role("button", name="Check").wait_for(timeout=15_000)
+    page.get_by_role("button", name="Check").click()
+    page.get_by_role("button", name="Publish as version 2").wait_for(timeout=30_000)
+    settle(page)
+    text = main.inner_text()
+    assert "No problems found" in text or "Warnings do not block publishing" in text
+    assert "Public sector" in text and "Rows added" in text
+    assert page.locator('[data-testid="stException"]').count() == 0
+    shot(page, "upload")
+
+    page.get_by_role("button", name="Publish as version 2").click()
+    alerts = page.locator('[data-testid="stAlert"]')
+    alerts.filter(has_text="Published version 2").wait_for(timeout=30_000)
+    settle(page)
+    assert current_version(store) == 2
+    shot(page, "upload_published")
+
+    page.get_by_role("link", name="Versions").click()
+    page.get_by_text("Restore as new version").first.wait_for(timeout=15_000)
+    settle(page)
+    assert "customers" in main.inner_text()
+    shot(page, "versions")

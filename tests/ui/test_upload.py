@@ -1,0 +1,253 @@
+"""The Upload and Versions pages through AppTest: the role gate, check, publish, restore."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+import polars as pl
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from cxcore.publish import ensure_store, rollback
+from cxcore.sample import generate
+from cxcore.store import current_version, list_versions, recall_mapping
+from cxcore.ui import access, data, upload
+
+from .conftest import APP
+
+PASSPHRASE = "correct horse battery staple"
+AUTH = {
+    "redirect_uri": "http://localhost:8501/oauth2callback",
+    "cookie_secret": "s3cret-cookie",
+    "client_id": "cockpit",
+    "client_secret": "xyz",
+    "server_metadata_url": "https://login.example.com/.well-known/openid-configuration",
+}
+
+
+@pytest.fixture(scope="module")
+def seed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("cx_upload_seed")
+    generate(folder, customers=200)
+    return folder
+
+
+@pytest.fixture
+def store(seed: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    root = tmp_path / "store"
+    assert ensure_store(root, seed) == 1
+    monkeypatch.setenv("CX_DATA", str(root))
+    for name in ("CX_ANALYST_PASSPHRASE", "CX_ANALYSTS", "CX_MAX_UPLOAD_MB"):
+        monkeypatch.delenv(name, raising=False)
+    st.cache_data.clear()
+    data.forget_versions()
+    yield root
+    st.cache_data.clear()
+    data.forget_versions()
+
+
+@pytest.fixture
+def local() -> Iterator[None]:
+    """The server listens on localhost only, so uploads are open without a passphrase."""
+    before = st.get_option("server.address")
+    st.config.set_option("server.address", "localhost")
+    yield
+    st.config.set_option("server.address", before)
+
+
+def open_page(page: str = "pages/upload.py", **attrs: object) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    for name, value in attrs.items():
+        setattr(at, name, value)
+    at.switch_page(page)
+    return at.run()
+
+
+def texts(at: AppTest, kind: str) -> str:
+    return " ".join(str(e.value) for e in getattr(at, kind))
+
+
+def nps_csv(seed: Path, scores: dict[int, int] | None = None, rename: str | None = None) -> bytes:
+    """The seed's survey answers as CSV; `scores` overrides rows (1-based, as the report counts)."""
+    frame = pl.read_parquet(seed / "nps_responses.parquet").head(300)
+    values = frame["score"].to_list()
+    for row, score in (scores or {}).items():
+        values[row - 1] = score
+    frame = frame.with_columns(pl.Series("score", values))
+    if rename:
+        frame = frame.rename({"score": rename})
+    out = io.BytesIO()
+    frame.write_csv(out)
+    return out.getvalue()
+
+
+def upload_nps(at: AppTest, content: bytes) -> AppTest:
+    at.selectbox(key=upload.TABLE).set_value("nps_responses")
+    at.file_uploader[0].set_value(("nps_responses.csv", content, "text/csv"))
+    return at.run()
+
+
+def test_closed_shows_how_to_configure_and_no_uploader(store: Path) -> None:
+    at = open_page()
+    assert not at.exception
+    assert "Upload is closed here" in texts(at, "warning")
+    assert "analyst_passphrase" in texts(at, "warning")
+    assert "CX_ANALYST_PASSPHRASE" in texts(at, "code")
+    assert not at.file_uploader
+
+
+def test_a_wrong_passphrase_is_refused_and_the_right_one_unlocks(
+    store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CX_ANALYST_PASSPHRASE", PASSPHRASE)
+    at = open_page()
+    assert not at.file_uploader
+    at.text_input(key=access.PASS_INPUT).input("open sesame")
+    at.button(key="unlock").click().run()
+    assert "not right" in texts(at, "error")
+    assert not at.file_uploader
+    at.text_input(key=access.PASS_INPUT).input(PASSPHRASE)
+    at.button(key="unlock").click().run()
+    assert not at.exception and not at.error
+    assert "unlocked" in texts(at, "success")
+    assert len(at.file_uploader) == 1
+
+
+def test_localhost_is_open_and_says_how_to_configure(store: Path, local: None) -> None:
+    at = open_page()
+    assert not at.exception
+    assert "only listens on this computer" in texts(at, "info")
+    assert len(at.file_uploader) == 1
+
+
+def test_oidc_lets_listed_analysts_in(store: Path) -> None:
+    secrets = {"auth": AUTH, "analysts": {"emails": ["ana@example.com"]}}
+    at = open_page(secrets=secrets, user={"is_logged_in": False})
+    assert any(b.key == "login" for b in at.button) and not at.file_uploader
+    at = open_page(secrets=secrets, user={"is_logged_in": True, "email": "bob@example.com"})
+    assert "not on the analyst list" in texts(at, "warning") and not at.file_uploader
+    at = open_page(secrets=secrets, user={"is_logged_in": True, "email": "Ana@example.com"})
+    assert "Signed in as Ana@example" in texts(at, "success")
+    assert len(at.file_uploader) == 1
+
+
+def test_a_bad_file_shows_the_report_and_cannot_be_published(
+    store: Path, seed: Path, local: None
+) -> None:
+    at = upload_nps(open_page(), nps_csv(seed, scores={3: 11, 7: 12}))
+    at.button(key="check").click().run()
+    assert not at.exception
+    assert "1 problem blocks publishing" in texts(at, "error")
+    findings = at.dataframe[0].value
+    row = findings[findings["column"] == "nps_responses.score"].iloc[0]
+    assert row["rows"] == 2 and "above 10" in row["rule"]
+    assert row["examples"] == "row 3: '11', row 7: '12'"
+    assert at.button(key="publish").disabled
+    assert current_version(store) == 1
+
+
+def test_a_good_file_is_compared_then_published(store: Path, seed: Path, local: None) -> None:
+    at = upload_nps(open_page(), nps_csv(seed))
+    at.radio(key=upload.MODE).set_value("append").run()
+    at.button(key="check").click().run()
+    assert not at.exception and not at.error
+    assert "No problems found" in texts(at, "success") or "warning" in texts(at, "warning")
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Rows added"] == "0" and metrics["Rows removed"] == "0"
+    assert any("NPS" in set(d.value["KPI"]) for d in at.dataframe if "KPI" in d.value)
+    at.text_input(key=upload.NOTE).input("week 38")
+    at.button(key="publish").click().run()
+    assert not at.exception and not at.error
+    assert "Published version 2" in texts(at, "success")
+    assert current_version(store) == 2
+    latest = list_versions(store)[0]
+    assert (latest.table, latest.mode, latest.note, latest.user) == (
+        "nps_responses",
+        "append",
+        "week 38",
+        "analyst",
+    )
+    assert not at.file_uploader[0].value  # a fresh uploader for the next export
+
+
+def test_a_renamed_column_is_mapped_and_remembered(store: Path, seed: Path, local: None) -> None:
+    at = upload_nps(open_page(), nps_csv(seed, rename="Rating"))
+    mapping = at.selectbox(key="_cx_map_nps_responses_score")
+    assert mapping.value == upload.NOT_MAPPED and "rating" in mapping.options
+    mapping.set_value("rating").run()
+    at.button(key="check").click().run()
+    assert not at.error
+    at.button(key="publish").click().run()
+    assert current_version(store) == 2
+    assert recall_mapping(store, "nps_responses") == {"rating": "score"}
+    at = upload_nps(open_page(), nps_csv(seed, rename="Rating"))
+    assert at.selectbox(key="_cx_map_nps_responses_score").value == "rating"
+
+
+def test_staged_paths_run_the_same_flow_without_the_uploader(
+    store: Path, seed: Path, local: None, tmp_path: Path
+) -> None:
+    path = tmp_path / "orders_week.csv"
+    path.write_bytes(b"order_id,customer_id,order_date,product_category,amount\nX1,C1,oops,a,1\n")
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state[upload.STAGED] = upload.Staged((str(path),))
+    at.switch_page("pages/upload.py").run()
+    at.selectbox(key=upload.TABLE).set_value("orders").run()
+    at.button(key="check").click().run()
+    assert not at.exception
+    assert "are not dates" in " ".join(at.dataframe[0].value["rule"])
+    assert at.button(key="publish").disabled
+
+
+def test_the_server_checks_the_role_again_when_publishing(
+    store: Path, seed: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CX_ANALYST_PASSPHRASE", PASSPHRASE)
+    at = open_page()
+    at.text_input(key=access.PASS_INPUT).input(PASSPHRASE)
+    at.button(key="unlock").click().run()
+    at = upload_nps(at, nps_csv(seed))
+    at.button(key="check").click().run()
+    real = upload.publish
+
+    def rotated_meanwhile(*args, **kwargs):  # type: ignore[no-untyped-def]
+        monkeypatch.setenv("CX_ANALYST_PASSPHRASE", "rotated after the page was drawn")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(upload, "publish", rotated_meanwhile)
+    at.button(key="publish").click().run()
+    assert not at.exception
+    assert "could not be confirmed on the server" in texts(at, "error")
+    assert current_version(store) == 1
+
+
+def test_a_version_is_restored_as_a_new_version(store: Path, local: None) -> None:
+    rollback(store, 1, note="second")
+    at = open_page("pages/versions.py")
+    assert not at.exception
+    assert ": current]" in texts(at, "markdown")
+    assert [b.key for b in at.button if b.key and b.key.startswith("restore_")] == ["restore_1"]
+    at.button(key="restore_1").click().run()
+    assert not at.exception and not at.error
+    assert "Version 1 restored as the new version 3" in texts(at, "success")
+    latest = list_versions(store)[0]
+    assert (latest.version, latest.mode, latest.restored_from) == (3, "rollback", 1)
+
+
+def test_the_history_is_open_to_everyone_but_restore_is_not(store: Path) -> None:
+    rollback(store, 1)
+    at = open_page("pages/versions.py")
+    assert not at.exception
+    assert "restore versions is closed" in texts(at, "warning").lower()
+    assert not [b for b in at.button if b.key and b.key.startswith("restore_")]
+    assert "created from" in texts(at, "markdown")
+
+
+def test_a_plain_data_folder_says_uploads_need_a_store(local: None) -> None:
+    at = open_page()  # CX_DATA is the shared generated data folder here, not a store
+    assert not at.exception and not at.error
+    assert "Uploads need a managed store" in texts(at, "info")
+    assert not at.file_uploader
