@@ -56,6 +56,20 @@ class Settings:
         return replace(found, **given)
 
 
+def layered(setting: Mapping[str, Any], env: Mapping[str, str] | None = None) -> Settings:
+    """The app's `[store]` setting (path, keep_versions, max_upload_mb), where the environment
+    variable for a value is unset; a deployment can pin a value without editing files."""
+    env = os.environ if env is None else env
+    names = {"path": STORE_ENV, "keep_versions": KEEP_ENV, "max_upload_mb": MAX_UPLOAD_ENV}
+    fields = {"path": "store", "keep_versions": "keep_versions", "max_upload_mb": "max_upload_mb"}
+    overrides = {
+        fields[key]: value
+        for key, value in setting.items()
+        if key in names and not str(env.get(names[key], "")).strip()
+    }
+    return Settings.from_env(env, **overrides)
+
+
 def _number(env: Mapping[str, str], name: str, default: float, kind: type) -> Any:
     text = env.get(name, "").strip()
     if not text:

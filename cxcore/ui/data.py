@@ -19,13 +19,14 @@ from pathlib import Path
 from typing import Any
 
 import streamlit as st
+from streamlit.errors import StreamlitSecretNotFoundError
 
 from cxcore import Cockpit, DataContractError
 from cxcore import store as store_mod
 from cxcore import trend as trend_mod
 from cxcore.formatting import quote_untrusted
 from cxcore.publish import ensure_store
-from cxcore.settings import Settings, SettingsError
+from cxcore.settings import Settings, SettingsError, layered
 from cxcore.views import VERSION, Coverage, Filters, View
 
 from .filters import VERSION_PROBLEMS
@@ -44,10 +45,19 @@ def data_source() -> str:
     given = os.environ.get("CX_DATA")
     if given:
         return given
-    root = Settings.from_env().store
+    root = app_settings().store
     if not root.is_absolute():
         root = PROJECT_ROOT / root
     return _ensured(str(root))
+
+
+def app_settings() -> Settings:
+    """Store settings: the environment first, then a `[store]` section in the app's secrets."""
+    try:
+        setting = dict(st.secrets.get("store", {}))
+    except (FileNotFoundError, StreamlitSecretNotFoundError):  # no secrets file: env only
+        setting = {}
+    return layered(setting)
 
 
 @st.cache_resource(show_spinner="Preparing the data store…", max_entries=4)

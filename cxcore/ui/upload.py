@@ -137,7 +137,7 @@ def page() -> None:
         root = store_root()
         if root is None:
             return
-        settings = Settings.from_env()
+        settings = data.app_settings()
         _done_message()
         flow(root, settings)
 

@@ -15,7 +15,6 @@ import streamlit as st
 
 from cxcore.formatting import escape_markdown
 from cxcore.publish import PublishDenied, rollback
-from cxcore.settings import Settings
 from cxcore.store import VersionInfo, current_version, list_versions
 
 from . import access, data
@@ -102,7 +101,7 @@ def restore(root: Path, version: int) -> None:
             version,
             user=access.user_label(),
             allowed=access.server_check,
-            settings=Settings.from_env(),
+            settings=data.app_settings(),
         )
     except PublishDenied:
         state[RESTORED] = ("error", "Only analysts may restore a version; nothing was changed.")

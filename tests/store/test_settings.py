@@ -1,0 +1,35 @@
+"""Store settings: environment variables win over the app's `[store]` setting."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cxcore.settings import Settings, SettingsError, layered
+
+CASES = [
+    ({}, {}, Settings()),
+    ({"path": "shared/store", "keep_versions": 5}, {}, Settings(Path("shared/store"), 5)),
+    ({"path": "from_setting"}, {"CX_STORE": "from_env"}, Settings(Path("from_env"))),
+    ({"keep_versions": 3}, {"CX_KEEP_VERSIONS": "9"}, Settings(keep_versions=9)),
+    ({"max_upload_mb": 10}, {}, Settings(max_upload_mb=10)),
+    ({"unrelated": 1}, {}, Settings()),
+]
+
+
+@pytest.mark.parametrize(("setting", "env", "expected"), CASES)
+def test_layered(setting: dict, env: dict[str, str], expected: Settings) -> None:
+    assert layered(setting, env) == expected
+
+
+@pytest.mark.parametrize(
+    ("setting", "env", "message"),
+    [
+        ({"keep_versions": 0}, {}, "CX_KEEP_VERSIONS must be at least 1"),
+        ({}, {"CX_MAX_UPLOAD_MB": "lots"}, "CX_MAX_UPLOAD_MB must be a number"),
+    ],
+)
+def test_bad_settings_are_named(setting: dict, env: dict[str, str], message: str) -> None:
+    with pytest.raises(SettingsError, match=message):
+        layered(setting, env)
