@@ -17,7 +17,7 @@ import duckdb
 from sqlglot import exp
 
 from .contract import BASE_DIMENSIONS, MAX_DIMENSION_MEMBERS, TABLES, UNKNOWN
-from .reading import ReadError, find_table_files, load_raw
+from .reading import ROW_COLUMN, ReadError, find_table_files, load_raw
 from .sqlkit import alias, column, create_table, drop_table, fragment, render, table
 from .validation import Example, Finding, Report, Severity, clean_select, validate
 
@@ -147,9 +147,8 @@ class Catalog:
             table(name)
         )
         rows, first, last = self.con.execute(render(query)).fetchone()  # type: ignore[misc]
-        columns = tuple(
-            r[0] for r in self.con.execute(render(exp.Describe(this=table(name)))).fetchall()
-        )
+        described = self.con.execute(render(exp.Describe(this=table(name)))).fetchall()
+        columns = tuple(r[0] for r in described if r[0] != ROW_COLUMN)
         return TableInfo(name, path, int(rows), first, last, columns)
 
     def _discover_dimensions(self) -> None:
@@ -253,9 +252,7 @@ class Catalog:
         value: exp.Expression,
     ) -> None:
         base = (
-            exp.select(
-                alias(fragment("rowid + 1"), "_row"), alias(exp.cast(value, "VARCHAR"), "_v")
-            )
+            exp.select(alias(column(ROW_COLUMN), "_row"), alias(exp.cast(value, "VARCHAR"), "_v"))
             .from_(table(name).as_("t"))
             .where(condition)
         )

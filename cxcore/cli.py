@@ -18,7 +18,8 @@ from typing import Any, NoReturn
 from .catalog import DataContractError
 from .cli_store import STORE_COMMANDS, add_store_commands
 from .engine import ArgumentError, Cockpit, did_you_mean
-from .periods import PeriodError, period
+from .periods import PeriodError, Windows, parse_compare, period
+from .reading import normalise
 from .registry import KPI_BY_NAME, KPIS
 from .store import StoreError
 
@@ -106,9 +107,9 @@ def run_kpis(args: argparse.Namespace) -> int:
     for name in args.kpi:
         if name not in KPI_BY_NAME:
             raise UsageError(f"unknown KPI {name!r}" + did_you_mean(name, KPI_BY_NAME))
-    by = [d.strip() for d in args.by.split(",")] if args.by else None
+    by = [normalise(d) for d in args.by.split(",")] if args.by else None
     try:  # a bad date is an argument error whatever the data holds
-        period(args.start, args.end)
+        Windows.of(period(args.start, args.end), parse_compare(args.compare))
     except PeriodError as err:
         raise UsageError(str(err)) from None
     if not Path(args.data).is_dir():
@@ -138,7 +139,8 @@ def to_csv(result: dict[str, Any], by: Sequence[str], names: Sequence[str]) -> s
     """One row for the view, or one per breakdown member; formula-looking text neutralised."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([*by, *(c for n in names for c in (n, f"{n}_previous"))])
+    header = [*by, *(c for n in names for c in (n, f"{n}_previous"))]
+    writer.writerow([safe_cell(cell) for cell in header])
     entries = result["breakdown"] if by else [{"kpis": result["kpis"]}]
     for entry in entries:
         members = [safe_cell(entry[d]) for d in by]

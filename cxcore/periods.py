@@ -7,8 +7,11 @@ Kept apart from SQL so the calendar rules (whole months, quarters and years,
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from enum import StrEnum
+
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 class Compare(StrEnum):
@@ -43,8 +46,11 @@ def parse_date(value: str | dt.date, what: str = "date") -> dt.date:
         return value.date()
     if isinstance(value, dt.date):
         return value
+    text = str(value).strip()
     try:
-        return dt.date.fromisoformat(str(value).strip())
+        if not ISO_DATE.fullmatch(text):
+            raise ValueError(text)
+        return dt.date.fromisoformat(text)
     except ValueError:
         raise PeriodError(f"{what} {value!r} is not a date (expected YYYY-MM-DD)") from None
 
@@ -109,5 +115,8 @@ class Windows:
 
     @classmethod
     def of(cls, p: Period, mode: Compare) -> Windows:
-        q = comparison(p, mode)
-        return cls(p, q, comparison(q, mode), mode)
+        try:
+            q = comparison(p, mode)
+            return cls(p, q, comparison(q, mode), mode)
+        except (ValueError, OverflowError):  # before year 1 there is nothing to compare with
+            raise PeriodError(f"{p.start} is too early to have a comparison period") from None

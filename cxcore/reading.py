@@ -10,15 +10,20 @@ from __future__ import annotations
 import codecs
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
 from .contract import TABLES
-from .sqlkit import count_rows, create_table, describe, fragment, select_all
+from .sqlkit import count_rows, create_table, describe, fragment, rename_column, select_all
 
 PARQUET_MAGIC = b"PAR1"
 SUFFIXES = (".parquet", ".csv")
 PARQUET_READER = "read_parquet($path)"
+# Each typed table carries its file row number (1-based) under this reserved name.
+ROW_COLUMN = "__cx_row"
+# Where a file's own column named `rowid` is kept while the table is checked.
+USER_ROWID = "__cx_user_rowid"
 # Every CSV cell is read as text: types are decided by the contract, so an id
 # like "001" keeps its zeros and a bad value is reported instead of guessed.
 CSV_READER = "read_csv($path, header = true, all_varchar = true, auto_detect = true)"
@@ -120,10 +125,11 @@ def load_raw(con: duckdb.DuckDBPyConnection, table: str, path: Path, sql_name: s
             table, path, f"cannot be read as {fmt.upper()}: {_first_line(err)}"
         ) from None
     described = con.execute(describe(sql_name)).fetchall()
+    described = _free_rowid(con, table, path, sql_name, described)
     columns: dict[str, str] = {}
     types: dict[str, str] = {}
     for name, dtype, *_ in described:
-        key = normalise(name)
+        key = "rowid" if name == USER_ROWID else normalise(name)
         if key in columns:
             raise ReadError(
                 table, path, f"columns {columns[key]!r} and {name!r} have the same name"
@@ -131,6 +137,19 @@ def load_raw(con: duckdb.DuckDBPyConnection, table: str, path: Path, sql_name: s
         columns[key], types[key] = name, dtype
     (rows,) = con.execute(count_rows(sql_name)).fetchone()  # type: ignore[misc]
     return RawTable(sql_name, path, columns, types, int(rows))
+
+
+def _free_rowid(
+    con: duckdb.DuckDBPyConnection, table: str, path: Path, sql_name: str, described: list[Any]
+) -> list[Any]:
+    """A column called `rowid` would hide DuckDB's row order, which row numbers come from."""
+    for name, *_ in described:
+        if normalise(name) == ROW_COLUMN:
+            raise ReadError(table, path, f"the column name {ROW_COLUMN!r} is reserved")
+        if name.lower() == "rowid":
+            con.execute(rename_column(sql_name, name, USER_ROWID))
+            return con.execute(describe(sql_name)).fetchall()
+    return described
 
 
 def _first_line(err: Exception) -> str:

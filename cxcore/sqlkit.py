@@ -83,3 +83,12 @@ def describe(name: str) -> str:
 
 def drop_table(name: str) -> str:
     return render(exp.Drop(tables=[table(name)], kind="TABLE", exists=True))
+
+
+def rename_column(table_name: str, old: str, new: str) -> str:
+    statement = exp.Alter(
+        this=table(table_name),
+        kind="TABLE",
+        actions=[exp.RenameColumn(this=column(old), to=column(new))],
+    )
+    return render(statement)

@@ -15,7 +15,7 @@ from typing import Any
 from sqlglot import exp
 
 from .contract import Column, Kind, Table
-from .reading import RawTable
+from .reading import ROW_COLUMN, RawTable
 from .sqlkit import alias, column, fragment, ident, render, table
 
 MAX_EXAMPLES = 10
@@ -311,6 +311,7 @@ def clean_select(raw: RawTable, typed: list[TypedColumn], con: Any) -> exp.Selec
     for name, original in raw.columns.items():
         if name not in known:
             parts.append(alias(_extra_expression(raw, name, original, con), name))
+    parts.append(alias(fragment("rowid + 1"), ROW_COLUMN))
     return exp.select(*parts).from_(table(raw.sql_name)).order_by(exp.column("rowid"))
 
 

@@ -250,3 +250,23 @@ def test_integer_booleans_other_than_zero_or_one_are_refused(tmp_path: Path) -> 
     }
     with pytest.raises(DataContractError, match="resolved_first_contact: 1 row is not true"):
         Cockpit.open(folder_with(tmp_path, service_contacts=[row]))
+
+
+def test_an_export_with_its_own_rowid_column_is_read_and_numbered(tmp_path: Path) -> None:
+    (tmp_path / "customers.csv").write_text(
+        "customer_id,segment,region,signup_date,ROWID\n"
+        "c1,SMB,North,2024-01-01,x\nc2,,North,2024-01-01,y\n",
+        encoding="utf-8",
+    )
+    write_table(tmp_path, "orders", ORDERS)
+    with pytest.raises(DataContractError, match=r"customers\.segment: 1 row is empty .*row 2"):
+        Cockpit.open(tmp_path)
+    (tmp_path / "customers.csv").write_text(
+        "customer_id,segment,region,signup_date,ROWID\n"
+        "c1,SMB,North,2024-01-01,x\nc2,Ent,North,2024-01-01,y\n",
+        encoding="utf-8",
+    )
+    cockpit = Cockpit.open(tmp_path)
+    assert cockpit.dimensions["rowid"] == ["x", "y"]
+    assert "rowid" in cockpit.tables["customers"].columns
+    assert "__cx_row" not in cockpit.tables["customers"].columns
