@@ -18,15 +18,38 @@ from pathlib import Path
 
 import duckdb
 from sqlglot import exp
+from sqlglot.errors import ParseError
 
 from .catalog import Catalog, DataContractError
 from .contract import TABLES
-from .reading import RawTable, ReadError, load_raw, normalise, sniff_format
-from .sqlkit import alias, column, create_table, fragment, ident, param, table
-from .validation import Finding, Report, Severity, clean_select, validate
+from .reading import ROW_COLUMN, RawTable, ReadError, load_raw, normalise, sniff_format
+from .sqlkit import (
+    alias,
+    column,
+    create_table,
+    describe,
+    drop_table,
+    fragment,
+    ident,
+    param,
+    rename_column,
+    render,
+    table,
+)
+from .validation import (
+    Example,
+    Finding,
+    Report,
+    Severity,
+    TypedColumn,
+    clean_select,
+    validate,
+)
 
 Progress = Callable[[float, str], None]
 MODES = ("replace", "append")
+PUBLISHED = "published"
+MAX_EXAMPLES = 10
 
 
 @dataclass
@@ -163,26 +186,65 @@ def _combine(
     workdir: Path,
     progress: Progress | None,
 ) -> Path | None:
-    """Each file typed on its own, then all concatenated into one typed Parquet file."""
+    """Each file typed on its own, then all concatenated into one typed Parquet file.
+
+    In append mode the published table is loaded first, so an extra column it
+    already has is converted to its published type (a CSV's text `1` stays the
+    text `1`), and values that cannot be are refused instead of changed.
+    """
     con = duckdb.connect(":memory:")
     con.execute("SET TimeZone = 'UTC'")
     try:
-        parts: list[str] = []
+        old: dict[str, str] | None = None
+        if candidate.mode == "append" and published is not None:
+            old = _load_published(con, published)
+        parts: dict[str, str] = {}  # typed table -> its file's name
         for i, path in enumerate(paths):
             notify(progress, 0.05 + 0.5 * i / len(paths), f"reading and checking {path.name}")
-            part = _typed_part(con, candidate, path, mapping, i, several=len(paths) > 1)
+            part = _typed_part(con, candidate, path, mapping, i, len(paths) > 1, old or {})
             if part:
-                parts.append(part)
+                parts[part] = path.name
         if not candidate.ok:
             return None
         notify(progress, 0.55, "combining the files")
-        old = published if candidate.mode == "append" else None
-        con.execute(create_table("combined", _union(con, candidate.table, parts, old)))
         target = workdir / f"{candidate.table}.parquet"
-        con.table("combined").write_parquet(str(target), compression="zstd")
+        try:
+            union = _union(candidate.table, list(parts), old is not None)
+            con.execute(create_table("combined", union))
+            con.table("combined").write_parquet(str(target), compression="zstd")
+        except duckdb.Error as err:
+            sources = {PUBLISHED: "the published table"} if old is not None else {}
+            sources.update(parts)
+            candidate.report.findings.extend(_clashes(con, candidate.table, sources, err))
+            return None
         return target
     finally:
         con.close()
+
+
+def _load_published(con: duckdb.DuckDBPyConnection, path: Path) -> dict[str, str]:
+    """The published table, numbered in file order under ROW_COLUMN; returns column -> type.
+
+    The number comes from DuckDB's `rowid`, which a kept column named `rowid`
+    would hide: such a column is moved aside while the number is taken.
+    """
+    loaded = f"{PUBLISHED}:file"
+    query = exp.select("*").from_(fragment("read_parquet(:p)", p=param("path")))
+    con.execute(create_table(loaded, query, temporary=True), {"path": str(path)})
+    described = [(r[0], r[1]) for r in con.execute(describe(loaded)).fetchall()]
+    aside = "__cx_published_rowid"
+    parts: list[exp.Expression] = []
+    for name, _type in described:
+        if name.lower() == "rowid":
+            con.execute(rename_column(loaded, name, aside))
+            parts.append(alias(column(aside), name))
+        elif name != ROW_COLUMN:
+            parts.append(column(name))
+    parts.append(alias(fragment("rowid + 1"), ROW_COLUMN))
+    numbered = exp.select(*parts).from_(table(loaded))
+    con.execute(create_table(PUBLISHED, numbered, temporary=True))
+    con.execute(drop_table(loaded))
+    return {name: duck_type for name, duck_type in described if name != ROW_COLUMN}
 
 
 def _typed_part(
@@ -192,6 +254,7 @@ def _typed_part(
     mapping: dict[str, str],
     index: int,
     several: bool,
+    published: Mapping[str, str],
 ) -> str | None:
     name = candidate.table
     try:
@@ -204,15 +267,108 @@ def _typed_part(
         candidate.report.findings.extend(_unreadable(name, path, clash) for clash in clashes)
         return None
     report, typed = validate(TABLES[name], raw, con)
+    query = clean_select(raw, typed, con) if report.ok else None
+    if query is not None and published:
+        report.findings.extend(_as_published(con, name, raw, typed, published, query))
     found = report.findings
     candidate.report.findings.extend(
         [_note(f, f"in {path.name}") for f in found] if several else found
     )
-    if not report.ok:
+    if query is None or not report.ok:
         return None
     part = f"part:{index}"
-    con.execute(create_table(part, clean_select(raw, typed, con)))
+    con.execute(create_table(part, query))
     return part
+
+
+def _as_published(
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    raw: RawTable,
+    typed: list[TypedColumn],
+    published: Mapping[str, str],
+    query: exp.Select,
+) -> list[Finding]:
+    """Give the upload's extra columns their published type; values that do not fit are named.
+
+    Edits `query` (the file's typed select) in place: each extra column the
+    published table has is cast from the file's own value, so text stays text
+    and a number is kept only when it converts without loss.
+    """
+    contract = {t.name for t in typed}
+    rows = {e.alias_or_name: e for e in query.expressions}
+    row_number = rows[ROW_COLUMN].this  # the file's row number, as the typed table has it
+    findings: list[Finding] = []
+    for key, node in rows.items():
+        if key in contract or key == ROW_COLUMN or key not in published or key not in raw.columns:
+            continue
+        try:
+            target = exp.DataType.build(published[key], dialect="duckdb")
+            own = exp.DataType.build(raw.types[key], dialect="duckdb")
+        except (ParseError, ValueError):  # a type sqlglot cannot spell: the combine step checks
+            continue
+        source = column(raw.columns[key])
+        converted = exp.TryCast(this=source.copy(), to=target.copy())
+        lost: exp.Expression = converted.is_(exp.null())
+        if raw.types[key].upper() != "VARCHAR":  # a typed value must survive the trip
+            back = exp.TryCast(this=converted.copy(), to=own)
+            lost = exp.or_(lost, exp.NullSafeNEQ(this=back, expression=source.copy()))
+        bad = exp.and_(exp.not_(source.copy().is_(exp.null())), lost)
+        flagged = (
+            exp.select(
+                alias(row_number.copy(), "_row"),
+                alias(exp.cast(source.copy(), "VARCHAR"), "_v"),
+                alias(fragment("COUNT(*) OVER ()"), "_n"),
+            )
+            .from_(table(raw.sql_name))
+            .where(bad)
+            .order_by("_row")
+            .limit(MAX_EXAMPLES)
+        )
+        examples = con.execute(render(flagged)).fetchall()
+        if examples:
+            findings.append(
+                Finding(
+                    name,
+                    key,
+                    f"cannot be stored as {published[key]}, the column's type in the"
+                    " published table (rule: an appended column keeps its type)",
+                    int(examples[0][2]),
+                    examples=tuple(Example(int(r), v) for r, v, _n in examples),
+                )
+            )
+        else:
+            node.set("this", exp.Cast(this=source, to=target))
+    return findings
+
+
+def _clashes(
+    con: duckdb.DuckDBPyConnection, name: str, sources: Mapping[str, str], err: duckdb.Error
+) -> list[Finding]:
+    """The columns whose types disagree between the files (and the published table).
+
+    `sources`: table -> what to call it (a file name, or the published table).
+    """
+    types: dict[str, dict[str, str]] = {}
+    for source, label in sources.items():
+        for column_name, duck_type, *_ in con.execute(describe(source)).fetchall():
+            if column_name != ROW_COLUMN:
+                types.setdefault(column_name, {}).setdefault(duck_type, label)
+    findings = [
+        Finding(
+            name,
+            column_name,
+            "has types that cannot be combined into one column: "
+            + ", ".join(f"{t} in {label}" for t, label in seen.items()),
+            0,
+        )
+        for column_name, seen in types.items()
+        if len(seen) > 1
+    ]
+    if findings:
+        return findings
+    first = (str(err).strip().splitlines() or [type(err).__name__])[0]
+    return [Finding(name, None, f"the files cannot be combined into one table: {first}", 0)]
 
 
 def apply_mapping(raw: RawTable, mapping: Mapping[str, str]) -> tuple[RawTable, list[str]]:
@@ -232,15 +388,15 @@ def apply_mapping(raw: RawTable, mapping: Mapping[str, str]) -> tuple[RawTable, 
     return dataclasses.replace(raw, columns=columns, types=types), clashes
 
 
-def _union(
-    con: duckdb.DuckDBPyConnection, name: str, parts: list[str], published: Path | None
-) -> exp.Select:
-    """Rows in order: kept published rows, then each file's rows; newer row wins by id."""
+def _union(name: str, parts: list[str], with_published: bool) -> exp.Select:
+    """Rows in order: kept published rows, then each file's rows; newer row wins by id.
+
+    Every source carries its row numbers under ROW_COLUMN; they order the
+    rows and are left out of the result, so they never reach a version.
+    """
     selects: list[exp.Select] = []
-    if published is not None:
-        query = exp.select("*").from_(fragment("read_parquet(:p)", p=param("path")))
-        con.execute(create_table("published", query), {"path": str(published)})
-        old = _tagged("published", 0)
+    if with_published:
+        old = _tagged(PUBLISHED, 0)
         key = TABLES[name].id_column
         if key:  # a published row whose id is uploaded again is replaced by the upload
             newer: exp.Expression = exp.select(ident(key)).from_(table(parts[0]))
@@ -252,15 +408,30 @@ def _union(
     union: exp.Expression = selects[0]
     for nxt in selects[1:]:
         union = exp.Union(this=union, expression=nxt, distinct=False, by_name=True)
-    hidden = [exp.column("_src"), exp.column("_ord")]
+    hidden = [exp.column("_src"), column(ROW_COLUMN)]
     return exp.select(exp.Star(except_=hidden)).from_(union.subquery("u")).order_by(*hidden)
 
 
 def _tagged(source: str, order: int) -> exp.Select:
-    """All columns plus the sort keys that keep sources, and rows within them, in order."""
-    return exp.select(
-        "*", alias(exp.Literal.number(order), "_src"), alias(exp.column("rowid"), "_ord")
-    ).from_(table(source))
+    """All columns (their row numbers included) plus the source's place in the order."""
+    return exp.select("*", alias(exp.Literal.number(order), "_src")).from_(table(source))
 
 
-__all__ = ["MODES", "Candidate", "Progress", "apply_mapping", "notify", "prepare"]
+def stored_select(con: duckdb.DuckDBPyConnection, name: str) -> exp.Select:
+    """What a version stores of a typed table: its rows in file order, without their numbers."""
+    names = {r[0] for r in con.execute(describe(name)).fetchall()}
+    if ROW_COLUMN not in names:
+        return exp.select("*").from_(table(name))
+    hidden = column(ROW_COLUMN)
+    return exp.select(exp.Star(except_=[hidden])).from_(table(name)).order_by(hidden.copy())
+
+
+__all__ = [
+    "MODES",
+    "Candidate",
+    "Progress",
+    "apply_mapping",
+    "notify",
+    "prepare",
+    "stored_select",
+]

@@ -27,6 +27,7 @@ from .store import (
     current_version,
     is_store,
     list_versions,
+    version_number,
 )
 from .validation import Report
 
@@ -159,8 +160,9 @@ def versions_table(versions: list[VersionInfo], current: int) -> str:
 
 
 def run_rollback(args: argparse.Namespace) -> int:
-    if not args.to.strip().isdigit():
-        raise _usage(f"--to {args.to!r} is not a version number")
+    to_version = version_number(args.to.strip())
+    if to_version is None:
+        raise _usage(f"--to {args.to!r} is not a version number (digits 0-9)")
     root = _existing_store(args.store)
     if args.table is not None:
         try:
@@ -168,7 +170,7 @@ def run_rollback(args: argparse.Namespace) -> int:
         except StoreError as err:
             raise _usage(f"--table: {err}") from None
     try:
-        result = rollback(root, int(args.to), args.table)
+        result = rollback(root, to_version, args.table)
     except VersionNotFound as err:
         raise _usage(f"--to: {err}") from None
     except PublishRefused as err:
@@ -178,7 +180,7 @@ def run_rollback(args: argparse.Namespace) -> int:
         return _fail(str(err))
     info = result.info
     what = "every table" if info.table == ALL_TABLES else info.table
-    print(f"published version {info.version}: {what} restored from version {args.to.strip()}")
+    print(f"published version {info.version}: {what} restored from version {to_version}")
     return 0
 
 

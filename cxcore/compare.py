@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlglot import exp
 
-from .candidate import Progress, prepare
+from .candidate import Progress, prepare, stored_select
 from .catalog import Catalog
 from .contract import MAX_DIMENSION_MEMBERS, TABLES, Kind
 from .engine import Cockpit
@@ -216,7 +216,8 @@ def _distinct(catalog: Catalog, query: exp.Select, params: dict[str, str]) -> se
 
 
 def _preview(after: Catalog, name: str) -> list[dict[str, Any]]:
-    cursor = after.con.execute(render(exp.select("*").from_(table(name)).limit(PREVIEW_ROWS)))
+    query = stored_select(after.con, name).limit(PREVIEW_ROWS)
+    cursor = after.con.execute(render(query))
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 

@@ -26,7 +26,18 @@ def by_day(catalog: Catalog, name: str) -> exp.Select:
 
 
 def monthly(catalog: Catalog, name: str) -> exp.Select:
-    """Rows, sums and true-counts per month and dimension members: small and additive."""
+    """Rows, sums and true-counts per month and dimension members, plus distinct customers.
+
+    Additive over months and members: `rows`, the sums and the true-counts,
+    so a quarter's or a segment's total is the sum of its rows here.
+
+    NOT additive over months: `customers`, COUNT(DISTINCT customer_id) per
+    month and members. A customer who orders in three months is counted in
+    each, so summing months over-counts; the distinct customers of any period
+    longer than one month must come from the fact rows (or `by_day`). Within
+    one month the members' counts do add up, only because each customer sits
+    under exactly one combination of members (orders take them from the customer).
+    """
     dims = [column(c) for c in _dimension_columns(catalog, name)]
     month = alias(fragment("CAST(date_trunc('month', :d) AS DATE)", d=column(DAY)), "month")
     measures: list[exp.Expression] = [alias(exp.Count(this=exp.Star()), "rows")]

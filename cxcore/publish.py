@@ -16,20 +16,16 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from .candidate import MODES, Progress, notify, prepare
+from .candidate import MODES, Progress, notify, prepare, stored_select
 from .catalog import Catalog
 from .contract import TABLES
 from .derived import build_derived, write_query
 from .engine import did_you_mean
 from .settings import Settings
-from .sqlkit import select_all
 from .store import (
     ALL_TABLES,
     DERIVED_DIR,
-    LOCK,
-    MARKER,
     TABLES_DIR,
-    VERSIONS,
     StoreError,
     VersionInfo,
     commit,
@@ -56,6 +52,17 @@ class PublishRefused(Exception):
 
 class PublishDenied(StoreError):
     """The role check, repeated right before publishing, failed."""
+
+
+class StoreMoved(StoreError):
+    """A version was published after the upload was checked; it must be checked again."""
+
+    def __init__(self, expected: int, current: int) -> None:
+        super().__init__(
+            f"version {current} was published since you checked against version {expected};"
+            " check again (nothing was published)"
+        )
+        self.expected, self.current = expected, current
 
 
 @dataclass(frozen=True)
@@ -96,52 +103,50 @@ def publish(
     user: str | None = None,
     allowed: Callable[[], bool] | None = None,
     settings: Settings | None = None,
+    expected_base: int | None = None,
 ) -> PublishResult:
     """Validate the upload against the contract and publish it as a new version.
 
     Raises PublishRefused (with the report) on any error, PublishDenied when
-    `allowed` (the role check, re-run here on the server) says no.
+    `allowed` (the role check, re-run here on the server) says no, StoreMoved
+    when `expected_base` (the version the upload was reviewed against; 0: an
+    empty store) is no longer the current one.
     """
     check_request(table, mode)
     settings = settings or Settings.from_env()
-    root = Path(root)
-    was_store, existed = is_store(root), root.exists()
-    try:
-        with publishing(root) as root, tempfile.TemporaryDirectory(prefix="cx-upload-") as work:
-            base = _base(root)
-            notify(progress, 0.0, f"checking {len(files)} file(s) for {table}")
-            candidate = prepare(
-                table,
-                files,
-                mode,
-                column_map,
-                base.files,
-                settings.max_upload_bytes,
-                Path(work),
-                progress,
-            )
-            if not candidate.ok:
-                raise PublishRefused(candidate.report)
-            checkpoint("validated")
-            _authorise(allowed)
-            notify(progress, 0.75, "writing the new version")
-            info = _write_version(
-                root,
-                base,
-                candidate.catalog,
-                candidate.files,
-                changed=table,
-                mode=mode,
-                note=note,
-                user=user,
-                keep=settings.keep_versions,
-            )
-            if column_map:
-                remember_mapping(root, table, column_map)
-    except (PublishRefused, PublishDenied):
-        if not was_store:
-            _undo_init(root, existed)
-        raise
+    with publishing(root) as root, tempfile.TemporaryDirectory(prefix="cx-upload-") as work:
+        base = _base(root)
+        if expected_base is not None and base.version != expected_base:
+            raise StoreMoved(expected_base, base.version)
+        notify(progress, 0.0, f"checking {len(files)} file(s) for {table}")
+        candidate = prepare(
+            table,
+            files,
+            mode,
+            column_map,
+            base.files,
+            settings.max_upload_bytes,
+            Path(work),
+            progress,
+        )
+        if not candidate.ok:
+            raise PublishRefused(candidate.report)
+        checkpoint("validated")
+        _authorise(allowed)
+        notify(progress, 0.75, "writing the new version")
+        info = _write_version(
+            root,
+            base,
+            candidate.catalog,
+            candidate.files,
+            changed=table,
+            mode=mode,
+            note=note,
+            user=user,
+            keep=settings.keep_versions,
+        )
+        if column_map:
+            remember_mapping(root, table, column_map)
     notify(progress, 1.0, f"published version {info.version}")
     return PublishResult(info.version, info, candidate.report)
 
@@ -236,18 +241,6 @@ def _authorise(allowed: Callable[[], bool] | None) -> None:
         raise PublishDenied("only analysts may publish or roll back; nothing was published")
 
 
-def _undo_init(root: Path, existed: bool) -> None:
-    """A refused first publish leaves no store behind (an empty folder stays empty)."""
-    if current_version(root) != 0:
-        return
-    if not existed:
-        shutil.rmtree(root, ignore_errors=True)
-        return
-    for name in (MARKER, LOCK):
-        (root / name).unlink(missing_ok=True)
-    shutil.rmtree(root / VERSIONS, ignore_errors=True)
-
-
 def _write_version(
     root: Path,
     base: _Base,
@@ -269,7 +262,7 @@ def _write_version(
         if changed not in (name, ALL_TABLES):
             link_or_copy(source, target)
         elif catalog is not None:
-            write_query(catalog.con, select_all(name), target)
+            write_query(catalog.con, stored_select(catalog.con, name), target)
         else:  # an incomplete store: the typed candidate file as it is
             shutil.copyfile(source, target)
         written[name] = f"{TABLES_DIR}/{target.name}"

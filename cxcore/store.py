@@ -20,8 +20,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
+import shutil
+import time
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -49,6 +52,7 @@ STAGING = ".tmp-"
 LAYOUT_FORMAT = 1
 ALL_TABLES = "all"
 LOCK_TIMEOUT_S = 600.0
+READ_ATTEMPTS = 10  # loads of a version pruned meanwhile, before a reader gives up
 
 
 class StoreError(Exception):
@@ -99,6 +103,11 @@ def now_iso() -> str:
 # -- reading -------------------------------------------------------------------
 
 
+def version_number(text: str) -> int | None:
+    """`text` as a version number: ASCII digits only (`str.isdigit` also takes `²`)."""
+    return int(text) if re.fullmatch(r"[0-9]+", text) else None
+
+
 def is_store(path: Path | str) -> bool:
     return (Path(path) / MARKER).is_file()
 
@@ -110,9 +119,10 @@ def current_version(root: Path | str) -> int:
         text = pointer.read_text(encoding="utf-8").strip()
     except FileNotFoundError:
         return 0
-    if not text.isdigit():
+    number = version_number(text)
+    if number is None:
         raise StoreError(f"the store's {POINTER} file holds {text[:20]!r}, not a version number")
-    return int(text)
+    return number
 
 
 def version_dir(root: Path | str, version: int) -> Path:
@@ -138,8 +148,12 @@ def _version_numbers(root: Path) -> list[int]:
     if not folder.is_dir():
         return []
     current = current_version(root)
-    found = (int(p.name) for p in folder.iterdir() if p.name.isdigit())
-    return sorted(v for v in found if v <= current and (version_dir(root, v) / MANIFEST).exists())
+    found = (version_number(p.name) for p in folder.iterdir())
+    return sorted(
+        v
+        for v in found
+        if v is not None and v <= current and (version_dir(root, v) / MANIFEST).exists()
+    )
 
 
 def current_files(root: Path | str, version: int | None = None) -> tuple[int, dict[str, Path]]:
@@ -171,15 +185,35 @@ def list_versions(root: Path | str) -> list[VersionInfo]:
 
 
 def open_catalog(root: Path | str, version: int | None = None) -> tuple[int, Catalog]:
-    """A loaded catalog of one version; retries if the version is pruned while loading."""
-    for _ in range(3):
-        chosen, files = current_files(root, version)
+    """A loaded catalog of one version (the current one unless pinned).
+
+    A publish may prune the version while it loads; whatever error that
+    causes (a missing file, or a read that fails half-way), the load is
+    retried with the new current version. A pinned version that is gone is
+    named as such; any other failure of a version that is still there is
+    raised as it is.
+    """
+    root = Path(root)
+    for _ in range(READ_ATTEMPTS):
+        chosen = current_version(root) if version is None else version
         try:
+            files = current_files(root, chosen)[1]
             return chosen, Catalog.from_files(files)
-        except FileNotFoundError:
+        except Exception:
+            if not _moved_on(root, chosen, pinned=version is not None):
+                raise
             if version is not None:
-                raise VersionNotFound(_missing_message(Path(root), version)) from None
+                raise VersionNotFound(_missing_message(root, version)) from None
     raise StoreError("the store kept changing while it was read; try again")
+
+
+def _moved_on(root: Path, version: int, pinned: bool) -> bool:
+    """Whether the version being read was pruned (or, unpinned, replaced) meanwhile."""
+    if version < 1 or not is_store(root):
+        return False
+    if not (version_dir(root, version) / MANIFEST).is_file():
+        return True
+    return not pinned and current_version(root) != version
 
 
 # -- column mappings -------------------------------------------------------------
@@ -215,37 +249,88 @@ def remember_mapping(root: Path | str, table: str, mapping: Mapping[str, str]) -
 # -- writing (publishers only, under the lock) -----------------------------------
 
 
-def init_store(root: Path | str) -> Path:
-    """Make `root` a store with no version yet; refuses a non-empty folder of other things."""
-    root = Path(root)
+def init_store(root: Path) -> bool:
+    """Make the existing folder `root` a store with no version yet; True when it did.
+
+    Called with the publisher lock held (the lock file is the one entry an
+    empty folder may have); refuses a folder holding anything else.
+    """
     if is_store(root):
-        return root
-    if root.exists() and (not root.is_dir() or any(root.iterdir())):
-        raise StoreError(f"{root.name} is not a CX store and not empty; give a new or empty folder")
-    (root / VERSIONS).mkdir(parents=True, exist_ok=True)
+        return False
+    _refuse_foreign(root)
+    (root / VERSIONS).mkdir(exist_ok=True)
     marker = {"format": LAYOUT_FORMAT, "created_at": now_iso()}
     atomic_write_text(root / MARKER, json.dumps(marker) + "\n")
-    return root
+    return True
+
+
+def _refuse_foreign(root: Path) -> None:
+    """A folder that is neither a store nor empty is someone else's: never written to."""
+    if is_store(root) or not root.exists():
+        return
+    if not root.is_dir() or any(p.name != LOCK for p in root.iterdir()):
+        raise StoreError(f"{root.name} is not a CX store and not empty; give a new or empty folder")
+
+
+def _remove_new_store(root: Path, existed: bool) -> None:
+    """Undo a store this publisher created and could not publish to (lock held).
+
+    Only what a store is made of is removed; a folder that existed before
+    stays, empty, and a new one goes unless something else was put in it.
+    """
+    for name in (MARKER, MAPPINGS, POINTER):
+        (root / name).unlink(missing_ok=True)
+    for temp in root.glob(".*.tmp-*"):
+        temp.unlink(missing_ok=True)
+    shutil.rmtree(root / VERSIONS, ignore_errors=True)
+    (root / LOCK).unlink(missing_ok=True)  # waiters on it notice and start over
+    if not existed:
+        with suppress(OSError):
+            root.rmdir()
 
 
 @contextmanager
 def publishing(root: Path | str, timeout_s: float = LOCK_TIMEOUT_S) -> Iterator[Path]:
-    """Hold the publisher lock; leftovers of crashed publishes are removed first."""
-    root = init_store(root)
-    try:
-        with exclusive_lock(root / LOCK, timeout_s):
-            yield root
-    except TimeoutError:
-        raise StoreBusy(
-            f"another publish has held the store for over {timeout_s:g} s; try again later"
-        ) from None
+    """Hold the publisher lock, creating the store under it when there is none yet.
+
+    Two first publishes at once therefore create the store once, one after
+    the other. A store created here that has no version when the body fails
+    (refused, denied, or any error) is removed again, still under the lock,
+    so a failed first publish leaves no store behind.
+    """
+    root = Path(root)
+    existed = root.exists()
+    if not (root / LOCK).exists():  # with a lock file, a store may be in the making: wait
+        _refuse_foreign(root)
+    deadline = time.monotonic() + timeout_s
+    while True:
+        root.mkdir(parents=True, exist_ok=True)
+        held = ExitStack()
+        try:
+            held.enter_context(exclusive_lock(root / LOCK, max(deadline - time.monotonic(), 0)))
+        except FileNotFoundError:  # the store was removed (an undone first publish): again
+            continue
+        except TimeoutError:
+            raise StoreBusy(
+                f"another publish has held the store for over {timeout_s:g} s; try again later"
+            ) from None
+        with held:
+            created = init_store(root)
+            try:
+                yield root
+            except BaseException:
+                if created and current_version(root) == 0:
+                    _remove_new_store(root, existed)
+                raise
+            return
 
 
 def clean_leftovers(root: Path) -> None:
     """Staging folders, temp pointers and never-published folders of crashed publishes."""
     current = current_version(root)
     for path in (root / VERSIONS).iterdir():
-        orphan = path.name.isdigit() and int(path.name) > current
+        number = version_number(path.name)
+        orphan = number is not None and number > current
         if path.name.startswith((STAGING, ".trash-")) or orphan:
             remove_tree(path) if path.is_dir() else path.unlink(missing_ok=True)
     for path in root.glob(f".{POINTER}.tmp-*"):

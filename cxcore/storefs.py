@@ -88,18 +88,38 @@ def remove_tree(path: Path) -> None:
 
 @contextmanager
 def exclusive_lock(path: Path, timeout_s: float) -> Iterator[None]:
-    """An advisory lock held by one publisher at a time; released by the OS on a crash."""
-    with path.open("a+b") as handle:
-        deadline = time.monotonic() + timeout_s
-        while True:
+    """An advisory lock held by one publisher at a time; released by the OS on a crash.
+
+    Its holder may delete the lock file (an undone first publish removes the
+    store it created); a waiter then gets the lock of a deleted file, notices,
+    and locks the file now at `path` instead. FileNotFoundError: the folder
+    holding `path` is gone.
+    """
+    deadline = time.monotonic() + timeout_s
+    while True:
+        with path.open("a+b") as handle:
+            fd = handle.fileno()
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        raise TimeoutError(f"another publish holds {path.name}") from None
+                    time.sleep(0.05)
             try:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise TimeoutError(f"another publish holds {path.name}") from None
-                time.sleep(0.05)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+                if _is_at(fd, path):
+                    yield
+                    return
+            finally:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+def _is_at(fd: int, path: Path) -> bool:
+    """Whether the open file `fd` is still the file at `path` (not deleted or replaced)."""
+    try:
+        now = os.stat(path)
+    except FileNotFoundError:
+        return False
+    held = os.fstat(fd)
+    return (held.st_dev, held.st_ino) == (now.st_dev, now.st_ino)

@@ -25,7 +25,7 @@ from cxcore import mapping as mapping_mod
 from cxcore.compare import Comparison, compare_with_current
 from cxcore.contract import TABLES
 from cxcore.formatting import escape_markdown
-from cxcore.publish import PublishDenied, PublishRefused, publish
+from cxcore.publish import PublishDenied, PublishRefused, StoreMoved, publish
 from cxcore.settings import Settings
 from cxcore.store import current_version, is_store, recall_mapping
 
@@ -296,7 +296,17 @@ def do_publish(root: Path, request: Request, settings: Settings) -> None:
             user=access.user_label(),
             allowed=access.server_check,
             settings=settings,
+            expected_base=request.base_version,
         )
+    except StoreMoved as err:
+        bar.empty()
+        st.warning(
+            f"Version {err.current} was published since you checked against version"
+            f" {err.expected}, so nothing was published. Press **Check** to compare the"
+            " upload with the new version.",
+            icon=":material/update:",
+        )
+        return
     except PublishRefused as err:
         bar.empty()
         st.error("The store refused the upload; nothing was published.", icon=":material/block:")

@@ -1,0 +1,197 @@
+"""Publishing on top of what was reviewed, the role check on rollback, first-time creation."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cxcore import publish as publish_mod
+from cxcore import store as store_mod
+from cxcore.publish import PublishDenied, PublishRefused, StoreMoved, publish, rollback
+from cxcore.store import (
+    StoreError,
+    current_version,
+    is_store,
+    list_versions,
+    open_catalog,
+    version_number,
+)
+from tests.factories import customer, order, write_table
+from tests.store.conftest import orders_file, snapshot
+
+
+def _orders(folder: Path, amount: int = 5) -> Path:
+    return orders_file(folder, [order("n1", "c1", "2025-06-01", amount)])
+
+
+# -- publishing on top of the reviewed version ------------------------------------
+
+
+def test_a_publish_on_top_of_another_version_than_the_reviewed_one_is_refused(
+    store: Path, tmp_path: Path
+) -> None:
+    reviewed = current_version(store)
+    publish(store, "orders", [_orders(tmp_path / "other", 7)])  # someone else, meanwhile
+    before = snapshot(store)
+    with pytest.raises(StoreMoved) as moved:
+        publish(store, "orders", [_orders(tmp_path / "mine")], expected_base=reviewed)
+    assert isinstance(moved.value, StoreError)
+    assert "version 2 was published since you checked" in str(moved.value)
+    assert "check again" in str(moved.value)
+    assert (moved.value.expected, moved.value.current) == (1, 2)
+    assert snapshot(store) == before
+
+
+def test_a_publish_on_top_of_the_reviewed_version_goes_through(store: Path, tmp_path: Path) -> None:
+    result = publish(store, "orders", [_orders(tmp_path / "mine")], expected_base=1)
+    assert result.version == current_version(store) == 2
+
+
+def test_an_empty_store_is_base_zero(tmp_path: Path, seed: Path) -> None:
+    root = tmp_path / "new"
+    publish(root, "customers", [seed / "customers.parquet"], expected_base=0)
+    with pytest.raises(StoreMoved):
+        publish(root, "orders", [seed / "orders.parquet"], expected_base=0)
+    assert current_version(root) == 1
+
+
+# -- the role check on rollback ------------------------------------------------------
+
+
+@pytest.mark.parametrize("table", [None, "orders"])
+def test_a_failed_role_check_rolls_nothing_back(
+    table: str | None, store: Path, tmp_path: Path
+) -> None:
+    publish(store, "orders", [_orders(tmp_path / "up")])
+    before = snapshot(store)
+    with pytest.raises(PublishDenied, match="only analysts"):
+        rollback(store, 1, table, allowed=lambda: False)
+    assert snapshot(store) == before
+    assert [v.version for v in list_versions(store)] == [2, 1]
+
+
+def test_a_passing_role_check_rolls_back(store: Path, tmp_path: Path) -> None:
+    publish(store, "orders", [_orders(tmp_path / "up")])
+    assert rollback(store, 1, allowed=lambda: True).version == 3
+
+
+# -- creating the store ------------------------------------------------------------
+
+
+def test_two_first_publishes_at_once_both_publish(
+    tmp_path: Path, seed: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Creating the store takes a while here, so an unlocked creation would be caught."""
+    real = store_mod.atomic_write_text
+
+    def slow(path: Path, text: str, before_replace: str | None = None) -> None:
+        if path.name == store_mod.MARKER:
+            time.sleep(0.3)
+        real(path, text, before_replace)
+
+    monkeypatch.setattr(store_mod, "atomic_write_text", slow)
+    root = tmp_path / "new"
+    start = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def first(table: str) -> None:
+        try:
+            start.wait()
+            publish(root, table, [seed / f"{table}.parquet"])
+        except BaseException as err:  # surfaced in the main thread
+            errors.append(err)
+
+    threads = [threading.Thread(target=first, args=(t,)) for t in ("customers", "orders")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    assert current_version(root) == 2
+    assert {v.table for v in list_versions(root)} == {"customers", "orders"}
+    assert open_catalog(root)[1].tables["orders"].rows == 4
+
+
+def test_a_first_publish_that_fails_unexpectedly_leaves_no_store(
+    tmp_path: Path, seed: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(publish_mod, "_write_version", broken)
+    root = tmp_path / "new"
+    with pytest.raises(OSError, match="disk full"):
+        publish(root, "customers", [seed / "customers.parquet"])
+    assert not root.exists()
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(OSError, match="disk full"):
+        publish(empty, "customers", [seed / "customers.parquet"])
+    assert list(empty.iterdir()) == []
+
+
+def test_a_publish_waiting_on_a_refused_first_publish_creates_the_store(
+    tmp_path: Path, seed: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The refused one removes the store, lock file included, while the other waits on it."""
+    root = tmp_path / "new"
+    bad = write_table(tmp_path / "bad", "customers", [customer("c1"), customer("c1")])
+    real = publish_mod.prepare
+    waiting = threading.Event()
+
+    def slow_refusal(*args: Any, **kwargs: Any) -> Any:
+        waiting.wait(timeout=30)
+        time.sleep(0.3)  # the other publish is now waiting for the lock
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(publish_mod, "prepare", slow_refusal)
+    outcome: dict[str, Any] = {}
+
+    def refused() -> None:
+        try:
+            publish(root, "customers", [bad])
+        except BaseException as err:  # surfaced in the main thread
+            outcome["refused"] = err
+
+    first = threading.Thread(target=refused)
+    first.start()
+    while not (root / store_mod.LOCK).exists():
+        time.sleep(0.01)
+    monkeypatch.setattr(publish_mod, "prepare", real)
+    waiting.set()
+    result = publish(root, "customers", [seed / "customers.parquet"])
+    first.join(timeout=60)
+    assert isinstance(outcome.get("refused"), PublishRefused)
+    assert result.version == current_version(root) == 1
+    assert is_store(root) and (root / store_mod.LOCK).exists()
+
+
+def test_a_folder_of_other_things_is_refused_untouched(tmp_path: Path, seed: Path) -> None:
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("keep me", encoding="utf-8")
+    with pytest.raises(StoreError, match="not a CX store and not empty"):
+        publish(folder, "customers", [seed / "customers.parquet"])
+    assert [p.name for p in folder.iterdir()] == ["notes.txt"]
+
+
+# -- version numbers are ASCII digits ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "number"), [("7", 7), ("007", 7), ("\u00b2", None), ("\u0661", None), ("", None)]
+)
+def test_version_number(text: str, number: int | None) -> None:
+    assert version_number(text) == number
+
+
+def test_a_pointer_or_folder_named_with_other_digits_is_not_a_version(store: Path) -> None:
+    (store / "versions" / "\u00b2").mkdir()
+    assert [v.version for v in list_versions(store)] == [1]
+    (store / "CURRENT").write_text("\u00b2\n", encoding="utf-8")
+    with pytest.raises(StoreError, match="not a version number"):
+        current_version(store)
