@@ -21,6 +21,7 @@ PAGES = [
 
 page = st.navigation(PAGES, position="sidebar")
 layout.style()
+data.begin_run()  # one data version for every number, link and note of this run
 coverage = data.coverage()
 st.session_state[shell.VIEW_KEY] = filters.sidebar(coverage)
 filters.notice()

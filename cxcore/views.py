@@ -185,12 +185,20 @@ class Parsed:
     kpi_label: str | None = None
     drill: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    kpi_name: str | None = None
 
 
 def parse_params(
-    params: Mapping[str, Sequence[str]], coverage: Coverage, kpi_labels: Sequence[str] = ()
+    params: Mapping[str, Sequence[str]],
+    coverage: Coverage,
+    kpi_labels: Sequence[str] | Mapping[str, str] = (),
 ) -> Parsed:
-    """Read a link; whatever is broken falls back to its default and is reported."""
+    """Read a link; whatever is broken falls back to its default and is reported.
+
+    `compare` takes the on-screen label (`Last year`, as the app writes it) or
+    the mode (`yoy`); `kpi` takes the label (`NPS`) or, when `kpi_labels` maps
+    KPI names to labels, the name (`nps`).
+    """
     problems: list[str] = []
     defaults = coverage.default_view
     start = _date_param(params, START, defaults.start, coverage, problems)
@@ -204,7 +212,10 @@ def parse_params(
     compare = _compare_param(params, problems)
     filters = _filter_params(params, coverage, problems)
     view = View(start, end, compare, filters)
-    parsed = Parsed(view, _kpi_param(params, kpi_labels, problems), problems=problems)
+    names = kpi_labels if isinstance(kpi_labels, Mapping) else {k: k for k in kpi_labels}
+    kpi_name = _kpi_param(params, names, problems)
+    label = names[kpi_name] if kpi_name is not None else None
+    parsed = Parsed(view, label, problems=problems, kpi_name=kpi_name)
     parsed.drill = _drill_param(params, view, problems)
     for key in params:
         if key not in RESERVED and key not in coverage.filter_dimensions:
@@ -250,7 +261,7 @@ def _compare_param(params: Mapping[str, Sequence[str]], problems: list[str]) -> 
     if raw is None:
         return "previous"
     for mode, label in COMPARE_LABELS.items():
-        if raw == label:
+        if raw in (label, mode):
             return mode
     choices = " or ".join(f"“{label}”" for label in COMPARE_LABELS.values())
     problems.append(f"The link's comparison {quote_untrusted(raw)} is unknown; use {choices}.")
@@ -273,11 +284,15 @@ def _filter_params(
 
 
 def _kpi_param(
-    params: Mapping[str, Sequence[str]], labels: Sequence[str], problems: list[str]
+    params: Mapping[str, Sequence[str]], labels: Mapping[str, str], problems: list[str]
 ) -> str | None:
+    """The KPI's name, whether the link gives its label or its name."""
     raw = _last(params, KPI)
     if raw is None or not labels:
         return None
+    for name, label in labels.items():
+        if raw == label:
+            return name
     if raw in labels:
         return raw
     problems.append(f"The link's KPI {quote_untrusted(raw)} is unknown.")

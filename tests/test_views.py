@@ -135,3 +135,31 @@ def test_a_drill_step_holds_only_while_its_filter_is_one_member() -> None:
         "region", ["North"]
     )
     assert valid_drill(["segment", "region", "region"], view) == ["region"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "mode"),
+    [
+        ("yoy", "yoy"),
+        ("Last year", "yoy"),
+        ("previous", "previous"),
+        ("Previous period", "previous"),
+    ],
+)
+def test_compare_is_read_as_mode_or_label(raw: str, mode: str) -> None:
+    parsed = parse_params({"compare": [raw]}, COV)
+    assert (parsed.view.compare, parsed.problems) == (mode, [])
+
+
+@pytest.mark.parametrize(
+    ("raw", "name", "label"),
+    [("NPS", "nps", "NPS"), ("nps", "nps", "NPS"), ("Revenue", "revenue", "Revenue")],
+)
+def test_a_kpi_is_read_by_name_or_label(raw: str, name: str, label: str) -> None:
+    parsed = parse_params({"kpi": [raw]}, COV, {"nps": "NPS", "revenue": "Revenue"})
+    assert (parsed.kpi_name, parsed.kpi_label, parsed.problems) == (name, label, [])
+
+
+def test_a_kpi_by_label_only_when_only_labels_are_given() -> None:
+    assert parse_params({"kpi": ["NPS"]}, COV, ["NPS"]).kpi_label == "NPS"
+    assert parse_params({"kpi": ["Nps"]}, COV, {"nps": "NPS"}).problems

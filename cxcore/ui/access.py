@@ -53,7 +53,8 @@ def current_access() -> Access:
     return _decide(secrets(), os.environ, server_address())
 
 
-def user_email() -> str | None:
+def signed_in_email() -> str | None:
+    """The e-mail the identity provider gives for the signed-in user, verified or not."""
     try:
         if st.user.get("is_logged_in"):
             email = st.user.get("email")
@@ -61,6 +62,26 @@ def user_email() -> str | None:
     except Exception:  # st.user unavailable without an [auth] section in some contexts
         return None
     return None
+
+
+def email_unverified() -> bool:
+    """True when the identity provider says the signed-in user's e-mail is not verified.
+
+    Providers that send no `email_verified` claim are trusted to vouch for the
+    address; one that says `false` (or `"false"`) is not, since anyone can
+    put someone else's address on an unverified account.
+    """
+    try:
+        claim = st.user.get("email_verified")
+    except Exception:  # as in signed_in_email
+        return False
+    return claim is False or (isinstance(claim, str) and claim.strip().lower() == "false")
+
+
+def user_email() -> str | None:
+    """The signed-in user's e-mail when it may name an analyst (never an unverified one)."""
+    email = signed_in_email()
+    return None if email is None or email_unverified() else email
 
 
 def is_analyst(access: Access | None = None) -> bool:
@@ -132,7 +153,7 @@ def _lock() -> None:
 
 
 def _oidc(access: Access, action: str) -> bool:
-    email = user_email()
+    email = signed_in_email()
     login_args = (access.provider,) if access.provider else ()
     if email is None:
         with st.container(border=True):
@@ -143,6 +164,14 @@ def _oidc(access: Access, action: str) -> bool:
         return False
     left, right = st.columns([6, 1], vertical_alignment="center")
     right.button("Sign out", key="logout", on_click=st.logout, width="stretch")
+    if email_unverified():
+        left.warning(
+            f"You are signed in as {escape_markdown(email)}, but your sign-in provider has"
+            f" not verified that address, so you cannot {action}. Verify it with the"
+            " provider, then sign in again.",
+            icon=":material/person_off:",
+        )
+        return False
     if is_analyst(access):
         left.success(f"Signed in as {escape_markdown(email)} (analyst).", icon=":material/person:")
         return True

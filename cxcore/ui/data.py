@@ -2,10 +2,13 @@
 
 `data_source` is the single place that decides which data the app reads: the
 path named by `CX_DATA` (a data folder or a store), else the managed store,
-created from the sample data on first start. `data_version` says which
-version of it this run reads: the one a link pins (`v=`), else the latest
-published, polled every few seconds so a new publish reaches the next run.
-Every cached function takes the source and the version as its first
+created from the sample data on first start. `begin_run` decides, once
+at the start of every script run, which version that run reads: the one a
+link pins (`v=`), else the latest published, polled every few seconds so a new
+publish reaches the next run. `data_version` then answers that same version
+for the rest of the run, so a publish landing half-way through a page never
+mixes numbers of two versions (cards of one, sparklines or breakdowns of the
+next). Every cached function takes the source and the version as its first
 arguments, so two sources or two versions never share a cache entry.
 """
 
@@ -13,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import threading
 import time
 from pathlib import Path
@@ -35,6 +39,8 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 TTL = dt.timedelta(hours=1)
 POLL_SECONDS = 3.0  # how often the latest published version is looked up
 PIN = "_cx_pin"  # the session's pinned version (None: follow the latest)
+RUN_VERSION = "_cx_run_version"  # the version the current script run reads
+VERSION_DIGITS = re.compile(r"[0-9]{1,18}")  # ASCII digits only: `²` or `٣` is no version
 
 _polled: dict[str, tuple[float, int]] = {}
 _poll_lock = threading.Lock()
@@ -109,18 +115,19 @@ def _check_pin(source: str) -> int | None:
         problem = (
             f"The link pins data version {quote_untrusted(raw)}, but this data has no versions."
         )
-    elif not raw.strip().isdigit():
+    elif not VERSION_DIGITS.fullmatch(raw.strip()):
         problem = (
             f"The link's data version {quote_untrusted(raw)} is not a version number; "
             "showing the latest data instead."
         )
     else:
+        number = int(raw.strip())
         try:
-            store_mod.read_version(source, int(raw))
-            return int(raw)
+            store_mod.read_version(source, number)
+            return number
         except store_mod.StoreError:
             problem = (
-                f"The link's data version {int(raw)} is not kept any more (or never existed); "
+                f"The link's data version {number} is not kept any more (or never existed); "
                 "showing the latest data instead."
             )
     st.session_state.setdefault(VERSION_PROBLEMS, []).append(problem)
@@ -128,8 +135,28 @@ def _check_pin(source: str) -> int | None:
     return None
 
 
+def begin_run() -> int | None:
+    """Decide the version this script run reads; the router calls it before anything else.
+
+    A session runs its script one run at a time, so the session state holds
+    the decision for exactly this run; the next run decides afresh.
+    """
+    version = _decided_version()
+    st.session_state[RUN_VERSION] = version
+    return version
+
+
 def data_version() -> int | None:
-    """The version this run reads: the pinned one, else the latest (None for a data folder)."""
+    """The version this run reads: the one `begin_run` decided (None for a data folder)."""
+    state = st.session_state
+    if RUN_VERSION not in state:  # a page run without the router (see shell.page_view)
+        state[RUN_VERSION] = _decided_version()
+    version: int | None = state[RUN_VERSION]
+    return version
+
+
+def _decided_version() -> int | None:
+    """The pinned version, else the latest published one (None for a data folder)."""
     source = data_source()
     return pinned_version(source) or latest_version(source)
 
@@ -162,7 +189,7 @@ def pin_note() -> None:
     """Say so when a pinned link shows older data than the store holds."""
     source = data_source()
     pin = pinned_version(source)
-    latest = latest_version(source)
+    latest = latest_version(source) if pin is not None else None
     if pin is not None and latest is not None and latest > pin:
         st.info(
             f"This link is pinned to data version {pin}; newer data (version {latest}) exists.",

@@ -4,7 +4,10 @@ The widgets are drawn by the router (app.py) before the page runs, so their
 bindings belong to the main script and survive page switches. Streamlit drops
 an invalid bound value silently; a shared link deserves better, so on a
 session's first run the raw link is read and checked here, and what had to be
-dropped is shown as a notice.
+dropped is shown as a notice. Streamlit seeds a bound widget only from the
+on-screen label of an option (`compare=Last+year`, `kpi=NPS`); the machine
+spelling (`compare=yoy`, `kpi=nps`) is accepted too: on that first run, before
+any widget is drawn, the address is rewritten to the label and the run restarts.
 """
 
 from __future__ import annotations
@@ -15,11 +18,12 @@ from typing import Any
 import streamlit as st
 
 from cxcore.formatting import escape_markdown
-from cxcore.registry import KPIS
+from cxcore.registry import KPI_BY_NAME, KPIS
 from cxcore.views import (
     COMPARE,
     COMPARE_LABELS,
     END,
+    KPI,
     START,
     Coverage,
     View,
@@ -110,13 +114,33 @@ def _check_link_once(cov: Coverage) -> None:
         return
     st.session_state[CHECKED] = True
     raw = {key: st.query_params.get_all(key) for key in st.query_params}
-    parsed = parse_params(raw, cov, [k.label for k in KPIS])
+    parsed = parse_params(raw, cov, {k.name: k.label for k in KPIS})
     st.session_state[PROBLEMS] = st.session_state.pop(VERSION_PROBLEMS, []) + parsed.problems
+    _accept_machine_spelling(raw, parsed.view.compare, parsed.kpi_name)
     default = cov.default_view
     seeded = (_url_date(raw, START) or default.start, _url_date(raw, END) or default.end)
     if (parsed.view.start, parsed.view.end) != seeded:
         # Streamlit seeds each date on its own; a contradictory pair is undone next run.
         st.session_state[LINK_FIX] = {START: parsed.view.start, END: parsed.view.end}
+
+
+def _accept_machine_spelling(raw: dict[str, list[str]], compare: str, kpi_name: str | None) -> None:
+    """`compare=yoy` and `kpi=nps` are rewritten to the labels the bound widgets read.
+
+    Streamlit seeds a bound widget from the address the run started with, so
+    the address is corrected here, before any widget is drawn, and the run
+    starts again from it (the link's notice is already decided and kept).
+    """
+    labels: dict[str, str] = {}
+    if (raw.get(COMPARE) or [None])[-1] == compare != COMPARE_LABELS[compare]:
+        labels[COMPARE] = COMPARE_LABELS[compare]
+    if kpi_name is not None and (raw.get(KPI) or [None])[-1] == kpi_name:
+        label = KPI_BY_NAME[kpi_name].label
+        if label != kpi_name:
+            labels[KPI] = label
+    if labels:
+        st.query_params.update(labels)
+        st.rerun()
 
 
 def _url_date(raw: dict[str, list[str]], key: str) -> dt.date | None:

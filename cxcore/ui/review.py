@@ -20,6 +20,8 @@ from cxcore.formatting import escape_markdown, format_change, format_value
 from cxcore.registry import KPI_BY_NAME
 from cxcore.validation import Example, Finding, Report, Severity
 
+from .tables import safe_frame
+
 SEVERITY_LABELS = {Severity.ERROR: "⛔ error", Severity.WARNING: "⚠️ warning"}
 
 
@@ -66,7 +68,7 @@ def report(rep: Report) -> None:
         return
     ordered = rep.errors + rep.warnings
     st.dataframe(
-        pl.DataFrame([finding_row(f) for f in ordered], infer_schema_length=None),
+        safe_frame(pl.DataFrame([finding_row(f) for f in ordered], infer_schema_length=None)),
         hide_index=True,
         width="stretch",
         column_config={
@@ -164,7 +166,7 @@ def _kpi_table(result: Comparison) -> None:
         f"**Overview KPIs of {result.quarter['label']}**, the latest whole quarter:"
         f" {moved} of {len(rows)} would change (listed first)."
     )
-    st.dataframe(pl.DataFrame(rows), hide_index=True, width="stretch")
+    st.dataframe(safe_frame(pl.DataFrame(rows)), hide_index=True, width="stretch")
 
 
 def _preview(result: Comparison) -> None:
@@ -180,7 +182,7 @@ def _preview(result: Comparison) -> None:
         for name in frame.columns
         if frame.schema[name] == pl.Date
     }
-    st.dataframe(frame, hide_index=True, width="stretch", column_config=dates)
+    st.dataframe(safe_frame(frame), hide_index=True, width="stretch", column_config=dates)
 
 
 def _plain(value: Any) -> Any:

@@ -1,4 +1,11 @@
-"""The Data page's tables: loaded exports, contract warnings, dimensions."""
+"""The Data page's tables: loaded exports, contract warnings, dimensions.
+
+st.dataframe's toolbar offers its own CSV download (and copying cells), which
+this module cannot make formula-safe, so the text cells themselves are
+neutralised before they are shown (`safe_frame`): a member named `=HYPERLINK(…)`
+is shown, downloaded and copied as `'=HYPERLINK(…)`, as the explorer's CSV
+buttons write it. A leading apostrophe on such rare text is the whole cost.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +15,16 @@ import polars as pl
 import streamlit as st
 
 from cxcore import Cockpit
+from cxcore.cli import safe_cell
 from cxcore.contract import TABLES
 from cxcore.registry import KPIS
 
 from .filters import dimension_label
+
+
+def safe_frame(frame: pl.DataFrame) -> pl.DataFrame:
+    """Every text cell a spreadsheet would run as a formula gets a leading apostrophe."""
+    return frame.with_columns(pl.col(pl.String).map_elements(safe_cell, return_dtype=pl.String))
 
 
 def table_rows(cockpit: Cockpit) -> pl.DataFrame:
@@ -58,7 +71,7 @@ def loaded_tables(cockpit: Cockpit) -> None:
         "A table that is not loaded leaves its KPIs empty, never zero."
     )
     st.dataframe(
-        frame,
+        safe_frame(frame),
         hide_index=True,
         width="stretch",
         column_config={
@@ -87,7 +100,7 @@ def contract_warnings(cockpit: Cockpit) -> None:
             for w in cockpit.warnings
         ]
     )
-    st.dataframe(frame, hide_index=True, width="stretch")
+    st.dataframe(safe_frame(frame), hide_index=True, width="stretch")
 
 
 def dimensions(cockpit: Cockpit) -> None:
@@ -98,4 +111,4 @@ def dimensions(cockpit: Cockpit) -> None:
             for d, m in cockpit.dimensions.items()
         ]
     )
-    st.dataframe(frame, hide_index=True, width="stretch")
+    st.dataframe(safe_frame(frame), hide_index=True, width="stretch")

@@ -125,3 +125,16 @@ def test_the_data_page(server, page) -> None:  # type: ignore[no-untyped-def]
     page.locator('[data-testid="stDataFrame"]').nth(1).wait_for(timeout=15_000)
     assert "No warnings" in page.locator('[data-testid="stMain"]').inner_text()
     shot(page, "data")
+
+
+def test_machine_spellings_in_a_link_are_followed_and_shown_as_labels(server, page) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{server}/explorer?compare=yoy&kpi=nps")
+    settle(page)
+    main = page.locator('[data-testid="stMain"]').inner_text()
+    assert "could not be followed" not in main
+    assert "compared with Q3 2025" in main  # last year's quarter, not the previous one
+    assert page.locator('[data-testid="stMetric"]').first.inner_text().startswith("NPS")
+    page.wait_for_function("() => location.search.includes('kpi=NPS')", timeout=15_000)
+    query = parse_qs(urlparse(page.url).query)
+    assert query == {"compare": ["Last year"], "kpi": ["NPS"]}
+    shot(page, "explorer_machine_spelling")

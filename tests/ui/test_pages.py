@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
+import polars as pl
 import pytest
 
 from cxcore import Cockpit
+from cxcore.cli import FORMULA_STARTS
 from cxcore.formatting import format_value
 from cxcore.registry import KPI_BY_NAME, KPIS
+from cxcore.ui import tables
 
 from .conftest import open_app
 
@@ -116,3 +122,84 @@ def test_data_page_lists_tables_and_coverage() -> None:
     assert set(tables["table"]) >= {"customers", "orders", "web_sessions"}
     assert tables.set_index("table").loc["orders", "rows"] > 0
     assert "No warnings" in at.success[0].value or at.dataframe[1].value.shape[0] > 0
+
+
+@pytest.mark.parametrize("spelling", ["yoy", "Last year"])
+def test_compare_takes_the_mode_as_well_as_its_label(data_folder, spelling: str) -> None:  # type: ignore[no-untyped-def]
+    at = open_app({"start": "2025-01-01", "end": "2025-06-30", "compare": spelling})
+    assert not at.exception and not at.warning
+    assert at.radio(key="compare").value == "yoy"
+    assert at.query_params["compare"] == "Last year"  # the address shows what the widget reads
+    expected = Cockpit.open(data_folder).kpis("2025-01-01", "2025-06-30", "yoy")["kpis"]
+    revenue = KPI_BY_NAME["revenue"]
+    assert metric(at, revenue.label) == format_value(expected["revenue"]["value"], revenue.unit)
+
+
+@pytest.mark.parametrize("spelling", ["previous", "Previous period"])
+def test_the_default_comparison_in_either_spelling_is_no_problem(spelling: str) -> None:
+    at = open_app({"compare": spelling})
+    assert not at.exception and not at.warning
+    assert at.radio(key="compare").value == "previous"
+    assert "compare" not in at.query_params  # a default is left out of the address
+
+
+@pytest.mark.parametrize(
+    ("spelling", "name"),
+    [("nps", "nps"), ("NPS", "nps"), ("net_revenue_retention", "net_revenue_retention")],
+)
+def test_the_explorer_takes_the_kpi_name_as_well_as_its_label(spelling: str, name: str) -> None:
+    at = open_app({"kpi": spelling, "compare": "yoy"}, page="pages/explorer.py")
+    assert not at.exception and not at.warning
+    assert at.selectbox(key="kpi").value == name
+    assert at.radio(key="compare").value == "yoy"
+    assert at.query_params["kpi"] == KPI_BY_NAME[name].label
+    assert at.metric[0].label == KPI_BY_NAME[name].label
+
+
+def test_an_unknown_kpi_is_still_reported() -> None:
+    at = open_app({"kpi": "happiness"}, page="pages/explorer.py")
+    assert "KPI" in notice_text(at) and "happiness" in notice_text(at)
+    assert at.selectbox(key="kpi").value == "revenue"
+
+
+def test_a_bad_pin_on_a_data_folder_is_a_notice_not_an_error() -> None:
+    at = open_app({"v": "\u00b2"})
+    assert not at.exception
+    assert "no versions" in notice_text(at)
+
+
+FORMULA = '=HYPERLINK("http://evil.example","x")'
+
+
+@pytest.fixture
+def hostile_folder(data_folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The generated data, with members a spreadsheet would run as formulas."""
+    folder = tmp_path / "hostile"
+    shutil.copytree(data_folder, folder)
+    customers = pl.read_parquet(folder / "customers.parquet")
+    region = [
+        "@SUM(1)" if i == 0 else FORMULA if i == 1 else r for i, r in enumerate(customers["region"])
+    ]
+    customers.with_columns(pl.Series("region", region)).write_parquet(folder / "customers.parquet")
+    monkeypatch.setenv("CX_DATA", str(folder))
+    return folder
+
+
+def test_the_data_page_tables_neutralise_formula_text(hostile_folder: Path) -> None:
+    """st.dataframe's own CSV download writes what is shown, so what is shown is safe."""
+    at = open_app(page="pages/data.py")
+    assert not at.exception
+    for frame in at.dataframe:
+        for column in frame.value.columns:
+            for cell in frame.value[column]:
+                assert not (isinstance(cell, str) and cell.startswith(FORMULA_STARTS)), cell
+    dims = at.dataframe[-1].value.set_index("dimension")
+    assert dims.loc["Region", "values"].startswith(("'=HYPERLINK", "'@SUM"))
+    assert "'" + FORMULA in dims.loc["Region", "values"]
+
+
+def test_safe_frame_leaves_numbers_and_plain_text_alone() -> None:
+    frame = pl.DataFrame({"text": ["North", "-5", "+1", None], "n": [1, -2, 3, 4]})
+    safe = tables.safe_frame(frame)
+    assert safe["text"].to_list() == ["North", "'-5", "'+1", None]
+    assert safe["n"].to_list() == [1, -2, 3, 4]

@@ -5,10 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import polars as pl
 import pytest
 import streamlit as st
 
-from cxcore.publish import ensure_store, rollback
+from cxcore import Cockpit
+from cxcore.formatting import format_value
+from cxcore.publish import ensure_store, publish, rollback
+from cxcore.registry import KPI_BY_NAME
 from cxcore.sample import generate
 from cxcore.ui import data
 
@@ -73,7 +77,18 @@ def test_the_share_control_can_pin_the_version(store: Path) -> None:
     assert "v=1" in texts(at, "code")
 
 
-@pytest.mark.parametrize(("pin", "words"), [("99", "not kept"), ("abc", "not a version")])
+@pytest.mark.parametrize(
+    ("pin", "words"),
+    [
+        ("99", "not kept"),
+        ("abc", "not a version"),
+        ("\u00b2", "not a version"),  # superscript two: str.isdigit() says yes, int() fails
+        ("\u0661", "not a version"),  # Arabic-Indic one: int() reads it as 1
+        ("\uff11", "not a version"),  # fullwidth one
+        ("1" * 5000, "not a version"),  # longer than int() converts
+        ("0", "not kept"),
+    ],
+)
 def test_a_bad_pin_is_reported_and_falls_back_to_the_latest(
     store: Path, pin: str, words: str
 ) -> None:
@@ -83,3 +98,62 @@ def test_a_bad_pin_is_reported_and_falls_back_to_the_latest(
     assert words in texts(at, "warning")
     assert "Data version 2" in texts(at, "markdown")
     assert not at.info
+
+
+def test_a_bad_pin_goes_to_the_link_notice_on_every_page(store: Path) -> None:
+    for page in ("pages/overview.py", "pages/explorer.py", "pages/versions.py"):
+        at = open_app({"v": "\u00b2"}, page=page)
+        assert not at.exception, page
+        assert "not a version number" in texts(at, "warning"), page
+
+
+def _second_version(store: Path, seed: Path, tmp_path: Path) -> None:
+    """Version 2: every survey answer a 10, so its NPS differs from version 1's."""
+    frame = pl.read_parquet(seed / "nps_responses.parquet")
+    frame = frame.with_columns(pl.lit(10).cast(frame.schema["score"]).alias("score"))
+    path = tmp_path / "nps_responses.parquet"
+    frame.write_parquet(path)
+    assert publish(store, "nps_responses", [path], mode="replace").version == 2
+
+
+@pytest.mark.parametrize("page", ["pages/overview.py", "pages/explorer.py"])
+def test_a_publish_during_a_run_never_mixes_two_versions(
+    store: Path, seed: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, page: str
+) -> None:
+    _second_version(store, seed, tmp_path)
+    quarter = ("2026-07-01", "2026-09-30")
+    nps = KPI_BY_NAME["nps"]
+    numbers = {
+        v: Cockpit.open(store, version=v).kpis(*quarter)["kpis"]["nps"]["value"] for v in (1, 2)
+    }
+    assert numbers[1] != numbers[2]
+
+    latest = {"version": 1}  # what the store's pointer says
+    read: list[int | None] = []
+    real_kpis, real_monthly = data.kpis, data.monthly
+
+    def kpis(source, version, *args, **kwargs):  # type: ignore[no-untyped-def]
+        read.append(version)
+        result = real_kpis(source, version, *args, **kwargs)
+        latest["version"] = 2  # version 2 lands right after the page read its first numbers
+        return result
+
+    def monthly(source, version, *args, **kwargs):  # type: ignore[no-untyped-def]
+        read.append(version)
+        return real_monthly(source, version, *args, **kwargs)
+
+    monkeypatch.setattr(data, "latest_version", lambda source: latest["version"])
+    monkeypatch.setattr(data, "kpis", kpis)
+    monkeypatch.setattr(data, "monthly", monthly)
+    at = open_app({"kpi": nps.label}, page=page)  # the explorer's KPI; ignored by the overview
+    assert not at.exception and not at.warning
+    assert latest["version"] == 2 and len(read) >= 2
+    assert set(read) == {1}, "cards, sparklines, trend and breakdowns read one version"
+    shown = {m.label: m.value for m in at.metric}
+    assert shown[nps.label] == format_value(numbers[1], nps.unit)
+    assert at.checkbox(key="share_pin").label == "Pin to data version 1"
+
+    at.run()  # the next run reads the new version, everywhere
+    assert set(read[read.index(2) :]) == {2}
+    assert {m.label: m.value for m in at.metric}[nps.label] == format_value(numbers[2], nps.unit)
+    assert at.checkbox(key="share_pin").label == "Pin to data version 2"

@@ -134,6 +134,31 @@ def test_oidc_lets_listed_analysts_in(store: Path) -> None:
     assert len(at.file_uploader) == 1
 
 
+@pytest.mark.parametrize("claim", [False, "false"])
+def test_oidc_does_not_take_an_unverified_email_for_the_analyst(store: Path, claim: object) -> None:
+    secrets = {"auth": AUTH, "analysts": {"emails": ["ana@example.com"]}}
+    user = {"is_logged_in": True, "email": "ana@example.com", "email_verified": claim}
+    at = open_page(secrets=secrets, user=user)
+    assert not at.exception
+    assert "has not verified that address" in texts(at, "warning")
+    assert "(analyst)" not in texts(at, "success")
+    assert not at.file_uploader
+    assert any(b.key == "logout" for b in at.button)
+    rollback(store, 1)
+    at = open_page("pages/versions.py", secrets=secrets, user=user)
+    assert not at.exception
+    assert not [b for b in at.button if b.key and b.key.startswith("restore_")]
+
+
+def test_oidc_takes_a_verified_email_or_one_the_provider_says_nothing_about(store: Path) -> None:
+    secrets = {"auth": AUTH, "analysts": {"emails": ["ana@example.com"]}}
+    for extra in ({"email_verified": True}, {}):
+        user = {"is_logged_in": True, "email": "ana@example.com", **extra}
+        at = open_page(secrets=secrets, user=user)
+        assert "Signed in as ana@example" in texts(at, "success")
+        assert len(at.file_uploader) == 1
+
+
 def test_a_bad_file_shows_the_report_and_cannot_be_published(
     store: Path, seed: Path, local: None
 ) -> None:
@@ -251,3 +276,24 @@ def test_a_plain_data_folder_says_uploads_need_a_store(local: None) -> None:
     assert not at.exception and not at.error
     assert "Uploads need a managed store" in texts(at, "info")
     assert not at.file_uploader
+
+
+def test_a_version_published_after_the_check_stops_the_publish(
+    store: Path, seed: Path, local: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What was reviewed was compared with version 1; publishing it on top of 2 is refused."""
+    at = upload_nps(open_page(), nps_csv(seed))
+    at.button(key="check").click().run()
+    assert not at.exception and not at.error
+    real = upload.publish
+
+    def published_meanwhile(*args, **kwargs):  # type: ignore[no-untyped-def]
+        rollback(store, 1, note="someone else, from the command line")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(upload, "publish", published_meanwhile)
+    at.button(key="publish").click().run()
+    assert not at.exception and not at.error
+    assert "Version 2 was published since you checked" in texts(at, "warning")
+    assert current_version(store) == 2
+    assert list_versions(store)[0].note == "someone else, from the command line"
