@@ -23,7 +23,7 @@ AUTH_KEYS = ("redirect_uri", "cookie_secret")
 LOCAL_NAMES = ("localhost",)
 
 HOW_TO_CONFIGURE = (
-    "Uploads are closed. To open them, either configure single sign-on: an [auth] section"
+    "To open uploads, either configure single sign-on: an [auth] section"
     " in .streamlit/secrets.toml (redirect_uri, cookie_secret and a provider's client_id,"
     " client_secret, server_metadata_url) plus the analysts' e-mails in [analysts] emails"
     f" or {ANALYSTS_ENV}; or set an analyst passphrase: {PASSPHRASE_SECRET} in the secrets"
@@ -73,7 +73,7 @@ def decide_access(
         return Access(
             AccessMode.LOCALHOST,
             "Uploads are open because the app only listens on this computer."
-            " " + HOW_TO_CONFIGURE.replace("Uploads are closed. To open them", "To share it"),
+            " " + HOW_TO_CONFIGURE.replace("To open uploads", "To share it"),
             server_address=server_address,
         )
     return Access(AccessMode.CLOSED, HOW_TO_CONFIGURE, server_address=server_address)
