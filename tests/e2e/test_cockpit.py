@@ -17,6 +17,16 @@ from .conftest import settle, shot
 SHARED = "start=2025-01-01&end=2025-06-30&compare=Last+year&segment=SMB&segment=Enterprise"
 
 
+def dollars(text: str) -> float:
+    return float(text.replace("$", "").replace(",", ""))
+
+
+def bar_labels(page, chart: int) -> list[str]:  # type: ignore[no-untyped-def]
+    """The text drawn on the bars of the `chart`-th Plotly chart (e.g. "$691,021 -4.0%")."""
+    texts = page.locator('[data-testid="stPlotlyChart"]').nth(chart).locator("text.bartext")
+    return [t.strip() for t in texts.all_text_contents() if t.strip()]
+
+
 def cards(page) -> dict[str, str]:  # type: ignore[no-untyped-def]
     out = {}
     for metric in page.locator('[data-testid="stMetric"]').all():
@@ -94,6 +104,10 @@ def test_a_bar_click_drills_down_and_the_breadcrumb_steps_back(server, page) -> 
         page.locator('[data-testid="stMultiSelect"]').first.inner_text().count(query["segment"][0])
         == 1
     )
+    drilled = dollars(cards(page)["Revenue"])
+    regions = [dollars(t.split()[0]) for t in bar_labels(page, chart=2)]
+    assert len(regions) > 1  # the region chart, not the single drilled segment bar
+    assert abs(sum(regions) - drilled) <= len(regions)  # each label rounds to $1
     shot(page, "explorer_drilled")
 
     page.get_by_role("button", name="All customers").click()
