@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import threading
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -12,6 +14,7 @@ import pytest
 from cxcore.catalog import Catalog
 from cxcore.publish import ensure_store
 from cxcore.settings import Settings
+from cxcore.store import open_catalog
 from tests.factories import customer, order, write_folder, write_table
 
 CUSTOMERS = [
@@ -65,3 +68,36 @@ def snapshot(root: Path) -> dict[str, tuple[int, int]]:
             found[str(path.relative_to(root))] = (stat.st_size, stat.st_ino)
     found["CURRENT:text"] = (0, int((root / "CURRENT").read_text().strip()))
     return found
+
+
+def read_while(
+    store: Path, publishes: Callable[[], None], readers: int = 4
+) -> list[tuple[int, Decimal]]:
+    """What readers opening the current version in a loop saw while `publishes` ran.
+
+    A reader's exception is raised here, in the test's thread, not lost in its own.
+    """
+    seen: list[tuple[int, Decimal]] = []
+    errors: list[BaseException] = []
+    stop = threading.Event()
+
+    def read() -> None:
+        try:
+            while not stop.is_set():
+                version, catalog = open_catalog(store)
+                seen.append((version, revenue(catalog)))
+                catalog.con.close()
+        except BaseException as err:  # surfaced in the main thread
+            errors.append(err)
+
+    threads = [threading.Thread(target=read) for _ in range(readers)]
+    for thread in threads:
+        thread.start()
+    try:
+        publishes()
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=60)
+    assert not errors, errors
+    return seen

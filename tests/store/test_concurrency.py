@@ -13,40 +13,22 @@ from pathlib import Path
 from cxcore.publish import publish
 from cxcore.store import current_version, open_catalog
 from tests.factories import order
-from tests.store.conftest import SEED_REVENUE, orders_file, revenue
+from tests.store.conftest import SEED_REVENUE, orders_file, read_while, revenue
 
 READERS = 4
 
 
 def test_readers_see_old_or_new_numbers_never_a_mix(store: Path, tmp_path: Path) -> None:
     expected = {1: SEED_REVENUE}
-    seen: list[tuple[int, Decimal]] = []
-    errors: list[BaseException] = []
-    stop = threading.Event()
 
-    def read() -> None:
-        try:
-            while not stop.is_set():
-                version, catalog = open_catalog(store)
-                seen.append((version, revenue(catalog)))
-                catalog.con.close()
-        except BaseException as err:  # surfaced in the main thread
-            errors.append(err)
-
-    threads = [threading.Thread(target=read) for _ in range(READERS)]
-    for thread in threads:
-        thread.start()
-    try:
+    def publishes() -> None:
         for amount in range(1, 7):
             rows = [order(f"n{i}", "c1", "2025-06-01", amount) for i in range(amount)]
             result = publish(store, "orders", [orders_file(tmp_path / str(amount), rows)])
             expected[result.version] = Decimal(amount * amount)
             time.sleep(0.05)
-    finally:
-        stop.set()
-        for thread in threads:
-            thread.join(timeout=60)
-    assert not errors, errors
+
+    seen = read_while(store, publishes, READERS)
     assert seen
     wrong = [(v, total) for v, total in seen if expected.get(v) != total]
     assert wrong == []

@@ -8,7 +8,6 @@ thing under real timing.
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
 from decimal import Decimal
@@ -22,7 +21,7 @@ from cxcore.publish import publish
 from cxcore.settings import Settings
 from cxcore.store import VersionNotFound, current_version, open_catalog
 from tests.factories import order
-from tests.store.conftest import SEED_REVENUE, orders_file, revenue
+from tests.store.conftest import SEED_REVENUE, orders_file, read_while, revenue
 
 READERS = 4
 
@@ -90,32 +89,14 @@ def test_a_broken_version_that_is_still_current_is_not_retried(
 @pytest.mark.parametrize("keep", [1, 2])
 def test_readers_in_a_loop_survive_pruning(store: Path, tmp_path: Path, keep: int) -> None:
     expected = {1: SEED_REVENUE}
-    seen: list[tuple[int, Decimal]] = []
-    errors: list[BaseException] = []
-    stop = threading.Event()
 
-    def read() -> None:
-        try:
-            while not stop.is_set():
-                version, catalog = open_catalog(store)
-                seen.append((version, revenue(catalog)))
-                catalog.con.close()
-        except BaseException as err:  # surfaced in the main thread
-            errors.append(err)
-
-    threads = [threading.Thread(target=read) for _ in range(READERS)]
-    for thread in threads:
-        thread.start()
-    try:
+    def publishes() -> None:
         for amount in range(1, 9):
             version = _publish_amount(store, tmp_path, amount, keep=keep)
             expected[version] = Decimal(amount * amount)
             time.sleep(0.02)
-    finally:
-        stop.set()
-        for thread in threads:
-            thread.join(timeout=60)
-    assert not errors, errors
+
+    seen = read_while(store, publishes, READERS)
     assert seen
     assert [(v, total) for v, total in seen if expected.get(v) != total] == []
     assert len(list((store / "versions").iterdir())) == keep
