@@ -10,6 +10,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -55,10 +56,10 @@ def data_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-@pytest.fixture(scope="module")
-def server(data_folder: Path, browser: object) -> Iterator[str]:
+@contextmanager
+def running_app(env: dict[str, str]) -> Iterator[str]:
+    """`streamlit run app.py` on a free port with `env`; yields its base URL once healthy."""
     port = _free_port()
-    env = {**os.environ, "CX_DATA": str(data_folder)}
     streamlit = shutil.which("streamlit", path=str(Path(sys.executable).parent)) or "streamlit"
     proc = subprocess.Popen(
         [streamlit, "run", "app.py", "--server.headless", "true", "--server.port", str(port)],
@@ -74,6 +75,12 @@ def server(data_folder: Path, browser: object) -> Iterator[str]:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def server(data_folder: Path, browser: object) -> Iterator[str]:
+    with running_app({**os.environ, "CX_DATA": str(data_folder)}) as base:
+        yield base
 
 
 def _wait_healthy(base: str, timeout: float = 30) -> None:

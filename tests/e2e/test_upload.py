@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import polars as pl
 import pytest
 
-from .conftest import ROOT, _free_port, _wait_healthy, settle, shot
+from .conftest import running_app, settle, shot
 
 PASSPHRASE = "weekly exports only"
 
@@ -31,24 +28,10 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def upload_server(store: Path, browser: object) -> Iterator[str]:
-    port = _free_port()
     env = {**os.environ, "CX_DATA": str(store), "CX_ANALYST_PASSPHRASE": PASSPHRASE}
     env.pop("CX_ANALYSTS", None)
-    streamlit = shutil.which("streamlit", path=str(Path(sys.executable).parent)) or "streamlit"
-    proc = subprocess.Popen(
-        [streamlit, "run", "app.py", "--server.headless", "true", "--server.port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(base)
+    with running_app(env) as base:
         yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 def new_customers(store: Path, folder: Path) -> Path:
