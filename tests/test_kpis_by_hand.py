@@ -25,28 +25,11 @@ from tests.factories import (
     spend,
     write_folder,
 )
+from tests.reference_kpis import NPS_KPIS, SERVICE_KPIS, WEB_KPIS
 
 # P = 2025-01-21..2025-01-30 (10 days, not a whole month), so
 # Q = 2025-01-11..2025-01-20 and the window before Q is R = 2025-01-01..2025-01-10.
 START, END = "2025-01-21", "2025-01-30"
-
-SERVICE_KPIS = (
-    "service_cost",
-    "contacts",
-    "cost_per_contact",
-    "cost_to_serve",
-    "first_contact_resolution",
-    "sla_compliance",
-)
-NPS_KPIS = (
-    "nps",
-    "nps_responses",
-    "promoters_share",
-    "passives_share",
-    "detractors_share",
-    "nps_margin_of_error",
-)
-WEB_KPIS = ("sessions", "pages_per_session", "avg_time_on_site_s", "conversion_rate", "bounce_rate")
 
 
 def shop_tables() -> dict[str, list[dict[str, Any]]]:
