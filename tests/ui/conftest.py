@@ -1,4 +1,4 @@
-"""AppTest fixtures: a small generated data folder and caches cleared between tests."""
+"""AppTest fixtures: a small generated data folder or store, caches cleared between tests."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from cxcore.publish import ensure_store
 from cxcore.sample import generate
+from cxcore.ui import data
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
@@ -27,6 +29,26 @@ def _fresh(data_folder: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]
     st.cache_data.clear()
     yield
     st.cache_data.clear()
+
+
+@pytest.fixture(scope="session")
+def store_seed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("cx_store_seed")
+    generate(folder, customers=200)
+    return folder
+
+
+@pytest.fixture
+def store(store_seed: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A fresh managed store at version 1, which the app reads."""
+    root = tmp_path / "store"
+    assert ensure_store(root, store_seed) == 1
+    monkeypatch.setenv("CX_DATA", str(root))
+    st.cache_data.clear()
+    data.forget_versions()
+    yield root
+    st.cache_data.clear()
+    data.forget_versions()
 
 
 def open_app(params: dict[str, str | list[str]] | None = None, page: str | None = None) -> AppTest:

@@ -2,40 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import polars as pl
 import pytest
-import streamlit as st
 
 from cxcore import Cockpit
 from cxcore.formatting import format_value
-from cxcore.publish import ensure_store, publish, rollback
+from cxcore.publish import publish, rollback
 from cxcore.registry import KPI_BY_NAME
-from cxcore.sample import generate
 from cxcore.ui import data
 
 from .conftest import open_app
-
-
-@pytest.fixture(scope="module")
-def seed(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("cx_seed")
-    generate(folder, customers=200)
-    return folder
-
-
-@pytest.fixture
-def store(seed: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    root = tmp_path / "store"
-    assert ensure_store(root, seed) == 1
-    monkeypatch.setenv("CX_DATA", str(root))
-    st.cache_data.clear()
-    data.forget_versions()
-    yield root
-    st.cache_data.clear()
-    data.forget_versions()
 
 
 def texts(at, kind: str) -> str:  # type: ignore[no-untyped-def]
@@ -118,9 +96,9 @@ def _second_version(store: Path, seed: Path, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("page", ["pages/overview.py", "pages/explorer.py"])
 def test_a_publish_during_a_run_never_mixes_two_versions(
-    store: Path, seed: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, page: str
+    store: Path, store_seed: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, page: str
 ) -> None:
-    _second_version(store, seed, tmp_path)
+    _second_version(store, store_seed, tmp_path)
     quarter = ("2026-07-01", "2026-09-30")
     nps = KPI_BY_NAME["nps"]
     numbers = {

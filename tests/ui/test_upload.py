@@ -11,10 +11,9 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from cxcore.publish import ensure_store, rollback
-from cxcore.sample import generate
+from cxcore.publish import rollback
 from cxcore.store import current_version, list_versions, recall_mapping
-from cxcore.ui import access, data, upload
+from cxcore.ui import access, upload
 
 from .conftest import APP
 
@@ -28,25 +27,12 @@ AUTH = {
 }
 
 
-@pytest.fixture(scope="module")
-def seed(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("cx_upload_seed")
-    generate(folder, customers=200)
-    return folder
-
-
 @pytest.fixture
-def store(seed: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    root = tmp_path / "store"
-    assert ensure_store(root, seed) == 1
-    monkeypatch.setenv("CX_DATA", str(root))
+def store(store: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The shared store, with no access settings left over from the environment."""
     for name in ("CX_ANALYST_PASSPHRASE", "CX_ANALYSTS", "CX_MAX_UPLOAD_MB"):
         monkeypatch.delenv(name, raising=False)
-    st.cache_data.clear()
-    data.forget_versions()
-    yield root
-    st.cache_data.clear()
-    data.forget_versions()
+    return store
 
 
 @pytest.fixture
@@ -160,9 +146,9 @@ def test_oidc_takes_a_verified_email_or_one_the_provider_says_nothing_about(stor
 
 
 def test_a_bad_file_shows_the_report_and_cannot_be_published(
-    store: Path, seed: Path, local: None
+    store: Path, store_seed: Path, local: None
 ) -> None:
-    at = upload_nps(open_page(), nps_csv(seed, scores={3: 11, 7: 12}))
+    at = upload_nps(open_page(), nps_csv(store_seed, scores={3: 11, 7: 12}))
     at.button(key="check").click().run()
     assert not at.exception
     assert "1 problem blocks publishing" in texts(at, "error")
@@ -174,8 +160,8 @@ def test_a_bad_file_shows_the_report_and_cannot_be_published(
     assert current_version(store) == 1
 
 
-def test_a_good_file_is_compared_then_published(store: Path, seed: Path, local: None) -> None:
-    at = upload_nps(open_page(), nps_csv(seed))
+def test_a_good_file_is_compared_then_published(store: Path, store_seed: Path, local: None) -> None:
+    at = upload_nps(open_page(), nps_csv(store_seed))
     at.radio(key=upload.MODE).set_value("append").run()
     at.button(key="check").click().run()
     assert not at.exception and not at.error
@@ -198,8 +184,10 @@ def test_a_good_file_is_compared_then_published(store: Path, seed: Path, local: 
     assert not at.file_uploader[0].value  # a fresh uploader for the next export
 
 
-def test_a_renamed_column_is_mapped_and_remembered(store: Path, seed: Path, local: None) -> None:
-    at = upload_nps(open_page(), nps_csv(seed, rename="Rating"))
+def test_a_renamed_column_is_mapped_and_remembered(
+    store: Path, store_seed: Path, local: None
+) -> None:
+    at = upload_nps(open_page(), nps_csv(store_seed, rename="Rating"))
     mapping = at.selectbox(key="_cx_map_nps_responses_score")
     assert mapping.value == upload.NOT_MAPPED and "rating" in mapping.options
     mapping.set_value("rating").run()
@@ -208,12 +196,12 @@ def test_a_renamed_column_is_mapped_and_remembered(store: Path, seed: Path, loca
     at.button(key="publish").click().run()
     assert current_version(store) == 2
     assert recall_mapping(store, "nps_responses") == {"rating": "score"}
-    at = upload_nps(open_page(), nps_csv(seed, rename="Rating"))
+    at = upload_nps(open_page(), nps_csv(store_seed, rename="Rating"))
     assert at.selectbox(key="_cx_map_nps_responses_score").value == "rating"
 
 
 def test_staged_paths_run_the_same_flow_without_the_uploader(
-    store: Path, seed: Path, local: None, tmp_path: Path
+    store: Path, store_seed: Path, local: None, tmp_path: Path
 ) -> None:
     path = tmp_path / "orders_week.csv"
     path.write_bytes(b"order_id,customer_id,order_date,product_category,amount\nX1,C1,oops,a,1\n")
@@ -228,13 +216,13 @@ def test_staged_paths_run_the_same_flow_without_the_uploader(
 
 
 def test_the_server_checks_the_role_again_when_publishing(
-    store: Path, seed: Path, monkeypatch: pytest.MonkeyPatch
+    store: Path, store_seed: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("CX_ANALYST_PASSPHRASE", PASSPHRASE)
     at = open_page()
     at.text_input(key=access.PASS_INPUT).input(PASSPHRASE)
     at.button(key="unlock").click().run()
-    at = upload_nps(at, nps_csv(seed))
+    at = upload_nps(at, nps_csv(store_seed))
     at.button(key="check").click().run()
     real = upload.publish
 
@@ -279,10 +267,10 @@ def test_a_plain_data_folder_says_uploads_need_a_store(local: None) -> None:
 
 
 def test_a_version_published_after_the_check_stops_the_publish(
-    store: Path, seed: Path, local: None, monkeypatch: pytest.MonkeyPatch
+    store: Path, store_seed: Path, local: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """What was reviewed was compared with version 1; publishing it on top of 2 is refused."""
-    at = upload_nps(open_page(), nps_csv(seed))
+    at = upload_nps(open_page(), nps_csv(store_seed))
     at.button(key="check").click().run()
     assert not at.exception and not at.error
     real = upload.publish
