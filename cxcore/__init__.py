@@ -3,8 +3,9 @@
 The import surface is the Python contract: `cxcore.Cockpit.open(path).kpis(...)`.
 """
 
-from .catalog import DataContractError
-from .engine import ArgumentError, Cockpit
-from .registry import KPI_BY_NAME, KPIS
+from cxcore.cockpit import Cockpit
+from cxcore.data.catalog import DataContractError
+from cxcore.metrics.engine import ArgumentError
+from cxcore.metrics.registry import KPI_BY_NAME, KPIS
 
 __all__ = ["KPIS", "KPI_BY_NAME", "ArgumentError", "Cockpit", "DataContractError"]

@@ -4,9 +4,9 @@ from functools import partial
 
 import streamlit as st
 
-from cxcore.registry import KPI_BY_NAME, KPIS
+from cxcore.app.views import COMPARE_LABELS
+from cxcore.metrics.registry import KPI_BY_NAME, KPIS
 from cxcore.ui import cards, charts, data, explore, layout, shell
-from cxcore.views import COMPARE_LABELS
 
 coverage = data.coverage()
 view = shell.page_view()

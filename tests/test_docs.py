@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from cxcore.cli import build_parser
-from cxcore.contract import TABLES, Column, Table
-from cxcore.registry import KPIS, Kpi
+from cxcore.cli.main import build_parser
+from cxcore.data.contract import TABLES, Column, Table
+from cxcore.metrics.registry import KPIS, Kpi
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"

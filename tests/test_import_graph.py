@@ -1,4 +1,11 @@
-"""The core stays importable without Streamlit: only `cxcore/ui/` may use it."""
+"""The core's layers, kept by its imports.
+
+Each package of `cxcore` has a floor; a module may import only from lower
+floors or from its own package, so the data layer never learns about the
+store, the engine never about the app, and only `cxcore/ui/` touches
+Streamlit. Late imports inside functions count too, and the whole graph
+stays free of cycles.
+"""
 
 from __future__ import annotations
 
@@ -10,41 +17,110 @@ from pathlib import Path
 import pytest
 
 CORE = Path(__file__).resolve().parents[1] / "cxcore"
-CORE_MODULES = sorted(p for p in CORE.rglob("*.py") if "ui" not in p.relative_to(CORE).parts)
+MODULES = sorted(p for p in CORE.rglob("*.py"))
+# The floor of every package (or top-level module) of cxcore, lowest first.
+FLOORS: dict[str, int] = {
+    "sqlkit": 0,
+    "settings": 0,
+    "data": 1,
+    "metrics": 2,
+    "analytics": 3,
+    "store": 4,
+    "app": 4,
+    "cockpit": 5,
+    "__init__": 6,
+    "cli": 6,
+    "bench": 6,
+    "__main__": 7,
+    "ui": 7,
+}
 
 
-def imported_modules(path: Path) -> set[str]:
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(CORE.parent).with_suffix("").parts)
+    if parts[-1] == "__init__" and len(parts) > 1:
+        parts = parts[:-1]
+    return ".".join(parts)
+
+
+def part(module: str) -> str:
+    """The package (or top-level module) of `cxcore.x.y`: `x`; of `cxcore` itself: `__init__`."""
+    pieces = module.split(".")
+    return pieces[1] if len(pieces) > 1 else "__init__"
+
+
+def imports_of(path: Path) -> set[str]:
+    """Every module imported anywhere in the file, relative imports resolved."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    names: set[str] = set()
+    here = module_name(path).split(".")
+    package = here if path.name == "__init__.py" else here[:-1]
+    found: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
-            names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.add(node.module)
-    return names
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = package[: len(package) - node.level + 1] if node.level else []
+            module = ".".join([*base, *([node.module] if node.module else [])])
+            found.add(module)
+            found.update(f"{module}.{alias.name}" for alias in node.names)
+    return found
 
 
-@pytest.mark.parametrize("path", CORE_MODULES, ids=lambda p: str(p.relative_to(CORE)))
-def test_core_module_does_not_import_streamlit(path: Path) -> None:
-    assert not {m for m in imported_modules(path) if m.split(".")[0] == "streamlit"}
+GRAPH = {module_name(p): {m for m in imports_of(p) if m.split(".")[0] == "cxcore"} for p in MODULES}
+KNOWN = set(GRAPH)
 
 
-def test_core_modules_exist() -> None:
-    names = {p.stem for p in CORE_MODULES}
-    assert {"engine", "registry", "catalog", "query", "cli"} <= names
+def targets(module: str) -> set[str]:
+    return {m for m in GRAPH[module] if m in KNOWN and m != module}
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(CORE)))
+def test_only_the_ui_package_imports_streamlit(path: Path) -> None:
+    streamlit = {m for m in imports_of(path) if m.split(".")[0] == "streamlit"}
+    if part(module_name(path)) != "ui":
+        assert not streamlit
+
+
+def test_every_package_has_a_floor() -> None:
+    assert {part(m) for m in KNOWN} <= set(FLOORS), {part(m) for m in KNOWN} - set(FLOORS)
+
+
+@pytest.mark.parametrize("module", sorted(KNOWN))
+def test_imports_go_down_the_floors(module: str) -> None:
+    own = part(module)
+    wrong = [
+        target
+        for target in targets(module)
+        if part(target) != own and FLOORS[part(target)] >= FLOORS[own]
+    ]
+    assert not wrong, f"{module} (floor {FLOORS[own]}) imports {wrong} from its floor or above"
+
+
+def test_the_import_graph_has_no_cycles() -> None:
+    done: set[str] = set()
+
+    def visit(module: str, path: list[str]) -> None:
+        if module in path:
+            cycle = [*path[path.index(module) :], module]
+            raise AssertionError("import cycle: " + " -> ".join(cycle))
+        if module in done:
+            return
+        for target in sorted(targets(module)):
+            if not target.endswith("__init__"):
+                visit(target, [*path, module])
+        done.add(module)
+
+    for module in sorted(KNOWN):
+        visit(module, [])
 
 
 def test_importing_every_core_module_loads_no_streamlit() -> None:
     """Transitive imports count too: a core module must not pull in cxcore.ui."""
-    modules = [
-        "cxcore." + ".".join(p.relative_to(CORE).with_suffix("").parts)
-        for p in CORE_MODULES
-        if p.name != "__main__.py"
-    ]
+    modules = [m for m in sorted(KNOWN) if part(m) not in ("ui", "__main__")]
     code = (
         "import importlib, sys\n"
         f"for name in {modules!r}:\n"
-        "    importlib.import_module(name.removesuffix('.__init__'))\n"
+        "    importlib.import_module(name)\n"
         "print('streamlit' in sys.modules)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -14,9 +14,9 @@ from typing import Any
 
 import streamlit as st
 
-from cxcore.formatting import escape_markdown
-from cxcore.roles import PASSPHRASE_ENV, PASSPHRASE_SECRET, Access, AccessMode, can_publish
-from cxcore.roles import decide_access as _decide
+from cxcore.app.formatting import escape_markdown
+from cxcore.store.roles import PASSPHRASE_ENV, PASSPHRASE_SECRET, Access, AccessMode, can_publish
+from cxcore.store.roles import decide_access as _decide
 
 PASSPHRASE = "_cx_analyst_passphrase"  # the accepted passphrase, kept for the server check
 PASS_INPUT = "_cx_pass_input"

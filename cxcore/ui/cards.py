@@ -8,9 +8,9 @@ from typing import Any
 
 import streamlit as st
 
-from cxcore.formatting import format_change, format_period, format_value, is_flat
-from cxcore.registry import GROUPS, KPIS, Direction, Kpi
-from cxcore.trend import series
+from cxcore.app.formatting import format_change, format_period, format_value, is_flat
+from cxcore.metrics.registry import GROUPS, KPIS, Direction, Kpi
+from cxcore.metrics.trend import series
 
 # Groups that share a row, so short groups don't leave half-empty rows.
 ROWS: tuple[tuple[str, ...], ...] = (

@@ -14,10 +14,9 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from cxcore.cli import safe_cell
-from cxcore.formatting import change, format_change, format_value
-from cxcore.registry import Direction, Kpi, Unit
-from cxcore.trend import series
+from cxcore.app.formatting import change, format_change, format_value, safe_cell
+from cxcore.metrics.registry import Direction, Kpi, Unit
+from cxcore.metrics.trend import series
 
 GOOD, BAD, FLAT = "#1f9d6a", "#d64545", "#8a94a6"
 PRIMARY, COMPARISON, PERIOD_BAND = "#2f5bea", "#9aa5b8", "rgba(47, 91, 234, 0.08)"

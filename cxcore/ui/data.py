@@ -26,14 +26,13 @@ import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
 from cxcore import Cockpit, DataContractError
-from cxcore import store as store_mod
-from cxcore import trend as trend_mod
-from cxcore.formatting import quote_untrusted
-from cxcore.publish import ensure_store
+from cxcore.app.formatting import quote_untrusted
+from cxcore.app.views import VERSION, Coverage, Filters, View
+from cxcore.metrics import trend as trend_mod
 from cxcore.settings import Settings, SettingsError, layered
-from cxcore.views import VERSION, Coverage, Filters, View
-
-from .filters import VERSION_PROBLEMS
+from cxcore.store import layout as store_mod
+from cxcore.store.publish import ensure_store
+from cxcore.ui.filters import VERSION_PROBLEMS
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 TTL = dt.timedelta(hours=1)

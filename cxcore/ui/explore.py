@@ -11,8 +11,8 @@ from typing import Any
 
 import streamlit as st
 
-from cxcore.formatting import escape_markdown
-from cxcore.views import DRILL, Coverage, View, drill_into, format_drill, step_back, valid_drill
+from cxcore.app.formatting import escape_markdown
+from cxcore.app.views import DRILL, Coverage, View, drill_into, format_drill, step_back, valid_drill
 
 from . import filters
 

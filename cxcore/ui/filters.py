@@ -17,9 +17,8 @@ from typing import Any
 
 import streamlit as st
 
-from cxcore.formatting import escape_markdown
-from cxcore.registry import KPI_BY_NAME, KPIS
-from cxcore.views import (
+from cxcore.app.formatting import escape_markdown
+from cxcore.app.views import (
     COMPARE,
     COMPARE_LABELS,
     END,
@@ -32,6 +31,7 @@ from cxcore.views import (
     parse_params,
     preset_periods,
 )
+from cxcore.metrics.registry import KPI_BY_NAME, KPIS
 
 CHECKED, PROBLEMS = "_cx_link_checked", "_cx_link_problems"
 LINK_FIX, PENDING, PRESET = "_cx_link_fix", "_cx_pending", "_cx_preset"

@@ -13,11 +13,11 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from cxcore.formatting import escape_markdown, format_period
-from cxcore.views import VERSION, Coverage, View, to_params
+from cxcore.app.formatting import escape_markdown, format_period
+from cxcore.app.views import VERSION, Coverage, View, to_params
+from cxcore.ui.filters import dimension_label
 
 from . import data
-from .filters import dimension_label
 
 STYLE = """
 <style>

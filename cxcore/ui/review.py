@@ -15,12 +15,11 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from cxcore.compare import Comparison
-from cxcore.formatting import escape_markdown, format_change, format_value
-from cxcore.registry import KPI_BY_NAME
-from cxcore.validation import Example, Finding, Report, Severity
-
-from .tables import safe_frame
+from cxcore.app.formatting import escape_markdown, format_change, format_value
+from cxcore.data.validation import Example, Finding, Report, Severity
+from cxcore.metrics.registry import KPI_BY_NAME
+from cxcore.store.preview import Comparison
+from cxcore.ui.tables import safe_frame
 
 SEVERITY_LABELS = {Severity.ERROR: "⛔ error", Severity.WARNING: "⚠️ warning"}
 

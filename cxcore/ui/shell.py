@@ -11,7 +11,7 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
-from cxcore.views import View
+from cxcore.app.views import View
 
 VIEW_KEY = "_cx_view"
 

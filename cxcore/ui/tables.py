@@ -15,11 +15,10 @@ import polars as pl
 import streamlit as st
 
 from cxcore import Cockpit
-from cxcore.cli import safe_cell
-from cxcore.contract import TABLES
-from cxcore.registry import KPIS
-
-from .filters import dimension_label
+from cxcore.app.formatting import safe_cell
+from cxcore.data.contract import TABLES
+from cxcore.metrics.registry import KPIS
+from cxcore.ui.filters import dimension_label
 
 
 def safe_frame(frame: pl.DataFrame) -> pl.DataFrame:

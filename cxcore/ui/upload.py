@@ -21,13 +21,13 @@ from typing import Any
 
 import streamlit as st
 
-from cxcore import mapping as mapping_mod
-from cxcore.compare import Comparison, compare_with_current
-from cxcore.contract import TABLES
-from cxcore.formatting import escape_markdown
-from cxcore.publish import PublishDenied, PublishRefused, StoreMoved, publish
+from cxcore.app.formatting import escape_markdown
+from cxcore.data.contract import TABLES
 from cxcore.settings import Settings
-from cxcore.store import current_version, is_store, recall_mapping
+from cxcore.store import mapping as mapping_mod
+from cxcore.store.layout import current_version, is_store, recall_mapping
+from cxcore.store.preview import Comparison, compare_with_current
+from cxcore.store.publish import PublishDenied, PublishRefused, StoreMoved, publish
 
 from . import access, data, review
 

@@ -13,12 +13,12 @@ from pathlib import Path
 
 import streamlit as st
 
-from cxcore.formatting import escape_markdown
-from cxcore.publish import PublishDenied, rollback
-from cxcore.store import VersionInfo, current_version, list_versions
+from cxcore.app.formatting import escape_markdown
+from cxcore.store.layout import VersionInfo, current_version, list_versions
+from cxcore.store.publish import PublishDenied, rollback
+from cxcore.ui.upload import guarded, store_root
 
 from . import access, data
-from .upload import guarded, store_root
 
 RESTORED = "_cx_restored"
 WIDTHS = [1.0, 1.2, 0.9, 1.1, 1.5, 1.0, 2.1, 2.2]

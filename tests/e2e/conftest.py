@@ -49,7 +49,7 @@ def browser() -> Iterator[object]:
 
 @pytest.fixture(scope="module")
 def data_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from cxcore.sample import generate
+    from cxcore.data.sample import generate
 
     folder = tmp_path_factory.mktemp("e2e_data")
     generate(folder, customers=1500)

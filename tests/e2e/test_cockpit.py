@@ -9,8 +9,8 @@ import time
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
-from cxcore.formatting import format_value
-from cxcore.registry import KPI_BY_NAME
+from cxcore.app.formatting import format_value
+from cxcore.metrics.registry import KPI_BY_NAME
 
 from .conftest import settle, shot
 

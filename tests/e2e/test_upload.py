@@ -16,8 +16,8 @@ PASSPHRASE = "weekly exports only"
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from cxcore.publish import ensure_store
-    from cxcore.sample import generate
+    from cxcore.data.sample import generate
+    from cxcore.store.publish import ensure_store
 
     seed = tmp_path_factory.mktemp("e2e_upload_seed")
     generate(seed, customers=400)
@@ -36,7 +36,7 @@ def upload_server(store: Path, browser: object) -> Iterator[str]:
 
 def new_customers(store: Path, folder: Path) -> Path:
     """Twelve customers of a segment the store has never seen, as a CSV export."""
-    from cxcore.store import current_files
+    from cxcore.store.layout import current_files
 
     _, files = current_files(store)
     known = pl.read_parquet(files["customers"]).select(
@@ -52,7 +52,7 @@ def new_customers(store: Path, folder: Path) -> Path:
 
 
 def test_an_analyst_uploads_checks_and_publishes(upload_server, page, store, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from cxcore.store import current_version
+    from cxcore.store.layout import current_version
 
     page.goto(f"{upload_server}/upload")
     settle(page)

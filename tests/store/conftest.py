@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from cxcore.catalog import Catalog
-from cxcore.publish import ensure_store
+from cxcore.data.catalog import Catalog
 from cxcore.settings import Settings
-from cxcore.store import open_catalog
+from cxcore.store.layout import open_catalog
+from cxcore.store.publish import ensure_store
 from tests.factories import customer, order, write_folder, write_table
 
 CUSTOMERS = [

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from cxcore import cli
-from cxcore.publish import PublishRefused, publish
+from cxcore.cli import main as cli
 from cxcore.settings import Settings
+from cxcore.store.publish import PublishRefused, publish
 from tests.factories import contact, customer, nps, order, session, write_table
 from tests.store.conftest import snapshot
 

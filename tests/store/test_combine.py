@@ -15,10 +15,10 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from cxcore import cli
-from cxcore.publish import PublishRefused, publish
-from cxcore.reading import ROW_COLUMN
-from cxcore.store import current_files, current_version, open_catalog
+from cxcore.cli import main as cli
+from cxcore.data.reading import ROW_COLUMN
+from cxcore.store.layout import current_files, current_version, open_catalog
+from cxcore.store.publish import PublishRefused, publish
 from tests.factories import customer, order, write_table
 from tests.store.conftest import CUSTOMERS, orders_file, snapshot
 

@@ -10,8 +10,8 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
-from cxcore.publish import publish
-from cxcore.store import current_version, open_catalog
+from cxcore.store.layout import current_version, open_catalog
+from cxcore.store.publish import publish
 from tests.factories import order
 from tests.store.conftest import SEED_REVENUE, orders_file, read_while, revenue
 

@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from cxcore.publish import publish
-from cxcore.store import current_version, list_versions, open_catalog
-from cxcore.storefs import PAUSE_ENV, PAUSE_FLAG_ENV
+from cxcore.store.fs import PAUSE_ENV, PAUSE_FLAG_ENV
+from cxcore.store.layout import current_version, list_versions, open_catalog
+from cxcore.store.publish import publish
 from tests.factories import order
 from tests.store.conftest import SEED_REVENUE, orders_file, revenue
 

@@ -9,10 +9,9 @@ from typing import Any
 
 import pytest
 
-from cxcore import publish as publish_mod
-from cxcore import store as store_mod
-from cxcore.publish import PublishDenied, PublishRefused, StoreMoved, publish, rollback
-from cxcore.store import (
+from cxcore.store import layout as store_mod
+from cxcore.store import publish as publish_mod
+from cxcore.store.layout import (
     StoreError,
     current_version,
     is_store,
@@ -20,6 +19,7 @@ from cxcore.store import (
     open_catalog,
     version_number,
 )
+from cxcore.store.publish import PublishDenied, PublishRefused, StoreMoved, publish, rollback
 from tests.factories import customer, order, write_table
 from tests.store.conftest import orders_file, snapshot
 

@@ -8,10 +8,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from cxcore.catalog import Catalog
-from cxcore.compare import compare_with_current, latest_whole_quarter
-from cxcore.publish import PublishDenied, PublishRefused, ensure_store, publish
-from cxcore.store import (
+from cxcore.data.catalog import Catalog
+from cxcore.store.layout import (
     StoreError,
     VersionNotFound,
     current_files,
@@ -22,6 +20,8 @@ from cxcore.store import (
     open_catalog,
     recall_mapping,
 )
+from cxcore.store.preview import compare_with_current, latest_whole_quarter
+from cxcore.store.publish import PublishDenied, PublishRefused, ensure_store, publish
 from tests.factories import csv_rows, d, order, spend, write_table
 from tests.store.conftest import ORDERS, SEED_REVENUE, orders_file, revenue, snapshot
 

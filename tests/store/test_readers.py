@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from cxcore import reading
-from cxcore.catalog import DataContractError
-from cxcore.publish import publish
+from cxcore.data import reading
+from cxcore.data.catalog import DataContractError
 from cxcore.settings import Settings
-from cxcore.store import VersionNotFound, current_version, open_catalog
+from cxcore.store.layout import VersionNotFound, current_version, open_catalog
+from cxcore.store.publish import publish
 from tests.factories import order
 from tests.store.conftest import SEED_REVENUE, orders_file, read_while, revenue
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from cxcore.roles import AccessMode, can_publish, decide_access, is_local_address
+from cxcore.store.roles import AccessMode, can_publish, decide_access, is_local_address
 
 AUTH = {
     "redirect_uri": "https://cx.example.com/oauth2callback",

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from cxcore.publish import publish, rollback
 from cxcore.settings import Settings
-from cxcore.store import VersionNotFound, current_version, list_versions, open_catalog
+from cxcore.store.layout import VersionNotFound, current_version, list_versions, open_catalog
+from cxcore.store.publish import publish, rollback
 from tests.factories import customer, order, write_table
 from tests.store.conftest import SEED_REVENUE, orders_file, revenue
 

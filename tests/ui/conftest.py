@@ -9,8 +9,8 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from cxcore.publish import ensure_store
-from cxcore.sample import generate
+from cxcore.data.sample import generate
+from cxcore.store.publish import ensure_store
 from cxcore.ui import data
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")

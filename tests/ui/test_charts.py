@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cxcore.registry import KPI_BY_NAME
+from cxcore.metrics.registry import KPI_BY_NAME
 from cxcore.ui.charts import breakdown_frame, has_data
 
 CASES = [

@@ -9,9 +9,8 @@ import polars as pl
 import pytest
 
 from cxcore import Cockpit
-from cxcore.cli import FORMULA_STARTS
-from cxcore.formatting import format_value
-from cxcore.registry import KPI_BY_NAME, KPIS
+from cxcore.app.formatting import FORMULA_STARTS, format_value
+from cxcore.metrics.registry import KPI_BY_NAME, KPIS
 from cxcore.ui import tables
 
 from .conftest import open_app

@@ -8,9 +8,9 @@ import polars as pl
 import pytest
 
 from cxcore import Cockpit
-from cxcore.formatting import format_value
-from cxcore.publish import publish, rollback
-from cxcore.registry import KPI_BY_NAME
+from cxcore.app.formatting import format_value
+from cxcore.metrics.registry import KPI_BY_NAME
+from cxcore.store.publish import publish, rollback
 from cxcore.ui import data
 
 from .conftest import open_app

@@ -11,8 +11,8 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from cxcore.publish import rollback
-from cxcore.store import current_version, list_versions, recall_mapping
+from cxcore.store.layout import current_version, list_versions, recall_mapping
+from cxcore.store.publish import rollback
 from cxcore.ui import access, upload
 
 from .conftest import APP

@@ -1,0 +1,127 @@
+"""Numbers and periods as an executive reads them, decided once for every page.
+
+Formatting lives here, free of streamlit, so the cards, charts, downloads and
+tests agree on one rendering per unit: currency with thousands separators,
+ratios as percentages, NPS as points, durations as minutes and seconds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from cxcore.metrics.registry import Unit
+
+CURRENCY_SYMBOL = "$"
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+NO_VALUE = "—"
+# What a spreadsheet runs as a formula when a text cell starts with it.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def format_value(value: float | None, unit: Unit) -> str:
+    """A KPI value for a card or a table cell; a long dash when it is undefined."""
+    if value is None:
+        return NO_VALUE
+    if unit is Unit.CURRENCY:
+        return _currency(value)
+    if unit is Unit.COUNT:
+        return f"{value:,.0f}"
+    if unit is Unit.RATIO:
+        return f"{value * 100:.1f}%"
+    if unit is Unit.SCORE:
+        return f"{value:.1f}"
+    if unit is Unit.SECONDS:
+        return format_duration(value)
+    return f"{value:,.2f}"
+
+
+def _currency(value: float) -> str:
+    sign = "-" if value < 0 else ""
+    digits = 2 if 0 < abs(value) < 100 else 0
+    return f"{sign}{CURRENCY_SYMBOL}{abs(value):,.{digits}f}"
+
+
+def format_duration(seconds: float) -> str:
+    """Minutes and seconds read faster than '149.6 s' on a card."""
+    whole = round(seconds)
+    minutes, rest = divmod(whole, 60)
+    return f"{minutes}m {rest:02d}s" if minutes else f"{rest}s"
+
+
+def change(value: float | None, previous: float | None, unit: Unit) -> float | None:
+    """The change a card shows: points for ratios and scores, relative otherwise."""
+    if value is None or previous is None:
+        return None
+    if unit in (Unit.RATIO, Unit.SCORE):
+        return value - previous
+    if previous == 0:
+        return None
+    return (value - previous) / abs(previous)
+
+
+def format_change(value: float | None, previous: float | None, unit: Unit) -> str | None:
+    """Signed change text ('+4.1%', '-1.2 pp', '+3.0 pts'); None with nothing to compare."""
+    delta = change(value, previous, unit)
+    if delta is None:
+        return None
+    if unit is Unit.RATIO:
+        text = f"{delta * 100:+.1f} pp"
+    elif unit is Unit.SCORE:
+        text = f"{delta:+.1f} pts"
+    else:
+        text = f"{delta * 100:+.1f}%"
+    return text.replace("+0.0", "0.0").replace("-0.0", "0.0")
+
+
+def is_flat(text: str | None) -> bool:
+    """A change that rounds to zero should read grey, not as a rise."""
+    return text is not None and text.startswith("0.0")
+
+
+def format_period(start: dt.date, end: dt.date) -> str:
+    """'Q3 2026', 'Jul 2026', '2026', or an explicit range when the span is irregular."""
+    next_day = end + dt.timedelta(days=1)
+    if start.day == 1 and next_day.day == 1:
+        months = (next_day.year - start.year) * 12 + next_day.month - start.month
+        if months == 1:
+            return f"{MONTHS[start.month - 1]} {start.year}"
+        if months == 3 and start.month % 3 == 1:
+            return f"Q{(start.month - 1) // 3 + 1} {start.year}"
+        if months == 12 and start.month == 1:
+            return str(start.year)
+    return f"{_day(start, start.year != end.year)} – {_day(end, True)}"  # noqa: RUF001
+
+
+def _day(day: dt.date, with_year: bool) -> str:
+    text = f"{day.day} {MONTHS[day.month - 1]}"
+    return f"{text} {day.year}" if with_year else text
+
+
+def format_month(day: dt.date) -> str:
+    return f"{MONTHS[day.month - 1]} {day.year}"
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:&])")
+
+
+def quote_untrusted(text: str, limit: int = 40) -> str:
+    """Text from a URL, made inert for a markdown notice: shortened, escaped, quoted.
+
+    Streamlit renders notices as markdown; escaping every markdown and HTML
+    character means a hostile link can neither inject markup nor a link.
+    """
+    flat = " ".join(str(text).split())
+    if len(flat) > limit:
+        flat = flat[: limit - 1] + "…"
+    return "“" + escape_markdown(flat) + "”"
+
+
+def escape_markdown(text: str) -> str:
+    """Data or link text shown literally where streamlit would render markdown."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+
+
+def safe_cell(text: str) -> str:
+    """Text a spreadsheet would run as a formula gets a leading apostrophe."""
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text

@@ -1,0 +1,312 @@
+"""What a page shows, as plain data: period presets, a view, its URL form and drill path.
+
+A view travels in the URL so that a link reproduces a page. Parsing is done
+here, without streamlit, so every way a link can break (an unknown member, an
+end before its start, a date that is not a date, hostile text) is decided and
+worded once, and tested without a browser.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+from cxcore.app.formatting import quote_untrusted
+from cxcore.metrics.periods import Period, add_months
+
+START, END, COMPARE, KPI, DRILL = "start", "end", "compare", "kpi", "drill"
+VERSION = "v"  # a pinned data version; checked against the store by the app
+EMBED_PARAMS = ("embed", "embed_options")
+RESERVED = (START, END, COMPARE, KPI, DRILL, VERSION, *EMBED_PARAMS)
+COMPARE_LABELS = {"previous": "Previous period", "yoy": "Last year"}
+PRESETS = ("Last month", "Last quarter", "Quarter to date", "Year to date", "Last 12 months")
+MAX_PROBLEMS = 8
+
+Filters = tuple[tuple[str, tuple[str, ...]], ...]
+
+
+@dataclass(frozen=True)
+class View:
+    """Period, comparison and filters: hashable, so it can key a cache."""
+
+    start: dt.date
+    end: dt.date
+    compare: str = "previous"
+    filters: Filters = ()
+
+    @property
+    def filter_dict(self) -> dict[str, list[str]]:
+        return {dim: list(members) for dim, members in self.filters}
+
+    def members(self, dim: str) -> tuple[str, ...]:
+        return dict(self.filters).get(dim, ())
+
+    def with_filter(self, dim: str, members: Sequence[str]) -> View:
+        kept = {d: m for d, m in self.filters if d != dim}
+        if members:
+            kept[dim] = tuple(members)
+        return replace(self, filters=tuple(sorted(kept.items())))
+
+
+def make_filters(chosen: Mapping[str, Sequence[str]]) -> Filters:
+    """Only dimensions with a selection, in a stable order, so equal views hash equal."""
+    return tuple(sorted((d, tuple(m)) for d, m in chosen.items() if m))
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """What the data allows: its days and the members of every filterable dimension."""
+
+    first_day: dt.date
+    last_day: dt.date
+    dimensions: Mapping[str, Sequence[str]]
+
+    @property
+    def default_period(self) -> Period:
+        return default_period(self.first_day, self.last_day)
+
+    @property
+    def default_view(self) -> View:
+        p = self.default_period
+        return View(p.start, p.end)
+
+    @property
+    def filter_dimensions(self) -> list[str]:
+        """Dimensions usable as URL parameters (a clash with a reserved name is skipped)."""
+        return [d for d in self.dimensions if d not in RESERVED]
+
+
+# -- period presets --------------------------------------------------------------
+def _month_end(day: dt.date) -> dt.date:
+    return add_months(day.replace(day=1), 1) - dt.timedelta(days=1)
+
+
+def _last_whole_month_end(last_day: dt.date) -> dt.date:
+    return (
+        last_day if _month_end(last_day) == last_day else last_day.replace(day=1) - dt.timedelta(1)
+    )
+
+
+def _quarter_start(day: dt.date) -> dt.date:
+    return dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+def preset_periods(first_day: dt.date, last_day: dt.date) -> dict[str, Period]:
+    """Each preset resolved against the data's last day, clamped to its first day."""
+    month_end = _last_whole_month_end(last_day)
+    quarter_end = _quarter_start(last_day + dt.timedelta(days=1)) - dt.timedelta(days=1)
+    spans = {
+        "Last month": (month_end.replace(day=1), month_end),
+        "Last quarter": (_quarter_start(quarter_end), quarter_end),
+        "Quarter to date": (_quarter_start(last_day), last_day),
+        "Year to date": (dt.date(last_day.year, 1, 1), last_day),
+        "Last 12 months": (add_months(month_end.replace(day=1), -11), month_end),
+    }
+    out: dict[str, Period] = {}
+    for name, (start, end) in spans.items():
+        if end >= first_day:
+            out[name] = Period(max(start, first_day), end)
+    return out
+
+
+def default_period(first_day: dt.date, last_day: dt.date) -> Period:
+    """The latest whole quarter in the data; the whole data when it holds none."""
+    return preset_periods(first_day, last_day).get("Last quarter", Period(first_day, last_day))
+
+
+def matching_preset(
+    start: dt.date, end: dt.date, first_day: dt.date, last_day: dt.date
+) -> str | None:
+    for name, p in preset_periods(first_day, last_day).items():
+        if (p.start, p.end) == (start, end):
+            return name
+    return None
+
+
+# -- drill path ------------------------------------------------------------------
+def drill_into(view: View, path: Sequence[str], picks: Mapping[str, str]) -> tuple[View, list[str]]:
+    """A click on a bar or cell: each picked member becomes the only one of its dimension."""
+    steps = list(path)
+    for dim, member in picks.items():
+        view = view.with_filter(dim, [member])
+        if dim in steps:
+            steps.remove(dim)
+        steps.append(dim)
+    return view, steps
+
+
+def step_back(view: View, path: Sequence[str], depth: int) -> tuple[View, list[str]]:
+    """Back to the breadcrumb at `depth`: the filters drilled after it are lifted."""
+    for dim in path[depth:]:
+        view = view.with_filter(dim, [])
+    return view, list(path[:depth])
+
+
+def valid_drill(path: Sequence[str], view: View) -> list[str]:
+    """The steps still true of the view: a step holds while its filter is its one member."""
+    seen: list[str] = []
+    for dim in path:
+        if dim not in seen and len(view.members(dim)) == 1:
+            seen.append(dim)
+    return seen
+
+
+def format_drill(path: Sequence[str]) -> str:
+    return ",".join(path)
+
+
+# -- links -----------------------------------------------------------------------
+def to_params(
+    view: View, defaults: View, kpi_label: str | None = None, drill: Sequence[str] = ()
+) -> list[tuple[str, str]]:
+    """The URL parameters of a view, defaults left out, as the bound widgets write them."""
+    params: list[tuple[str, str]] = []
+    if kpi_label:
+        params.append((KPI, kpi_label))
+    if view.start != defaults.start:
+        params.append((START, view.start.isoformat()))
+    if view.end != defaults.end:
+        params.append((END, view.end.isoformat()))
+    if view.compare != defaults.compare:
+        params.append((COMPARE, COMPARE_LABELS[view.compare]))
+    for dim, members in view.filters:
+        params.extend((dim, m) for m in members)
+    if drill:
+        params.append((DRILL, format_drill(drill)))
+    return params
+
+
+@dataclass
+class Parsed:
+    """A view read from a link, with the words for everything that had to be dropped."""
+
+    view: View
+    kpi_label: str | None = None
+    drill: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    kpi_name: str | None = None
+
+
+def parse_params(
+    params: Mapping[str, Sequence[str]],
+    coverage: Coverage,
+    kpi_labels: Sequence[str] | Mapping[str, str] = (),
+) -> Parsed:
+    """Read a link; whatever is broken falls back to its default and is reported.
+
+    `compare` takes the on-screen label (`Last year`, as the app writes it) or
+    the mode (`yoy`); `kpi` takes the label (`NPS`) or, when `kpi_labels` maps
+    KPI names to labels, the name (`nps`).
+    """
+    problems: list[str] = []
+    defaults = coverage.default_view
+    start = _date_param(params, START, defaults.start, coverage, problems)
+    end = _date_param(params, END, defaults.end, coverage, problems)
+    if start > end:
+        problems.append(
+            f"The link's period ends ({end}) before it starts ({start}); "
+            "showing the default period instead."
+        )
+        start, end = defaults.start, defaults.end
+    compare = _compare_param(params, problems)
+    filters = _filter_params(params, coverage, problems)
+    view = View(start, end, compare, filters)
+    names = kpi_labels if isinstance(kpi_labels, Mapping) else {k: k for k in kpi_labels}
+    kpi_name = _kpi_param(params, names, problems)
+    label = names[kpi_name] if kpi_name is not None else None
+    parsed = Parsed(view, label, problems=problems, kpi_name=kpi_name)
+    parsed.drill = _drill_param(params, view, problems)
+    for key in params:
+        if key not in RESERVED and key not in coverage.filter_dimensions:
+            problems.append(
+                f"The link's parameter {quote_untrusted(key)} is unknown and was ignored."
+            )
+    if len(problems) > MAX_PROBLEMS:
+        problems[MAX_PROBLEMS:] = [f"…and {len(problems) - MAX_PROBLEMS} more problems."]
+    return parsed
+
+
+def _last(params: Mapping[str, Sequence[str]], key: str) -> str | None:
+    values = params.get(key)
+    return values[-1] if values else None
+
+
+def _date_param(
+    params: Mapping[str, Sequence[str]],
+    key: str,
+    default: dt.date,
+    coverage: Coverage,
+    problems: list[str],
+) -> dt.date:
+    raw = _last(params, key)
+    if raw is None:
+        return default
+    try:
+        day = dt.date.fromisoformat(raw.strip())
+    except ValueError:
+        problems.append(f"The link's {key} {quote_untrusted(raw)} is not a date (YYYY-MM-DD).")
+        return default
+    if not coverage.first_day <= day <= coverage.last_day:
+        problems.append(
+            f"The link's {key} {day} is outside the data "
+            f"({coverage.first_day} to {coverage.last_day})."
+        )
+        return default
+    return day
+
+
+def _compare_param(params: Mapping[str, Sequence[str]], problems: list[str]) -> str:
+    raw = _last(params, COMPARE)
+    if raw is None:
+        return "previous"
+    for mode, label in COMPARE_LABELS.items():
+        if raw in (label, mode):
+            return mode
+    choices = " or ".join(f"“{label}”" for label in COMPARE_LABELS.values())
+    problems.append(f"The link's comparison {quote_untrusted(raw)} is unknown; use {choices}.")
+    return "previous"
+
+
+def _filter_params(
+    params: Mapping[str, Sequence[str]], coverage: Coverage, problems: list[str]
+) -> Filters:
+    chosen: dict[str, list[str]] = {}
+    for dim in coverage.filter_dimensions:
+        known = set(coverage.dimensions[dim])
+        for raw in params.get(dim, ()):
+            if raw in known:
+                if raw not in chosen.setdefault(dim, []):
+                    chosen[dim].append(raw)
+            else:
+                problems.append(f"The link's {dim} {quote_untrusted(raw)} is not in the data.")
+    return make_filters(chosen)
+
+
+def _kpi_param(
+    params: Mapping[str, Sequence[str]], labels: Mapping[str, str], problems: list[str]
+) -> str | None:
+    """The KPI's name, whether the link gives its label or its name."""
+    raw = _last(params, KPI)
+    if raw is None or not labels:
+        return None
+    for name, label in labels.items():
+        if raw == label:
+            return name
+    if raw in labels:
+        return raw
+    problems.append(f"The link's KPI {quote_untrusted(raw)} is unknown.")
+    return None
+
+
+def _drill_param(params: Mapping[str, Sequence[str]], view: View, problems: list[str]) -> list[str]:
+    raw = _last(params, DRILL)
+    if not raw:
+        return []
+    path = [p for p in raw.split(",") if p]
+    kept = valid_drill(path, view)
+    if kept != path:
+        problems.append(
+            f"Part of the link's drill path {quote_untrusted(raw)} does not match its filters."
+        )
+    return kept

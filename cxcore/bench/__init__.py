@@ -1,0 +1,1 @@
+"""The benchmark harness: speed and memory figures printed, never asserted."""

@@ -1,0 +1,1 @@
+"""The command line: `cx-cockpit kpis|sample|ingest|versions|rollback|bench`."""

@@ -1,0 +1,156 @@
+"""The command line: `cx-cockpit kpis|sample ...` (also `python -m cxcore`).
+
+Bad arguments exit with status 2 and exactly one line on standard error, so
+scripts can tell a typo from a data problem (status 1) at a glance.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from cxcore.app.formatting import safe_cell
+from cxcore.cli.common import Parser, UsageError, fail
+from cxcore.cli.store import STORE_COMMANDS, add_store_commands
+from cxcore.cockpit import Cockpit
+from cxcore.data.catalog import DataContractError
+from cxcore.data.names import did_you_mean, normalise
+from cxcore.metrics.engine import ArgumentError
+from cxcore.metrics.periods import PeriodError, Windows, parse_compare, period
+from cxcore.metrics.registry import KPI_BY_NAME, KPIS
+from cxcore.store.layout import StoreError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = Parser(prog="cx-cockpit", description="CX Cockpit: customer-experience KPIs.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
+    kpis = commands.add_parser("kpis", help="print every KPI for a period, as JSON or CSV")
+    kpis.add_argument("--data", required=True, help="a data folder of exports")
+    kpis.add_argument("--start", required=True, help="first day, YYYY-MM-DD")
+    kpis.add_argument("--end", required=True, help="last day (included), YYYY-MM-DD")
+    kpis.add_argument("--compare", default="previous", help="previous (default) or yoy")
+    kpis.add_argument("--segment", action="append", default=[], help="keep this segment")
+    kpis.add_argument("--region", action="append", default=[], help="keep this region")
+    kpis.add_argument(
+        "--filter",
+        action="append",
+        default=[],
+        metavar="DIMENSION=MEMBER",
+        help="keep this member of any dimension (repeatable)",
+    )
+    kpis.add_argument("--by", help="break down by one or two dimensions: DIM[,DIM]")
+    kpis.add_argument(
+        "--kpi", action="append", default=[], help="print only this KPI (repeatable; default: all)"
+    )
+    kpis.add_argument("--format", default="json", help="json (default) or csv")
+    sample = commands.add_parser("sample", help="write the seeded sample data folder")
+    sample.add_argument("--out", required=True, help="folder to write the six tables into")
+    sample.add_argument("--customers", type=int, default=6000)
+    sample.add_argument("--seed", type=int, default=7)
+    add_store_commands(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        return _COMMANDS[args.command](args)
+    except (UsageError, ArgumentError) as err:
+        return fail(2, str(err))
+    except DataContractError as err:
+        print(
+            f"cx-cockpit: the data breaks the contract:\n{err.report.describe()}", file=sys.stderr
+        )
+        return 1
+    except StoreError as err:  # an empty store, or a version no longer kept
+        return fail(1, str(err))
+
+
+def parse_filters(args: argparse.Namespace) -> dict[str, list[str]]:
+    filters: dict[str, list[str]] = {"segment": list(args.segment), "region": list(args.region)}
+    for item in args.filter:
+        dimension, sep, member = item.partition("=")
+        if not sep or not dimension.strip():
+            raise UsageError(f"--filter {item!r} is not DIMENSION=MEMBER")
+        filters.setdefault(dimension.strip(), []).append(member)
+    return filters
+
+
+def _choice(value: str, choices: Sequence[str], option: str) -> str:
+    if value not in choices:
+        raise UsageError(f"{option} {value!r} is not one of: {', '.join(choices)}")
+    return value
+
+
+def run_kpis(args: argparse.Namespace) -> int:
+    fmt = _choice(args.format, ("json", "csv"), "--format")
+    _choice(args.compare, ("previous", "yoy"), "--compare")
+    for name in args.kpi:
+        if name not in KPI_BY_NAME:
+            raise UsageError(f"unknown KPI {name!r}" + did_you_mean(name, KPI_BY_NAME))
+    by = [normalise(d) for d in args.by.split(",")] if args.by else None
+    try:  # a bad date is an argument error whatever the data holds
+        Windows.of(period(args.start, args.end), parse_compare(args.compare))
+    except PeriodError as err:
+        raise UsageError(str(err)) from None
+    if not Path(args.data).is_dir():
+        raise UsageError(f"--data {args.data!r} is not a folder")
+    filters = parse_filters(args)
+    cockpit = Cockpit.open(args.data)
+    result = cockpit.kpis(
+        start=args.start, end=args.end, compare=args.compare, filters=filters, by=by
+    )
+    names = args.kpi or [k.name for k in KPIS]
+    _keep_kpis(result, names)
+    sys.stdout.write(to_csv(result, by or [], names) if fmt == "csv" else to_json(result))
+    return 0
+
+
+def _keep_kpis(result: dict[str, Any], names: Sequence[str]) -> None:
+    result["kpis"] = {n: result["kpis"][n] for n in names}
+    for entry in result.get("breakdown", []):
+        entry["kpis"] = {n: entry["kpis"][n] for n in names}
+
+
+def to_json(result: dict[str, Any]) -> str:
+    return json.dumps(result, ensure_ascii=False, indent=2) + "\n"
+
+
+def to_csv(result: dict[str, Any], by: Sequence[str], names: Sequence[str]) -> str:
+    """One row for the view, or one per breakdown member; formula-looking text neutralised."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    header = [*by, *(c for n in names for c in (n, f"{n}_previous"))]
+    writer.writerow([safe_cell(cell) for cell in header])
+    entries = result["breakdown"] if by else [{"kpis": result["kpis"]}]
+    for entry in entries:
+        members = [safe_cell(entry[d]) for d in by]
+        values = [
+            _number_cell(entry["kpis"][n][part]) for n in names for part in ("value", "previous")
+        ]
+        writer.writerow([*members, *values])
+    return buffer.getvalue()
+
+
+def _number_cell(value: Any) -> str:
+    return "" if value is None else repr(value) if isinstance(value, float) else str(value)
+
+
+def run_sample(args: argparse.Namespace) -> int:
+    from cxcore.data.sample import generate
+
+    if args.customers < 1:
+        raise UsageError("--customers must be at least 1")
+    written = generate(Path(args.out), customers=args.customers, seed=args.seed)
+    for table, rows in written.items():
+        print(f"{table}: {rows} rows")
+    return 0
+
+
+_COMMANDS: dict[str, Any] = {"kpis": run_kpis, "sample": run_sample, **STORE_COMMANDS}

@@ -1,0 +1,327 @@
+"""Contract rules applied to a raw file: typed columns plus a report of every problem.
+
+All problems of a file are found in one pass and reported together (like a
+linter, not a first-error exception), each naming the table, column, rule,
+how many rows break it and up to ten example rows, so an analyst can fix the
+export in one go.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from sqlglot import exp
+
+from cxcore.data.contract import Column, Kind, Table
+from cxcore.data.reading import ROW_COLUMN, RawTable
+from cxcore.sqlkit import alias, column, fragment, ident, render, table
+
+MAX_EXAMPLES = 10
+INTEGER_TYPES = (
+    "TINYINT",
+    "SMALLINT",
+    "INTEGER",
+    "BIGINT",
+    "HUGEINT",
+    "UTINYINT",
+    "USMALLINT",
+    "UINTEGER",
+    "UBIGINT",
+    "UHUGEINT",
+)
+FLOAT_TYPES = ("FLOAT", "DOUBLE", "DECIMAL")
+# Amounts are summed as exact decimals so a total never depends on thread scheduling.
+NUMBER_TYPE = "DECIMAL(38, 10)"
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Example:
+    row: int
+    value: str | None
+
+
+@dataclass(frozen=True)
+class Finding:
+    table: str
+    column: str | None
+    rule: str
+    count: int
+    severity: Severity = Severity.ERROR
+    examples: tuple[Example, ...] = ()
+
+    @property
+    def message(self) -> str:
+        where = f"{self.table}.{self.column}" if self.column else self.table
+        if not self.count:  # a whole-file problem: no rows to count
+            return f"{where}: {self.rule}"
+        rows, rule = "rows", self.rule
+        if self.count == 1:
+            rows, rule = "row", rule.replace("are ", "is ", 1).replace("repeat ", "repeats ", 1)
+        text = f"{where}: {self.count} {rows} {rule}"
+        if self.examples:
+            shown = ", ".join(f"row {e.row}: {_show(e.value)}" for e in self.examples)
+            text += f" (e.g. {shown})"
+        return text
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "severity": str(self.severity), "message": self.message}
+
+
+def _show(value: str | None) -> str:
+    return "empty" if value is None else repr(value if len(value) <= 40 else value[:37] + "...")
+
+
+@dataclass
+class Report:
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity is Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity is Severity.WARNING]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def extend(self, other: Report) -> None:
+        self.findings.extend(other.findings)
+
+    def summary(self, fallback: str) -> str:
+        """One line for an exception: the first error and how many more there are."""
+        errors = self.errors
+        head = errors[0].message if errors else fallback
+        more = f" (and {len(errors) - 1} more problems)" if len(errors) > 1 else ""
+        return head + more
+
+    def describe(self) -> str:
+        return "\n".join(f"{f.severity.upper()}: {f.message}" for f in self.findings)
+
+    def as_dicts(self) -> list[dict[str, Any]]:
+        return [f.as_dict() for f in self.findings]
+
+
+@dataclass(frozen=True)
+class TypedColumn:
+    name: str
+    kind: Kind | None  # None: an extra column kept as it is
+    expression: exp.Expression
+
+
+def _base_type(duck_type: str) -> str:
+    return duck_type.split("(")[0].strip().upper()
+
+
+def typed_expression(kind: Kind, duck_type: str, name: str) -> exp.Expression:
+    """How a raw column becomes its contract type; NULL where a value does not fit."""
+    base = _base_type(duck_type)
+    text = _CONVERSIONS.get((kind, _family(base)))
+    return fragment(text, c=column(name)) if text else exp.Null()
+
+
+def _family(base: str) -> str:
+    if base in INTEGER_TYPES:
+        return "int"
+    if base in FLOAT_TYPES:
+        return "float"
+    if base.startswith("TIMESTAMP WITH TIME ZONE") or base == "TIMESTAMPTZ":
+        return "tstz"
+    if base.startswith("TIMESTAMP"):
+        return "ts"
+    return {"VARCHAR": "text", "DATE": "date", "BOOLEAN": "bool"}.get(base, "other")
+
+
+_TRUE = "('true', '1', 'yes', 'y', 't')"
+_FALSE = "('false', '0', 'no', 'n', 'f')"
+_CONVERSIONS: dict[tuple[Kind, str], str] = {
+    (Kind.ID, "int"): "CAST(:c AS VARCHAR)",
+    (Kind.ID, "text"): "NULLIF(TRIM(:c), '')",
+    (Kind.ID, "float"): "CASE WHEN :c = TRUNC(:c) THEN CAST(CAST(:c AS BIGINT) AS VARCHAR) END",
+    **{
+        (Kind.STRING, f): "CAST(:c AS VARCHAR)"
+        for f in ("int", "float", "date", "ts", "tstz", "bool", "text")
+    },
+    (Kind.DATE, "date"): ":c",
+    (Kind.DATE, "ts"): "CAST(:c AS DATE)",
+    (Kind.DATE, "tstz"): "CAST(timezone('UTC', :c) AS DATE)",
+    (Kind.DATE, "text"): "CAST(timezone('UTC', TRY_CAST(TRIM(:c) AS TIMESTAMPTZ)) AS DATE)",
+    (Kind.NUMBER, "int"): f"CAST(:c AS {NUMBER_TYPE})",
+    (Kind.NUMBER, "float"): f"CASE WHEN isfinite(:c) THEN TRY_CAST(:c AS {NUMBER_TYPE}) END",
+    (Kind.NUMBER, "text"): f"CASE WHEN isfinite(TRY_CAST(TRIM(:c) AS DOUBLE))"
+    f" THEN TRY_CAST(TRIM(:c) AS {NUMBER_TYPE}) END",
+    (Kind.INTEGER, "int"): "CAST(:c AS BIGINT)",
+    (Kind.INTEGER, "float"): "CASE WHEN :c = TRUNC(:c) THEN CAST(:c AS BIGINT) END",
+    (Kind.INTEGER, "text"): "CASE WHEN TRY_CAST(TRIM(:c) AS DOUBLE) = TRUNC(TRY_CAST(TRIM(:c) AS"
+    " DOUBLE)) THEN TRY_CAST(TRY_CAST(TRIM(:c) AS DOUBLE) AS BIGINT) END",
+    (Kind.BOOL, "bool"): ":c",
+    (Kind.BOOL, "int"): "CASE WHEN :c = 1 THEN TRUE WHEN :c = 0 THEN FALSE END",
+    (Kind.BOOL, "text"): f"CASE WHEN LOWER(TRIM(:c)) IN {_TRUE} THEN TRUE"
+    f" WHEN LOWER(TRIM(:c)) IN {_FALSE} THEN FALSE END",
+}
+
+_KIND_WORDS = {
+    Kind.ID: "are not ids (text or whole numbers)",
+    Kind.STRING: "are not text",
+    Kind.DATE: "are not dates (expected YYYY-MM-DD or a timestamp)",
+    Kind.NUMBER: "are not numbers",
+    Kind.INTEGER: "are not whole numbers",
+    Kind.BOOL: "are not true/false (also accepted: 1/0, yes/no, y/n, t/f)",
+}
+
+
+def contract_columns(spec: Table, raw: RawTable) -> list[Column]:
+    """The contract's columns present in the file, plus any `driver_*`-style ones."""
+    present = [c for c in spec.columns if c.name in raw.columns]
+    for name in raw.columns:
+        for prefix, kind in spec.prefixed.items():
+            if name.startswith(prefix) and spec.column(name) is None:
+                present.append(Column(name, kind, required=False, not_null=False))
+    return present
+
+
+def validate(spec: Table, raw: RawTable, con: Any) -> tuple[Report, list[TypedColumn]]:
+    """Every rule of the contract checked at once; the typed columns to build the table from."""
+    report = Report(
+        [
+            Finding(spec.name, c.name, "missing: the required column is absent", 0)
+            for c in spec.columns
+            if c.required and c.name not in raw.columns
+        ]
+    )
+    checked = contract_columns(spec, raw)
+    typed = [
+        TypedColumn(
+            c.name, c.kind, typed_expression(c.kind, raw.types[c.name], raw.columns[c.name])
+        )
+        for c in checked
+    ]
+    rules = [rule for c, t in zip(checked, typed, strict=True) for rule in _rules(c, t, raw)]
+    report.findings.extend(_evaluate(spec.name, raw, rules, con))
+    return report, typed
+
+
+@dataclass(frozen=True)
+class Rule:
+    column: str
+    words: str
+    condition: exp.Expression
+    raw_value: exp.Expression
+
+
+def _rules(col: Column, typed: TypedColumn, raw: RawTable) -> list[Rule]:
+    source = column(raw.columns[col.name])
+    value = fragment("CAST(:c AS VARCHAR)", c=source)
+    rules = [
+        Rule(
+            col.name,
+            _KIND_WORDS[col.kind],
+            fragment(":r IS NOT NULL AND :t IS NULL", r=source, t=typed.expression),
+            value,
+        )
+    ]
+    if col.not_null:
+        rules.append(
+            Rule(col.name, "are empty (rule: not null)", fragment(":r IS NULL", r=source), value)
+        )
+    if col.unique:
+        rules.append(
+            Rule(
+                col.name,
+                "repeat an id used by another row (rule: unique)",
+                fragment(
+                    ":t IS NOT NULL AND COUNT(*) OVER (PARTITION BY :t) > 1", t=typed.expression
+                ),
+                value,
+            )
+        )
+    if col.minimum is not None:
+        rules.append(
+            Rule(
+                col.name,
+                f"are below {col.minimum:g} (rule: >= {col.minimum:g})",
+                exp.LT(this=typed.expression.copy(), expression=exp.Literal.number(col.minimum)),
+                value,
+            )
+        )
+    if col.maximum is not None:
+        rules.append(
+            Rule(
+                col.name,
+                f"are above {col.maximum:g} (rule: <= {col.maximum:g})",
+                exp.GT(this=typed.expression.copy(), expression=exp.Literal.number(col.maximum)),
+                value,
+            )
+        )
+    return rules
+
+
+def _evaluate(name: str, raw: RawTable, rules: list[Rule], con: Any) -> list[Finding]:
+    if not rules:
+        return []
+    flagged = exp.select(
+        exp.alias_(exp.column("rowid"), "_row"),
+        *[alias(r.condition, f"_f{i}") for i, r in enumerate(rules)],
+        *[alias(r.raw_value, f"_v{i}") for i, r in enumerate(rules)],
+    ).from_(table(raw.sql_name))
+    counts_sql = exp.select(
+        *[
+            alias(fragment("COUNT(*) FILTER(WHERE :f)", f=ident(f"_f{i}")), f"n{i}")
+            for i in range(len(rules))
+        ]
+    ).from_(flagged.subquery("flagged"))
+    counts = con.execute(render(counts_sql)).fetchone()
+    findings = []
+    for i, (rule, count) in enumerate(zip(rules, counts, strict=True)):
+        if count:
+            findings.append(
+                Finding(
+                    name, rule.column, rule.words, int(count), examples=_examples(con, flagged, i)
+                )
+            )
+    return findings
+
+
+def _examples(con: Any, flagged: exp.Select, index: int) -> tuple[Example, ...]:
+    query = (
+        exp.select("_row", f"_v{index}")
+        .from_(flagged.subquery("flagged"))
+        .where(exp.column(f"_f{index}"))
+        .order_by("_row")
+        .limit(MAX_EXAMPLES)
+    )
+    return tuple(
+        Example(int(row) + 1, value) for row, value in con.execute(render(query)).fetchall()
+    )
+
+
+def clean_select(raw: RawTable, typed: list[TypedColumn], con: Any) -> exp.Select:
+    """The typed table: contract columns converted, extra columns kept (CSV ones typed)."""
+    known = {t.name for t in typed}
+    parts: list[exp.Expression] = [alias(t.expression, t.name) for t in typed]
+    for name, original in raw.columns.items():
+        if name not in known:
+            parts.append(alias(_extra_expression(raw, name, original, con), name))
+    parts.append(alias(fragment("rowid + 1"), ROW_COLUMN))
+    return exp.select(*parts).from_(table(raw.sql_name)).order_by(exp.column("rowid"))
+
+
+def _extra_expression(raw: RawTable, name: str, original: str, con: Any) -> exp.Expression:
+    """CSV extras become numbers when every value is one, otherwise stay text."""
+    source = column(original)
+    if _family(_base_type(raw.types[name])) != "text":
+        return source
+    probe = exp.select(
+        fragment("COUNT(:c) = COUNT(TRY_CAST(:c AS DOUBLE)) AND COUNT(:c) > 0", c=source)
+    ).from_(table(raw.sql_name))
+    (numeric,) = con.execute(render(probe)).fetchone()
+    return fragment("TRY_CAST(:c AS DOUBLE)", c=source) if numeric else source

@@ -1,0 +1,1 @@
+"""The metrics layer: periods, measures, the KPI registry, SQL building and the query engine."""

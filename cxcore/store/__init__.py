@@ -1,0 +1,1 @@
+"""The store layer: immutable published versions, publishing, rollups and what may publish."""

@@ -1,0 +1,438 @@
+"""The data a publish would make current, built and validated before anything is written.
+
+Every uploaded file is checked on its own first (size, readability, column
+mapping, contract rules), so a report names the file and its own row numbers.
+Only then are the files combined (and, in append mode, merged with the
+published table, newer row winning by id) and the whole candidate set, the
+published tables with this one swapped in, loaded with `Catalog.from_files`:
+the same code path the cockpit itself reads with, so the upload's verdict and
+the cockpit's can never disagree.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+from sqlglot import exp
+from sqlglot.errors import ParseError
+
+from cxcore.data.catalog import Catalog, DataContractError
+from cxcore.data.contract import TABLES
+from cxcore.data.names import normalise
+from cxcore.data.reading import ROW_COLUMN, RawTable, ReadError, load_raw, sniff_format
+from cxcore.data.validation import (
+    Example,
+    Finding,
+    Report,
+    Severity,
+    TypedColumn,
+    clean_select,
+    validate,
+)
+from cxcore.sqlkit import (
+    alias,
+    column,
+    create_table,
+    describe,
+    drop_table,
+    fragment,
+    ident,
+    param,
+    rename_column,
+    render,
+    table,
+)
+
+Progress = Callable[[float, str], None]
+MODES = ("replace", "append")
+PUBLISHED = "published"
+MAX_EXAMPLES = 10
+
+
+@dataclass
+class Candidate:
+    """A validated (or refused) candidate set; `catalog` is loaded only when it passes."""
+
+    table: str
+    mode: str
+    report: Report
+    files: dict[str, Path] = field(default_factory=dict)
+    catalog: Catalog | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.report.ok
+
+
+def notify(progress: Progress | None, fraction: float, message: str) -> None:
+    if progress is not None:
+        progress(min(max(fraction, 0.0), 1.0), message)
+
+
+def prepare(
+    table_name: str,
+    files: Sequence[Path | str],
+    mode: str,
+    column_map: Mapping[str, str] | None,
+    base_files: Mapping[str, Path],
+    max_bytes: int,
+    workdir: Path,
+    progress: Progress | None = None,
+) -> Candidate:
+    """Check the upload and build the candidate set inside `workdir`; never touches the store."""
+    paths = [Path(p) for p in files]
+    candidate = Candidate(table_name, mode, _size_report(table_name, paths, max_bytes))
+    if not candidate.ok:
+        return candidate
+    mapping = {normalise(k): normalise(v) for k, v in (column_map or {}).items()}
+    mapping = {k: v for k, v in mapping.items() if k and v and k != v}
+    simple = len(paths) == 1 and mode == "replace" and not mapping
+    complete = all(t in base_files or t == table_name for t, s in TABLES.items() if s.required)
+    if simple and complete:
+        candidate.report = _sniff_report(table_name, paths)
+        data = paths[0] if candidate.ok else None
+    else:
+        data = _combine(candidate, paths, mapping, base_files.get(table_name), workdir, progress)
+    if data is None:
+        return candidate
+    candidate.files = {**base_files, table_name: data}
+    if complete:
+        notify(progress, 0.6, "checking the data against the contract and the other tables")
+        _load_catalog(candidate, multi=len(paths) > 1 or mode == "append")
+    else:
+        candidate.report.findings.append(_incomplete_warning(table_name, base_files))
+    return candidate
+
+
+def _size_report(name: str, paths: list[Path], max_bytes: int) -> Report:
+    report = Report()
+    if not paths:
+        report.findings.append(Finding(name, None, "missing: no file was given", 0))
+    limit_mb = max_bytes / (1024 * 1024)
+    for path in paths:
+        if not path.is_file():
+            report.findings.append(_unreadable(name, path, "no such file"))
+        elif (size := path.stat().st_size) > max_bytes:
+            report.findings.append(
+                Finding(
+                    name,
+                    None,
+                    f"{path.name} is too large: {size / (1024 * 1024):.1f} MB,"
+                    f" over the upload limit of {limit_mb:g} MB",
+                    0,
+                )
+            )
+    return report
+
+
+def _unreadable(name: str, path: Path, reason: str) -> Finding:
+    """Worded like the catalog's own finding, so both paths report a file alike."""
+    return Finding(name, None, f"{path.name} cannot be read: {reason}", 0)
+
+
+def _sniff_report(name: str, paths: list[Path]) -> Report:
+    report = Report()
+    for path in paths:
+        try:
+            sniff_format(name, path)
+        except ReadError as err:
+            report.findings.append(_unreadable(name, path, err.reason))
+    return report
+
+
+def _load_catalog(candidate: Candidate, multi: bool) -> None:
+    try:
+        catalog = Catalog.from_files(candidate.files)
+    except DataContractError as err:
+        findings = err.report.findings
+        if multi:  # row numbers now count the combined table, not one file
+            words = "row numbers count the combined table"
+            findings = [_note(f, words, only_with_rows=True) for f in findings]
+        candidate.report.findings.extend(findings)
+        return
+    candidate.report.extend(catalog.report)
+    candidate.catalog = catalog
+
+
+def _incomplete_warning(name: str, base_files: Mapping[str, Path]) -> Finding:
+    missing = [t for t, s in TABLES.items() if s.required and t != name and t not in base_files]
+    return Finding(
+        name,
+        None,
+        f"published without the required tables {', '.join(missing)}: the cockpit cannot"
+        " open the store until they are published",
+        0,
+        Severity.WARNING,
+    )
+
+
+def _note(finding: Finding, words: str, only_with_rows: bool = False) -> Finding:
+    if only_with_rows and not finding.examples:
+        return finding
+    return dataclasses.replace(finding, rule=f"{finding.rule} ({words})")
+
+
+# -- reading and combining several files ------------------------------------------
+
+
+def _combine(
+    candidate: Candidate,
+    paths: list[Path],
+    mapping: dict[str, str],
+    published: Path | None,
+    workdir: Path,
+    progress: Progress | None,
+) -> Path | None:
+    """Each file typed on its own, then all concatenated into one typed Parquet file.
+
+    In append mode the published table is loaded first, so an extra column it
+    already has is converted to its published type (a CSV's text `1` stays the
+    text `1`), and values that cannot be are refused instead of changed.
+    """
+    con = duckdb.connect(":memory:")
+    con.execute("SET TimeZone = 'UTC'")
+    try:
+        old: dict[str, str] | None = None
+        if candidate.mode == "append" and published is not None:
+            old = _load_published(con, published)
+        parts: dict[str, str] = {}  # typed table -> its file's name
+        for i, path in enumerate(paths):
+            notify(progress, 0.05 + 0.5 * i / len(paths), f"reading and checking {path.name}")
+            part = _typed_part(con, candidate, path, mapping, i, len(paths) > 1, old or {})
+            if part:
+                parts[part] = path.name
+        if not candidate.ok:
+            return None
+        notify(progress, 0.55, "combining the files")
+        target = workdir / f"{candidate.table}.parquet"
+        try:
+            union = _union(candidate.table, list(parts), old is not None)
+            con.execute(create_table("combined", union))
+            con.table("combined").write_parquet(str(target), compression="zstd")
+        except duckdb.Error as err:
+            sources = {PUBLISHED: "the published table"} if old is not None else {}
+            sources.update(parts)
+            candidate.report.findings.extend(_clashes(con, candidate.table, sources, err))
+            return None
+        return target
+    finally:
+        con.close()
+
+
+def _load_published(con: duckdb.DuckDBPyConnection, path: Path) -> dict[str, str]:
+    """The published table, numbered in file order under ROW_COLUMN; returns column -> type.
+
+    The number comes from DuckDB's `rowid`, which a kept column named `rowid`
+    would hide: such a column is moved aside while the number is taken.
+    """
+    loaded = f"{PUBLISHED}:file"
+    query = exp.select("*").from_(fragment("read_parquet(:p)", p=param("path")))
+    con.execute(create_table(loaded, query, temporary=True), {"path": str(path)})
+    described = [(r[0], r[1]) for r in con.execute(describe(loaded)).fetchall()]
+    aside = "__cx_published_rowid"
+    parts: list[exp.Expression] = []
+    for name, _type in described:
+        if name.lower() == "rowid":
+            con.execute(rename_column(loaded, name, aside))
+            parts.append(alias(column(aside), name))
+        elif name != ROW_COLUMN:
+            parts.append(column(name))
+    parts.append(alias(fragment("rowid + 1"), ROW_COLUMN))
+    numbered = exp.select(*parts).from_(table(loaded))
+    con.execute(create_table(PUBLISHED, numbered, temporary=True))
+    con.execute(drop_table(loaded))
+    return {name: duck_type for name, duck_type in described if name != ROW_COLUMN}
+
+
+def _typed_part(
+    con: duckdb.DuckDBPyConnection,
+    candidate: Candidate,
+    path: Path,
+    mapping: dict[str, str],
+    index: int,
+    several: bool,
+    published: Mapping[str, str],
+) -> str | None:
+    name = candidate.table
+    try:
+        raw = load_raw(con, name, path, f"raw:{index}")
+    except ReadError as err:
+        candidate.report.findings.append(_unreadable(name, path, err.reason))
+        return None
+    raw, clashes = apply_mapping(raw, mapping)
+    if clashes:
+        candidate.report.findings.extend(_unreadable(name, path, clash) for clash in clashes)
+        return None
+    report, typed = validate(TABLES[name], raw, con)
+    query = clean_select(raw, typed, con) if report.ok else None
+    if query is not None and published:
+        report.findings.extend(_as_published(con, name, raw, typed, published, query))
+    found = report.findings
+    candidate.report.findings.extend(
+        [_note(f, f"in {path.name}") for f in found] if several else found
+    )
+    if query is None or not report.ok:
+        return None
+    part = f"part:{index}"
+    con.execute(create_table(part, query))
+    return part
+
+
+def _as_published(
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    raw: RawTable,
+    typed: list[TypedColumn],
+    published: Mapping[str, str],
+    query: exp.Select,
+) -> list[Finding]:
+    """Give the upload's extra columns their published type; values that do not fit are named.
+
+    Edits `query` (the file's typed select) in place: each extra column the
+    published table has is cast from the file's own value, so text stays text
+    and a number is kept only when it converts without loss.
+    """
+    contract = {t.name for t in typed}
+    rows = {e.alias_or_name: e for e in query.expressions}
+    row_number = rows[ROW_COLUMN].this  # the file's row number, as the typed table has it
+    findings: list[Finding] = []
+    for key, node in rows.items():
+        if key in contract or key == ROW_COLUMN or key not in published or key not in raw.columns:
+            continue
+        try:
+            target = exp.DataType.build(published[key], dialect="duckdb")
+            own = exp.DataType.build(raw.types[key], dialect="duckdb")
+        except (ParseError, ValueError):  # a type sqlglot cannot spell: the combine step checks
+            continue
+        source = column(raw.columns[key])
+        converted = exp.TryCast(this=source.copy(), to=target.copy())
+        lost: exp.Expression = converted.is_(exp.null())
+        if raw.types[key].upper() != "VARCHAR":  # a typed value must survive the trip
+            back = exp.TryCast(this=converted.copy(), to=own)
+            lost = exp.or_(lost, exp.NullSafeNEQ(this=back, expression=source.copy()))
+        bad = exp.and_(exp.not_(source.copy().is_(exp.null())), lost)
+        flagged = (
+            exp.select(
+                alias(row_number.copy(), "_row"),
+                alias(exp.cast(source.copy(), "VARCHAR"), "_v"),
+                alias(fragment("COUNT(*) OVER ()"), "_n"),
+            )
+            .from_(table(raw.sql_name))
+            .where(bad)
+            .order_by("_row")
+            .limit(MAX_EXAMPLES)
+        )
+        examples = con.execute(render(flagged)).fetchall()
+        if examples:
+            findings.append(
+                Finding(
+                    name,
+                    key,
+                    f"cannot be stored as {published[key]}, the column's type in the"
+                    " published table (rule: an appended column keeps its type)",
+                    int(examples[0][2]),
+                    examples=tuple(Example(int(r), v) for r, v, _n in examples),
+                )
+            )
+        else:
+            node.set("this", exp.Cast(this=source, to=target))
+    return findings
+
+
+def _clashes(
+    con: duckdb.DuckDBPyConnection, name: str, sources: Mapping[str, str], err: duckdb.Error
+) -> list[Finding]:
+    """The columns whose types disagree between the files (and the published table).
+
+    `sources`: table -> what to call it (a file name, or the published table).
+    """
+    types: dict[str, dict[str, str]] = {}
+    for source, label in sources.items():
+        for column_name, duck_type, *_ in con.execute(describe(source)).fetchall():
+            if column_name != ROW_COLUMN:
+                types.setdefault(column_name, {}).setdefault(duck_type, label)
+    findings = [
+        Finding(
+            name,
+            column_name,
+            "has types that cannot be combined into one column: "
+            + ", ".join(f"{t} in {label}" for t, label in seen.items()),
+            0,
+        )
+        for column_name, seen in types.items()
+        if len(seen) > 1
+    ]
+    if findings:
+        return findings
+    first = (str(err).strip().splitlines() or [type(err).__name__])[0]
+    return [Finding(name, None, f"the files cannot be combined into one table: {first}", 0)]
+
+
+def apply_mapping(raw: RawTable, mapping: Mapping[str, str]) -> tuple[RawTable, list[str]]:
+    """Rename the file's columns (normalised names) before the contract sees them."""
+    columns: dict[str, str] = {}
+    types: dict[str, str] = {}
+    clashes: list[str] = []
+    for key, original in raw.columns.items():
+        target = mapping.get(key, key)
+        if target in columns:
+            clashes.append(
+                f"columns {columns[target]!r} and {original!r} both become {target!r}"
+                " (check the column mapping)"
+            )
+            continue
+        columns[target], types[target] = original, raw.types[key]
+    return dataclasses.replace(raw, columns=columns, types=types), clashes
+
+
+def _union(name: str, parts: list[str], with_published: bool) -> exp.Select:
+    """Rows in order: kept published rows, then each file's rows; newer row wins by id.
+
+    Every source carries its row numbers under ROW_COLUMN; they order the
+    rows and are left out of the result, so they never reach a version.
+    """
+    selects: list[exp.Select] = []
+    if with_published:
+        old = _tagged(PUBLISHED, 0)
+        key = TABLES[name].id_column
+        if key:  # a published row whose id is uploaded again is replaced by the upload
+            newer: exp.Expression = exp.select(ident(key)).from_(table(parts[0]))
+            for part in parts[1:]:
+                newer = exp.union(newer, exp.select(ident(key)).from_(table(part)), distinct=False)
+            old = old.where(exp.not_(exp.In(this=column(key), query=newer.subquery())))
+        selects.append(old)
+    selects.extend(_tagged(part, i + 1) for i, part in enumerate(parts))
+    union: exp.Expression = selects[0]
+    for nxt in selects[1:]:
+        union = exp.Union(this=union, expression=nxt, distinct=False, by_name=True)
+    hidden = [exp.column("_src"), column(ROW_COLUMN)]
+    return exp.select(exp.Star(except_=hidden)).from_(union.subquery("u")).order_by(*hidden)
+
+
+def _tagged(source: str, order: int) -> exp.Select:
+    """All columns (their row numbers included) plus the source's place in the order."""
+    return exp.select("*", alias(exp.Literal.number(order), "_src")).from_(table(source))
+
+
+def stored_select(con: duckdb.DuckDBPyConnection, name: str) -> exp.Select:
+    """What a version stores of a typed table: its rows in file order, without their numbers."""
+    names = {r[0] for r in con.execute(describe(name)).fetchall()}
+    if ROW_COLUMN not in names:
+        return exp.select("*").from_(table(name))
+    hidden = column(ROW_COLUMN)
+    return exp.select(exp.Star(except_=[hidden])).from_(table(name)).order_by(hidden.copy())
+
+
+__all__ = [
+    "MODES",
+    "Candidate",
+    "Progress",
+    "apply_mapping",
+    "notify",
+    "prepare",
+    "stored_select",
+]

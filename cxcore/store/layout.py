@@ -1,0 +1,373 @@
+"""The managed store: immutable version folders and one pointer naming the current one.
+
+Layout of a store folder:
+
+    store.json            marks the folder as a store (and its layout format)
+    CURRENT               the published version number; replaced atomically
+    mappings.json         the last column mapping used per table
+    .lock                 serialises publishers (readers never lock)
+    versions/<n>/         one complete, never-modified version
+        version.json      what was published, when, from which version
+        tables/<t>.parquet    typed table files (unchanged ones hard-linked)
+        derived/<t>.*.parquet data built from them in the same publish
+
+A reader resolves CURRENT once and then reads only inside that version's
+folder, so it sees one version whole; a publish becomes visible only when
+CURRENT is replaced, after the new folder is complete and flushed to disk.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import shutil
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import ExitStack, contextmanager, suppress
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cxcore.data.catalog import Catalog
+from cxcore.store.fs import (
+    atomic_write_text,
+    checkpoint,
+    exclusive_lock,
+    fsync_path,
+    fsync_tree,
+    remove_tree,
+    token,
+)
+
+MARKER = "store.json"
+POINTER = "CURRENT"
+LOCK = ".lock"
+VERSIONS = "versions"
+MAPPINGS = "mappings.json"
+MANIFEST = "version.json"
+TABLES_DIR = "tables"
+DERIVED_DIR = "derived"
+STAGING = ".tmp-"
+LAYOUT_FORMAT = 1
+ALL_TABLES = "all"
+LOCK_TIMEOUT_S = 600.0
+READ_ATTEMPTS = 10  # loads of a version pruned meanwhile, before a reader gives up
+
+
+class StoreError(Exception):
+    """The store cannot do what was asked; the message says why and what to do."""
+
+
+class VersionNotFound(StoreError):
+    """A version that was never published, or has been pruned."""
+
+
+class StoreBusy(StoreError):
+    """Another publish held the lock for too long."""
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    """One published version, as recorded in its `version.json`."""
+
+    version: int
+    table: str  # the table this publish changed, or "all"
+    rows: int  # rows of that table after the publish (all tables: their sum)
+    mode: str  # init | replace | append | rollback
+    published_at: str  # ISO 8601, UTC
+    based_on: int | None
+    note: str = ""
+    user: str | None = None
+    restored_from: int | None = None
+    tables: dict[str, int] = field(default_factory=dict)  # rows per table
+    files: dict[str, str] = field(default_factory=dict)  # table -> path inside the version
+    derived: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def as_dict(self, current: bool | None = None) -> dict[str, Any]:
+        data = asdict(self)
+        if current is not None:
+            data["current"] = current
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> VersionInfo:
+        known = set(cls.__dataclass_fields__)
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
+def now_iso() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+# -- reading -------------------------------------------------------------------
+
+
+def version_number(text: str) -> int | None:
+    """`text` as a version number: ASCII digits only (`str.isdigit` also takes `²`)."""
+    return int(text) if re.fullmatch(r"[0-9]+", text) else None
+
+
+def is_store(path: Path | str) -> bool:
+    return (Path(path) / MARKER).is_file()
+
+
+def current_version(root: Path | str) -> int:
+    """The published version (0: none yet); one tiny read, cheap enough to poll."""
+    pointer = Path(root) / POINTER
+    try:
+        text = pointer.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return 0
+    number = version_number(text)
+    if number is None:
+        raise StoreError(f"the store's {POINTER} file holds {text[:20]!r}, not a version number")
+    return number
+
+
+def version_dir(root: Path | str, version: int) -> Path:
+    return Path(root) / VERSIONS / str(version)
+
+
+def read_version(root: Path | str, version: int) -> VersionInfo:
+    manifest = version_dir(root, version) / MANIFEST
+    if version < 1 or version > current_version(root) or not manifest.is_file():
+        raise VersionNotFound(_missing_message(Path(root), version))
+    return VersionInfo.from_dict(json.loads(manifest.read_text(encoding="utf-8")))
+
+
+def _missing_message(root: Path, version: int) -> str:
+    kept = _version_numbers(root)
+    have = f"kept versions: {kept[0]}..{kept[-1]}" if kept else "the store has no versions yet"
+    return f"version {version} is not in the store (never published or pruned; {have})"
+
+
+def _version_numbers(root: Path) -> list[int]:
+    """Published version folders, oldest first (staging and orphans left out)."""
+    folder = root / VERSIONS
+    if not folder.is_dir():
+        return []
+    current = current_version(root)
+    found = (version_number(p.name) for p in folder.iterdir())
+    return sorted(
+        v
+        for v in found
+        if v is not None and v <= current and (version_dir(root, v) / MANIFEST).exists()
+    )
+
+
+def current_files(root: Path | str, version: int | None = None) -> tuple[int, dict[str, Path]]:
+    """The table files of one version (the current one unless pinned)."""
+    root = Path(root)
+    if not is_store(root):
+        raise StoreError(f"{root.name or root} is not a CX store")
+    chosen = current_version(root) if version is None else version
+    if chosen == 0:
+        raise StoreError("the store has no published version yet")
+    info = read_version(root, chosen)
+    base = version_dir(root, chosen)
+    return chosen, {name: base / rel for name, rel in info.files.items()}
+
+
+def derived_files(root: Path | str, version: int) -> dict[str, dict[str, Path]]:
+    """Derived data of a version: table -> kind (`by_day`, `monthly`) -> file."""
+    info = read_version(root, version)
+    base = version_dir(root, version)
+    return {t: {k: base / rel for k, rel in kinds.items()} for t, kinds in info.derived.items()}
+
+
+def list_versions(root: Path | str) -> list[VersionInfo]:
+    """Every kept version, newest first."""
+    root = Path(root)
+    if not is_store(root):
+        raise StoreError(f"{root.name or root} is not a CX store")
+    return [read_version(root, v) for v in reversed(_version_numbers(root))]
+
+
+def open_catalog(root: Path | str, version: int | None = None) -> tuple[int, Catalog]:
+    """A loaded catalog of one version (the current one unless pinned).
+
+    A publish may prune the version while it loads; whatever error that
+    causes (a missing file, or a read that fails half-way), the load is
+    retried with the new current version. A pinned version that is gone is
+    named as such; any other failure of a version that is still there is
+    raised as it is.
+    """
+    root = Path(root)
+    for _ in range(READ_ATTEMPTS):
+        chosen = current_version(root) if version is None else version
+        try:
+            files = current_files(root, chosen)[1]
+            return chosen, Catalog.from_files(files)
+        except Exception:
+            if not _moved_on(root, chosen, pinned=version is not None):
+                raise
+            if version is not None:
+                raise VersionNotFound(_missing_message(root, version)) from None
+    raise StoreError("the store kept changing while it was read; try again")
+
+
+def _moved_on(root: Path, version: int, pinned: bool) -> bool:
+    """Whether the version being read was pruned (or, unpinned, replaced) meanwhile."""
+    if version < 1 or not is_store(root):
+        return False
+    if not (version_dir(root, version) / MANIFEST).is_file():
+        return True
+    return not pinned and current_version(root) != version
+
+
+# -- column mappings -------------------------------------------------------------
+
+
+def recall_mapping(root: Path | str, table: str) -> dict[str, str]:
+    """The column mapping last used for `table` (file column -> contract column)."""
+    path = Path(root) / MAPPINGS
+    if not path.is_file():
+        return {}
+    try:
+        saved = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError:
+        return {}
+    mapping = saved.get(table, {}) if isinstance(saved, dict) else {}
+    return {str(k): str(v) for k, v in mapping.items()} if isinstance(mapping, dict) else {}
+
+
+def remember_mapping(root: Path | str, table: str, mapping: Mapping[str, str]) -> None:
+    root = Path(root)
+    path = root / MAPPINGS
+    saved: dict[str, Any] = {}
+    if path.is_file():
+        try:
+            saved = json.loads(path.read_text(encoding="utf-8"))
+        except ValueError:
+            saved = {}
+    saved[table] = {str(k): str(v) for k, v in mapping.items()}
+    root.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(path, json.dumps(saved, indent=2, sort_keys=True) + "\n")
+
+
+# -- writing (publishers only, under the lock) -----------------------------------
+
+
+def init_store(root: Path) -> bool:
+    """Make the existing folder `root` a store with no version yet; True when it did.
+
+    Called with the publisher lock held (the lock file is the one entry an
+    empty folder may have); refuses a folder holding anything else.
+    """
+    if is_store(root):
+        return False
+    _refuse_foreign(root)
+    (root / VERSIONS).mkdir(exist_ok=True)
+    marker = {"format": LAYOUT_FORMAT, "created_at": now_iso()}
+    atomic_write_text(root / MARKER, json.dumps(marker) + "\n")
+    return True
+
+
+def _refuse_foreign(root: Path) -> None:
+    """A folder that is neither a store nor empty is someone else's: never written to."""
+    if is_store(root) or not root.exists():
+        return
+    if not root.is_dir() or any(p.name != LOCK for p in root.iterdir()):
+        raise StoreError(f"{root.name} is not a CX store and not empty; give a new or empty folder")
+
+
+def _remove_new_store(root: Path, existed: bool) -> None:
+    """Undo a store this publisher created and could not publish to (lock held).
+
+    Only what a store is made of is removed; a folder that existed before
+    stays, empty, and a new one goes unless something else was put in it.
+    """
+    for name in (MARKER, MAPPINGS, POINTER):
+        (root / name).unlink(missing_ok=True)
+    for temp in root.glob(".*.tmp-*"):
+        temp.unlink(missing_ok=True)
+    shutil.rmtree(root / VERSIONS, ignore_errors=True)
+    (root / LOCK).unlink(missing_ok=True)  # waiters on it notice and start over
+    if not existed:
+        with suppress(OSError):
+            root.rmdir()
+
+
+@contextmanager
+def publishing(root: Path | str, timeout_s: float = LOCK_TIMEOUT_S) -> Iterator[Path]:
+    """Hold the publisher lock, creating the store under it when there is none yet.
+
+    Two first publishes at once therefore create the store once, one after
+    the other. A store created here that has no version when the body fails
+    (refused, denied, or any error) is removed again, still under the lock,
+    so a failed first publish leaves no store behind.
+    """
+    root = Path(root)
+    existed = root.exists()
+    if not (root / LOCK).exists():  # with a lock file, a store may be in the making: wait
+        _refuse_foreign(root)
+    deadline = time.monotonic() + timeout_s
+    while True:
+        root.mkdir(parents=True, exist_ok=True)
+        held = ExitStack()
+        try:
+            held.enter_context(exclusive_lock(root / LOCK, max(deadline - time.monotonic(), 0)))
+        except FileNotFoundError:  # the store was removed (an undone first publish): again
+            continue
+        except TimeoutError:
+            raise StoreBusy(
+                f"another publish has held the store for over {timeout_s:g} s; try again later"
+            ) from None
+        with held:
+            created = init_store(root)
+            try:
+                yield root
+            except BaseException:
+                if created and current_version(root) == 0:
+                    _remove_new_store(root, existed)
+                raise
+            return
+
+
+def clean_leftovers(root: Path) -> None:
+    """Staging folders, temp pointers and never-published folders of crashed publishes."""
+    current = current_version(root)
+    for path in (root / VERSIONS).iterdir():
+        number = version_number(path.name)
+        orphan = number is not None and number > current
+        if path.name.startswith((STAGING, ".trash-")) or orphan:
+            remove_tree(path) if path.is_dir() else path.unlink(missing_ok=True)
+    for path in root.glob(f".{POINTER}.tmp-*"):
+        path.unlink(missing_ok=True)
+
+
+def new_staging(root: Path) -> Path:
+    clean_leftovers(root)
+    stage = root / VERSIONS / f"{STAGING}{token()}"
+    (stage / TABLES_DIR).mkdir(parents=True)
+    (stage / DERIVED_DIR).mkdir()
+    return stage
+
+
+def commit(root: Path, stage: Path, info: VersionInfo, keep: int) -> None:
+    """Make the staged folder version `info.version`: flush, rename, then swap the pointer.
+
+    The pointer replace is the publish: before it every reader sees the old
+    version, after it the new one; a crash anywhere leaves one of the two.
+    """
+    atomic_write_text(stage / MANIFEST, json.dumps(info.as_dict(), indent=2) + "\n")
+    checkpoint("staged")
+    fsync_tree(stage)
+    target = version_dir(root, info.version)
+    stage.rename(target)
+    fsync_path(target.parent)
+    checkpoint("renamed")
+    atomic_write_text(root / POINTER, f"{info.version}\n", before_replace="pointer-written")
+    checkpoint("published")
+    prune(root, keep)
+
+
+def prune(root: Path, keep: int) -> list[int]:
+    """Delete all but the newest `keep` versions; the current one is never deleted."""
+    current = current_version(root)
+    numbers = _version_numbers(root)
+    doomed = [v for v in numbers[: max(len(numbers) - max(keep, 1), 0)] if v != current]
+    for version in doomed:
+        remove_tree(version_dir(root, version))
+    return doomed

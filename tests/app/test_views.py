@@ -1,0 +1,165 @@
+"""Presets, links and drill paths, decided without a browser."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+
+from cxcore.app.views import (
+    Coverage,
+    View,
+    default_period,
+    drill_into,
+    matching_preset,
+    parse_params,
+    preset_periods,
+    step_back,
+    to_params,
+    valid_drill,
+)
+
+D = dt.date
+COV = Coverage(
+    D(2024, 1, 1),
+    D(2026, 9, 30),
+    {
+        "segment": ["Enterprise", "SMB", "Unknown"],
+        "region": ["North", "South", "Unknown"],
+        "tier": ["Gold", "Silver"],
+    },
+)
+
+
+@pytest.mark.parametrize(
+    ("last_day", "name", "start", "end"),
+    [
+        (D(2026, 9, 30), "Last month", D(2026, 9, 1), D(2026, 9, 30)),
+        (D(2026, 9, 15), "Last month", D(2026, 8, 1), D(2026, 8, 31)),
+        (D(2026, 9, 30), "Last quarter", D(2026, 7, 1), D(2026, 9, 30)),
+        (D(2026, 9, 15), "Last quarter", D(2026, 4, 1), D(2026, 6, 30)),
+        (D(2026, 9, 15), "Quarter to date", D(2026, 7, 1), D(2026, 9, 15)),
+        (D(2026, 9, 15), "Year to date", D(2026, 1, 1), D(2026, 9, 15)),
+        (D(2026, 9, 15), "Last 12 months", D(2025, 9, 1), D(2026, 8, 31)),
+    ],
+)
+def test_presets_resolve_against_the_last_day(last_day, name, start, end) -> None:  # type: ignore[no-untyped-def]
+    p = preset_periods(D(2020, 1, 1), last_day)[name]
+    assert (p.start, p.end) == (start, end)
+    assert matching_preset(start, end, D(2020, 1, 1), last_day) == name
+
+
+def test_presets_are_clamped_to_the_first_day_and_default_to_all_data() -> None:
+    assert preset_periods(D(2026, 8, 10), D(2026, 9, 30))["Last quarter"].start == D(2026, 8, 10)
+    short = default_period(D(2026, 9, 2), D(2026, 9, 20))
+    assert (short.start, short.end) == (D(2026, 9, 2), D(2026, 9, 20))
+
+
+def test_a_link_round_trips_with_defaults_left_out() -> None:
+    view = View(D(2025, 1, 1), D(2026, 9, 30), "yoy", (("segment", ("SMB",)),))
+    params = to_params(view, COV.default_view, "NPS", ["segment"])
+    assert params == [
+        ("kpi", "NPS"),
+        ("start", "2025-01-01"),
+        ("compare", "Last year"),
+        ("segment", "SMB"),
+        ("drill", "segment"),
+    ]
+    grouped: dict[str, list[str]] = {}
+    for key, value in params:
+        grouped.setdefault(key, []).append(value)
+    parsed = parse_params(grouped, COV, ["NPS", "Revenue"])
+    assert (parsed.view, parsed.kpi_label, parsed.drill, parsed.problems) == (
+        view,
+        "NPS",
+        ["segment"],
+        [],
+    )
+
+
+def test_the_default_view_has_an_empty_link() -> None:
+    assert to_params(COV.default_view, COV.default_view) == []
+
+
+@pytest.mark.parametrize(
+    ("params", "words"),
+    [
+        ({"segment": ["Martians"]}, "not in the data"),
+        ({"start": ["2026-09-01"], "end": ["2026-01-01"]}, "before it starts"),
+        ({"start": ["yesterday"]}, "not a date"),
+        ({"end": ["2031-01-01"]}, "outside the data"),
+        ({"compare": ["sideways"]}, "comparison"),
+        ({"kpi": ["Happiness"]}, "KPI"),
+        ({"drill": ["region"]}, "drill path"),
+        ({"utm_source": ["mail"]}, "unknown"),
+    ],
+)
+def test_a_broken_link_falls_back_with_a_problem(params, words) -> None:  # type: ignore[no-untyped-def]
+    parsed = parse_params(params, COV, ["NPS"])
+    assert len(parsed.problems) == 1 and words in parsed.problems[0]
+    assert parsed.view == COV.default_view
+    assert parsed.drill == [] and parsed.kpi_label is None
+
+
+def test_hostile_text_never_reaches_a_notice_as_markup() -> None:
+    parsed = parse_params({"region": ["<img src=x onerror=alert(1)>"]}, COV)
+    assert re.search(r"(?<!\\)[<>\[(]", parsed.problems[0]) is None
+
+
+def test_valid_members_survive_next_to_broken_ones() -> None:
+    parsed = parse_params({"segment": ["SMB", "Nope", "SMB"]}, COV)
+    assert parsed.view.members("segment") == ("SMB",)
+    assert len(parsed.problems) == 1
+
+
+def test_many_problems_are_summed_up() -> None:
+    parsed = parse_params({f"p{i}": ["x"] for i in range(20)}, COV)
+    assert len(parsed.problems) == 9 and parsed.problems[-1].startswith("…and 12 more")
+
+
+def test_drilling_and_stepping_back() -> None:
+    view = COV.default_view.with_filter("tier", ["Gold"])
+    view, path = drill_into(view, [], {"segment": "SMB"})
+    view, path = drill_into(view, path, {"region": "North"})
+    assert path == ["segment", "region"]
+    assert view.filter_dict == {"region": ["North"], "segment": ["SMB"], "tier": ["Gold"]}
+    back, short = step_back(view, path, 1)
+    assert short == ["segment"] and back.filter_dict == {"segment": ["SMB"], "tier": ["Gold"]}
+    home, empty = step_back(view, path, 0)
+    assert empty == [] and home.filter_dict == {"tier": ["Gold"]}
+
+
+def test_a_drill_step_holds_only_while_its_filter_is_one_member() -> None:
+    view = COV.default_view.with_filter("segment", ["SMB", "Enterprise"]).with_filter(
+        "region", ["North"]
+    )
+    assert valid_drill(["segment", "region", "region"], view) == ["region"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "mode"),
+    [
+        ("yoy", "yoy"),
+        ("Last year", "yoy"),
+        ("previous", "previous"),
+        ("Previous period", "previous"),
+    ],
+)
+def test_compare_is_read_as_mode_or_label(raw: str, mode: str) -> None:
+    parsed = parse_params({"compare": [raw]}, COV)
+    assert (parsed.view.compare, parsed.problems) == (mode, [])
+
+
+@pytest.mark.parametrize(
+    ("raw", "name", "label"),
+    [("NPS", "nps", "NPS"), ("nps", "nps", "NPS"), ("Revenue", "revenue", "Revenue")],
+)
+def test_a_kpi_is_read_by_name_or_label(raw: str, name: str, label: str) -> None:
+    parsed = parse_params({"kpi": [raw]}, COV, {"nps": "NPS", "revenue": "Revenue"})
+    assert (parsed.kpi_name, parsed.kpi_label, parsed.problems) == (name, label, [])
+
+
+def test_a_kpi_by_label_only_when_only_labels_are_given() -> None:
+    assert parse_params({"kpi": ["NPS"]}, COV, ["NPS"]).kpi_label == "NPS"
+    assert parse_params({"kpi": ["Nps"]}, COV, {"nps": "NPS"}).problems
