@@ -10,19 +10,70 @@ from __future__ import annotations
 from pathlib import Path
 
 from cxcore.data.catalog import Catalog
+from cxcore.data.dataset import Dataset
+from cxcore.metrics.backend import DuckDBExecutor, Executor, duckdb_relations
 from cxcore.metrics.engine import ArgumentError, Engine
-from cxcore.store import layout
+from cxcore.settings import Settings
+from cxcore.store import layout, reader
 
 
 class Cockpit(Engine):
     """An opened data folder or store version; reuse one per process."""
 
+    def __init__(
+        self,
+        dataset: Dataset,
+        executor: Executor,
+        source: Path,
+        version: int | None = None,
+        *,
+        use_rollups: bool = True,
+        opened: reader.OpenedVersion | None = None,
+    ) -> None:
+        super().__init__(dataset, executor, use_rollups=use_rollups)
+        self.source = source
+        self.version = version  # the store version read; None for a plain data folder
+        self._opened = opened  # holds a store version against pruning while it is served
+
+    def close(self) -> None:
+        """Release the data: its connection, and the hold on a store version."""
+        if self._opened is not None:
+            self._opened.close()
+            self._opened = None
+        else:
+            self.executor.close()
+
+    def __enter__(self) -> Cockpit:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
     @classmethod
-    def open(cls, path: str | Path, version: int | None = None) -> Cockpit:
+    def open(
+        cls,
+        path: str | Path,
+        version: int | None = None,
+        *,
+        settings: Settings | None = None,
+        use_rollups: bool = True,
+    ) -> Cockpit:
         """A data folder, or a managed store at its latest (or a pinned) version."""
+        settings = settings or Settings.from_env()
         if layout.is_store(path):
-            chosen, catalog = layout.open_catalog(path, version)
-            return cls(catalog, Path(path), chosen)
+            opened = reader.open_version(path, version, settings)
+            return cls(
+                opened.dataset,
+                opened.executor,
+                Path(path),
+                opened.version,
+                use_rollups=use_rollups,
+                opened=opened,
+            )
         if version is not None:
             raise ArgumentError(f"{str(path)!r} is a data folder, not a store: it has no versions")
-        return cls(Catalog.from_folder(path), Path(path))
+        catalog = Catalog.from_folder(path)
+        executor = DuckDBExecutor(
+            catalog.con, duckdb_relations(catalog.loaded.relations), settings.query_timeout_s
+        )
+        return cls(catalog.loaded, executor, Path(path))

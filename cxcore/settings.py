@@ -1,24 +1,22 @@
-"""Store settings, read from environment variables with safe defaults.
+"""Settings of the store and the engine, read from environment variables with safe defaults.
 
-A plain dataclass rather than a settings framework: three values do not need a
-dependency, and every bad value is refused with the variable's name so a typo
-in a deployment shows up at start, not as a surprise later.
+A plain dataclass rather than a settings framework: a handful of values do not
+need a dependency. Each setting is declared once below with its environment
+variable and its key in the app's `[store]` secrets section; every bad value
+is refused with the variable's name, so a typo in a deployment shows up at
+start, not as a surprise later.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+import tempfile
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-STORE_ENV = "CX_STORE"
-KEEP_ENV = "CX_KEEP_VERSIONS"
-MAX_UPLOAD_ENV = "CX_MAX_UPLOAD_MB"
-DEFAULT_STORE = Path("cx_store")
-DEFAULT_KEEP = 20
-DEFAULT_MAX_UPLOAD_MB = 200.0
+MB = 1024 * 1024
 
 
 class SettingsError(ValueError):
@@ -26,55 +24,100 @@ class SettingsError(ValueError):
 
 
 @dataclass(frozen=True)
+class Setting:
+    field: str
+    env: str
+    key: str  # the name in the app's `[store]` setting
+    parse: Callable[[str], Any]
+    minimum: float | None = None
+
+
+def _path(text: str) -> Path:
+    return Path(text)
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("store", "CX_STORE", "path", _path),
+    Setting("keep_versions", "CX_KEEP_VERSIONS", "keep_versions", int, 1),
+    Setting("max_upload_mb", "CX_MAX_UPLOAD_MB", "max_upload_mb", float, 0.001),
+    Setting("max_ingest_mb", "CX_MAX_INGEST_MB", "max_ingest_mb", float, 0.001),
+    Setting("memory_limit_mb", "CX_MEMORY_LIMIT_MB", "memory_limit_mb", int, 64),
+    Setting("threads", "CX_THREADS", "threads", int, 1),
+    Setting("temp_dir", "CX_TEMP_DIR", "temp_dir", _path),
+    Setting("max_temp_mb", "CX_MAX_TEMP_MB", "max_temp_mb", int, 1),
+    Setting("query_timeout_s", "CX_QUERY_TIMEOUT_S", "query_timeout_s", float, 0.1),
+)
+BY_FIELD = {s.field: s for s in SETTINGS}
+STORE_ENV = BY_FIELD["store"].env
+
+
+@dataclass(frozen=True)
 class Settings:
-    store: Path = DEFAULT_STORE
-    keep_versions: int = DEFAULT_KEEP
-    max_upload_mb: float = DEFAULT_MAX_UPLOAD_MB
+    store: Path = Path("cx_store")
+    keep_versions: int = 20
+    # The browser's upload limit; keep equal to the app's `server.maxUploadSize`.
+    max_upload_mb: float = 200.0
+    # The command line's limit for a local file: far larger, it streams.
+    max_ingest_mb: float = 100 * 1024.0
+    # The engine's working memory, spilled to `temp_dir` beyond it.
+    memory_limit_mb: int = 1024
+    threads: int = max(os.cpu_count() or 1, 1)
+    temp_dir: Path = Path(tempfile.gettempdir()) / "cx-cockpit-spill"
+    max_temp_mb: int = 20 * 1024
+    query_timeout_s: float = 60.0
 
     def __post_init__(self) -> None:
-        if self.keep_versions < 1:
-            raise SettingsError(f"{KEEP_ENV} must be at least 1, got {self.keep_versions}")
-        if self.max_upload_mb <= 0:
-            raise SettingsError(f"{MAX_UPLOAD_ENV} must be positive, got {self.max_upload_mb}")
+        for setting in SETTINGS:
+            value = getattr(self, setting.field)
+            if setting.minimum is not None and value < setting.minimum:
+                raise SettingsError(
+                    f"{setting.env} must be at least {setting.minimum:g}, got {value}"
+                )
 
     @property
     def max_upload_bytes(self) -> int:
-        return int(self.max_upload_mb * 1024 * 1024)
+        return int(self.max_upload_mb * MB)
+
+    @property
+    def max_ingest_bytes(self) -> int:
+        return int(self.max_ingest_mb * MB)
+
+    @property
+    def spill_dir(self) -> Path:
+        """The temp directory as an absolute path: a relative one would follow the cwd."""
+        return self.temp_dir.expanduser().resolve()
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
         """Environment first, then explicit overrides (e.g. from the app's own settings)."""
         env = os.environ if env is None else env
-        found = cls(
-            store=Path(env.get(STORE_ENV) or DEFAULT_STORE),
-            keep_versions=_number(env, KEEP_ENV, DEFAULT_KEEP, int),
-            max_upload_mb=_number(env, MAX_UPLOAD_ENV, DEFAULT_MAX_UPLOAD_MB, float),
-        )
+        found = {
+            s.field: _parsed(s, text) for s in SETTINGS if (text := str(env.get(s.env, "")).strip())
+        }
         given = {k: v for k, v in overrides.items() if v is not None}
-        if "store" in given:
-            given["store"] = Path(given["store"])
-        return replace(found, **given)
+        for name, value in list(given.items()):
+            if isinstance(value, str):
+                given[name] = _parsed(BY_FIELD[name], value)
+            elif BY_FIELD[name].parse is _path:
+                given[name] = Path(value)
+        return replace(cls(**found), **given)
+
+
+def _parsed(setting: Setting, text: str) -> Any:
+    try:
+        return setting.parse(text)
+    except ValueError:
+        raise SettingsError(f"{setting.env} must be a number, got {text!r}") from None
 
 
 def layered(setting: Mapping[str, Any], env: Mapping[str, str] | None = None) -> Settings:
-    """The app's `[store]` setting (path, keep_versions, max_upload_mb), where the environment
-    variable for a value is unset; a deployment can pin a value without editing files."""
+    """The app's `[store]` setting, where the environment variable for a value is unset;
+    a deployment can pin a value without editing files."""
     env = os.environ if env is None else env
-    names = {"path": STORE_ENV, "keep_versions": KEEP_ENV, "max_upload_mb": MAX_UPLOAD_ENV}
-    fields = {"path": "store", "keep_versions": "keep_versions", "max_upload_mb": "max_upload_mb"}
+    by_key = {s.key: s for s in SETTINGS}
     overrides = {
-        fields[key]: value
+        by_key[key].field: value
         for key, value in setting.items()
-        if key in names and not str(env.get(names[key], "")).strip()
+        if key in by_key and not str(env.get(by_key[key].env, "")).strip()
     }
     return Settings.from_env(env, **overrides)
-
-
-def _number(env: Mapping[str, str], name: str, default: float, kind: type) -> Any:
-    text = env.get(name, "").strip()
-    if not text:
-        return default
-    try:
-        return kind(text)
-    except ValueError:
-        raise SettingsError(f"{name} must be a number, got {text!r}") from None

@@ -43,8 +43,8 @@ def fragment(text: str, **parts: exp.Expression | str) -> exp.Expression:
     return exp.replace_placeholders(tree, **filled) if filled else tree
 
 
-def render(expression: exp.Expression) -> str:
-    return expression.sql(dialect=DIALECT, pretty=True)
+def render(expression: exp.Expression, dialect: str = DIALECT) -> str:
+    return expression.sql(dialect=dialect, pretty=True)
 
 
 def alias(expression: exp.Expression, name: str) -> exp.Alias:
@@ -81,6 +81,11 @@ def describe(name: str) -> str:
     return render(exp.Describe(this=table(name)))
 
 
+def describe_query(source: exp.Expression) -> str:
+    """`DESCRIBE SELECT * FROM source`: the columns of a table, file or subquery."""
+    return render(exp.Describe(this=exp.select("*").from_(source.copy())))
+
+
 def drop_table(name: str) -> str:
     return render(exp.Drop(tables=[table(name)], kind="TABLE", exists=True))
 
@@ -92,3 +97,14 @@ def rename_column(table_name: str, old: str, new: str) -> str:
         actions=[exp.RenameColumn(this=column(old), to=column(new))],
     )
     return render(statement)
+
+
+def aliased(source: exp.Expression, name: str) -> exp.Expression:
+    """`source AS name` for a FROM or JOIN: a table keeps its name, anything else is wrapped."""
+    if isinstance(source, exp.Table):
+        named = source.copy()
+        named.set("alias", exp.TableAlias(this=ident(name)))
+        return named
+    return exp.Subquery(
+        this=exp.select("*").from_(source.copy()), alias=exp.TableAlias(this=ident(name))
+    )

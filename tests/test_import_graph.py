@@ -22,17 +22,18 @@ MODULES = sorted(p for p in CORE.rglob("*.py"))
 FLOORS: dict[str, int] = {
     "sqlkit": 0,
     "settings": 0,
-    "data": 1,
-    "metrics": 2,
-    "analytics": 3,
-    "store": 4,
-    "app": 4,
-    "cockpit": 5,
-    "__init__": 6,
-    "cli": 6,
-    "bench": 6,
-    "__main__": 7,
-    "ui": 7,
+    "database": 1,
+    "data": 2,
+    "metrics": 3,
+    "analytics": 4,
+    "store": 5,
+    "app": 5,
+    "cockpit": 6,
+    "__init__": 7,
+    "cli": 7,
+    "bench": 7,
+    "__main__": 8,
+    "ui": 8,
 }
 
 
@@ -41,6 +42,9 @@ def module_name(path: Path) -> str:
     if parts[-1] == "__init__" and len(parts) > 1:
         parts = parts[:-1]
     return ".".join(parts)
+
+
+NAMES = {module_name(p) for p in MODULES}
 
 
 def part(module: str) -> str:
@@ -61,8 +65,9 @@ def imports_of(path: Path) -> set[str]:
         elif isinstance(node, ast.ImportFrom):
             base = package[: len(package) - node.level + 1] if node.level else []
             module = ".".join([*base, *([node.module] if node.module else [])])
-            found.add(module)
-            found.update(f"{module}.{alias.name}" for alias in node.names)
+            submodules = {f"{module}.{alias.name}" for alias in node.names} & NAMES
+            # `from cxcore import database` imports a module, not the package's face
+            found.update(submodules or {module})
     return found
 
 

@@ -17,6 +17,9 @@ MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", 
 NO_VALUE = "—"
 # What a spreadsheet runs as a formula when a text cell starts with it.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_IN_CLASS = {"-": "\\-", "\t": "\\t", "\r": "\\r", "]": "\\]", "\\": "\\\\", "^": "\\^"}
+# The same starts as a regular expression, for vectorised use on whole columns.
+FORMULA_PATTERN = "^[" + "".join(_IN_CLASS.get(c, c) for c in FORMULA_STARTS) + "]"
 
 
 def format_value(value: float | None, unit: Unit) -> str:

@@ -21,6 +21,8 @@ from cxcore.sqlkit import count_rows, create_table, describe, fragment, rename_c
 PARQUET_MAGIC = b"PAR1"
 SUFFIXES = (".parquet", ".csv")
 PARQUET_READER = "read_parquet($path)"
+# Column names the cockpit adds to tables start with this; a file may not use it.
+RESERVED_PREFIX = "__cx_"
 # Each typed table carries its file row number (1-based) under this reserved name.
 ROW_COLUMN = "__cx_row"
 # Where a file's own column named `rowid` is kept while the table is checked.
@@ -47,6 +49,7 @@ class RawTable:
     columns: dict[str, str]  # normalised name -> name in the file
     types: dict[str, str]  # normalised name -> DuckDB type
     rows: int
+    order: str = "rowid"  # the column holding each row's place, counted from 0
 
 
 def find_table_files(folder: Path) -> dict[str, Path]:
@@ -141,8 +144,13 @@ def _free_rowid(
 ) -> list[Any]:
     """A column called `rowid` would hide DuckDB's row order, which row numbers come from."""
     for name, *_ in described:
-        if normalise(name) == ROW_COLUMN:
-            raise ReadError(table, path, f"the column name {ROW_COLUMN!r} is reserved")
+        if normalise(name).startswith(RESERVED_PREFIX):
+            raise ReadError(
+                table,
+                path,
+                f"the column name {name!r} is reserved (names starting"
+                f" {RESERVED_PREFIX!r} are the cockpit's own)",
+            )
         if name.lower() == "rowid":
             con.execute(rename_column(sql_name, name, USER_ROWID))
             return con.execute(describe(sql_name)).fetchall()

@@ -73,6 +73,18 @@ class Finding:
     def as_dict(self) -> dict[str, Any]:
         return {**asdict(self), "severity": str(self.severity), "message": self.message}
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Finding:
+        examples = tuple(Example(int(e["row"]), e["value"]) for e in data.get("examples", ()))
+        return cls(
+            str(data["table"]),
+            data.get("column"),
+            str(data["rule"]),
+            int(data["count"]),
+            Severity(data.get("severity", "error")),
+            examples,
+        )
+
 
 def _show(value: str | None) -> str:
     return "empty" if value is None else repr(value if len(value) <= 40 else value[:37] + "...")
@@ -269,7 +281,7 @@ def _evaluate(name: str, raw: RawTable, rules: list[Rule], con: Any) -> list[Fin
     if not rules:
         return []
     flagged = exp.select(
-        exp.alias_(exp.column("rowid"), "_row"),
+        exp.alias_(exp.column(raw.order), "_row"),
         *[alias(r.condition, f"_f{i}") for i, r in enumerate(rules)],
         *[alias(r.raw_value, f"_v{i}") for i, r in enumerate(rules)],
     ).from_(table(raw.sql_name))
@@ -311,8 +323,9 @@ def clean_select(raw: RawTable, typed: list[TypedColumn], con: Any) -> exp.Selec
     for name, original in raw.columns.items():
         if name not in known:
             parts.append(alias(_extra_expression(raw, name, original, con), name))
-    parts.append(alias(fragment("rowid + 1"), ROW_COLUMN))
-    return exp.select(*parts).from_(table(raw.sql_name)).order_by(exp.column("rowid"))
+    order = exp.column(raw.order)
+    parts.append(alias(exp.Add(this=order, expression=exp.Literal.number(1)), ROW_COLUMN))
+    return exp.select(*parts).from_(table(raw.sql_name)).order_by(order.copy())
 
 
 def _extra_expression(raw: RawTable, name: str, original: str, con: Any) -> exp.Expression:

@@ -1,26 +1,37 @@
 """The query engine behind the Python contract: every KPI for a view, its trend, its breakdown.
 
-A Cockpit owns one DuckDB database per process and hands each query its own
-cursor, so pages, the command line and threads can share it safely.
+An engine answers questions about one data set (a `Dataset`) through one
+executor. It chooses, per table and per slot, the fastest exact path: daily
+rollups for additive measures, the windows and pairs rollups for customer
+measures of whole months, quarters and years, the fact rows for everything
+else. Every path gives the base definition's numbers (property-tested), so
+the choice is invisible to a caller.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from collections.abc import Mapping, Sequence
-from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
-from cxcore.data.catalog import Catalog, TableInfo
 from cxcore.data.contract import TABLES
+from cxcore.data.dataset import Dataset, TableInfo, dim_column
 from cxcore.data.names import did_you_mean, normalise
-from cxcore.metrics.measures import MEASURES, PRESENCE, Number
+from cxcore.data.validation import Finding
+from cxcore.metrics.backend import Executor, plain
+from cxcore.metrics.measures import ALL_NAMES, PRESENCE, Number, Window, table_of, zero_of
 from cxcore.metrics.periods import Compare, PeriodError, Windows, parse_compare, period
-from cxcore.metrics.query import BlockQuery, Slot, block_query, view_slots
+from cxcore.metrics.query import (
+    BlockQuery,
+    Selection,
+    Slot,
+    additive_query,
+    customer_query,
+    read_rows,
+    view_slots,
+)
 from cxcore.metrics.registry import KPI_BY_NAME, KPIS, evaluate
-from cxcore.sqlkit import render
+from cxcore.metrics.rollups import pair_query, rolled, window_query
 
 Key = tuple[str, ...]
 SlotMeasures = dict[str, dict[str, Number]]  # slot -> measure -> value
@@ -32,35 +43,40 @@ class ArgumentError(ValueError):
 
 
 class Engine:
-    """KPIs over one loaded data set; safe to share between threads."""
+    """KPIs over one data set; safe to share between threads."""
 
-    def __init__(self, catalog: Catalog, source: Path, version: int | None = None) -> None:
-        self.catalog = catalog
-        self.source = source
-        self.version = version  # the store version read; None for a plain data folder
-        self._lock = threading.Lock()
+    def __init__(
+        self,
+        dataset: Dataset,
+        executor: Executor,
+        *,
+        use_rollups: bool = True,
+    ) -> None:
+        self.dataset = dataset
+        self.executor = executor
+        self.use_rollups = use_rollups and dataset.has_rollups()
 
     # -- what the data holds ---------------------------------------------------
     @property
     def dimensions(self) -> dict[str, list[str]]:
         """Every dimension and its members (Unknown last), for filters and breakdowns."""
-        return {k: list(v) for k, v in self.catalog.dimensions.items()}
+        return {k: list(v) for k, v in self.dataset.dimensions.items()}
 
     @property
     def tables(self) -> dict[str, TableInfo]:
-        return dict(self.catalog.tables)
+        return dict(self.dataset.tables)
 
     @property
     def first_day(self) -> dt.date | None:
-        return self.catalog.first_day
+        return self.dataset.first_day
 
     @property
     def last_day(self) -> dt.date | None:
-        return self.catalog.last_day
+        return self.dataset.last_day
 
     @property
-    def warnings(self) -> list[Any]:
-        return self.catalog.report.warnings
+    def warnings(self) -> list[Finding]:
+        return list(self.dataset.warnings)
 
     # -- the contract ----------------------------------------------------------
     def kpis(
@@ -72,13 +88,10 @@ class Engine:
         by: Sequence[str] | None = None,
     ) -> dict[str, Any]:
         """Every KPI for the view, with its comparison value, and an optional breakdown."""
-        try:
-            windows = Windows.of(period(start, end), parse_compare(compare))
-        except PeriodError as err:
-            raise ArgumentError(str(err)) from None
-        chosen = self._check_filters(filters or {})
+        windows = self.windows(start, end, compare)
+        chosen = self.check_filters(filters or {})
         groups = self._check_by(by or ())
-        totals = self._measures(view_slots(windows), chosen, ())
+        totals = self.measures(view_slots(windows), chosen, ())
         result: dict[str, Any] = {
             "period": windows.current.as_dict(),
             "comparison": {"mode": str(windows.mode), **windows.compared.as_dict()},
@@ -100,12 +113,8 @@ class Engine:
         Each entry equals what `kpis(start, end, compare, filters)` returns, without
         the filters echo; the numbers come from the same measures and formulas.
         """
-        try:
-            mode = parse_compare(compare)
-            views = [Windows.of(period(start, end), mode) for start, end in periods]
-        except PeriodError as err:
-            raise ArgumentError(str(err)) from None
-        chosen = self._check_filters(filters or {})
+        views = [self.windows(start, end, compare) for start, end in periods]
+        chosen = self.check_filters(filters or {})
         slots = [
             Slot(f"{tag}{i}", current, prior)
             for i, w in enumerate(views)
@@ -114,7 +123,7 @@ class Engine:
                 ("q", w.compared, w.before_compared),
             )
         ]
-        measured = self._measures(slots, chosen, ())[()]
+        measured = self.measures(slots, chosen, ()).get((), {})
         return [
             {
                 "period": w.current.as_dict(),
@@ -124,92 +133,100 @@ class Engine:
             for i, w in enumerate(views)
         ]
 
+    @staticmethod
+    def windows(start: str | dt.date, end: str | dt.date, compare: str | Compare) -> Windows:
+        try:
+            return Windows.of(period(start, end), parse_compare(compare))
+        except PeriodError as err:
+            raise ArgumentError(str(err)) from None
+
     def _breakdown(
         self, windows: Windows, filters: dict[str, list[str]], by: tuple[str, ...]
     ) -> list[dict[str, Any]]:
-        per_member = self._measures(view_slots(windows), filters, by)
-        order = {d: {m: i for i, m in enumerate(self.catalog.dimensions[d])} for d in by}
+        per_member = self.measures(view_slots(windows), filters, by)
+        order = {d: {m: i for i, m in enumerate(self.dataset.dimensions[d])} for d in by}
         keys = sorted(
             per_member, key=lambda k: [order[d].get(m, -1) for d, m in zip(by, k, strict=True)]
         )
         return [{**dict(zip(by, key, strict=True)), "kpis": _kpis(per_member[key])} for key in keys]
 
-    def _measures(
-        self, slots: Sequence[Slot], filters: dict[str, list[str]], by: tuple[str, ...]
+    # -- measures ----------------------------------------------------------------
+    def measures(
+        self, slots: Sequence[Slot], filters: Mapping[str, Sequence[str]], by: tuple[str, ...]
     ) -> dict[Key, SlotMeasures]:
         """Measures per member key and slot; absent tables null, present ones 0 when empty.
 
         A breakdown member is kept when it has a row in any slot's current window.
         """
-        found: dict[str, dict[Key, SlotMeasures]] = {}
+        selection = self.selection(filters, by)
+        found: dict[str, dict[tuple[Any, ...], Mapping[str, Any]]] = {}
         for name in TABLES:
-            if self.catalog.has(name) and self._attributable(name, filters, by):
-                found[name] = self._run(block_query(name, slots, filters, by))
+            if self.dataset.has(name) and self._attributable(name, filters, by):
+                found[name] = {}
+                for block in self._blocks(name, slots, selection):
+                    rows = self.executor.fetch(block.sql, block.params)
+                    for key, values in read_rows(rows, block).items():
+                        found[name][key] = {**found[name].get(key, {}), **values}
         names = [slot.name for slot in slots]
-        keys = {
-            key
+        members = {
+            key[1:]
             for name, rows in found.items()
-            for key, measured in rows.items()
-            if any(measured.get(s, {}).get(PRESENCE[name]) for s in names)
+            for key, values in rows.items()
+            if values.get(PRESENCE[name])
         }
-        if not by:
-            keys = {()}
-        return {
-            key: {slot: self._slot_measures(found, key, slot) for slot in names} for key in keys
-        }
+        keys = members if by else {()}
+        return {key: {s: _slot_values(found, key, s) for s in names} for key in keys}
 
-    def _slot_measures(
-        self, found: dict[str, dict[Key, SlotMeasures]], key: Key, slot: str
-    ) -> dict[str, Number]:
-        values: dict[str, Number] = {}
-        for measure in MEASURES:
-            rows = found.get(measure.table)
-            if rows is None:
-                values[measure.name] = None
-            else:
-                values[measure.name] = (
-                    rows.get(key, {}).get(slot, {}).get(measure.name, measure.zero)
-                )
-        return values
+    def _blocks(self, name: str, slots: Sequence[Slot], selection: Selection) -> list[BlockQuery]:
+        if name != "orders":
+            return [additive_query(name, slots, selection, rolled=self.use_rollups)]
+        if not self.use_rollups:
+            return [customer_query(slots, selection)]
+        blocks = [additive_query(name, slots, selection, rolled=True)]
+        ready = [r for s in slots if (r := rolled(s)) is not None]
+        if ready:
+            blocks += [
+                window_query(ready, selection, Window.CURRENT),
+                window_query(ready, selection, Window.PRIOR),
+                pair_query(ready, selection),
+            ]
+        rest = [s for s in slots if rolled(s) is None]
+        if rest:
+            blocks.append(customer_query(rest, selection, with_additive=False))
+        return blocks
+
+    def selection(self, filters: Mapping[str, Sequence[str]], by: Sequence[str]) -> Selection:
+        """Dimension names as the columns facts and rollups carry them."""
+
+        def col(dimension: str) -> str:
+            return dim_column(self.dataset.dimension_index(dimension))
+
+        return Selection(
+            tuple((col(d), tuple(m)) for d, m in sorted(filters.items())),
+            tuple(col(d) for d in by),
+        )
 
     def _attributable(self, name: str, filters: Mapping[str, Any], by: tuple[str, ...]) -> bool:
         """Spend carries only its own segment and region; other dimensions can't split it."""
-        if name != "marketing_spend":
-            return True
-        return all(d in ("segment", "region") for d in [*filters, *by])
-
-    def _run(self, block: BlockQuery) -> dict[Key, SlotMeasures]:
-        with self._lock:
-            cursor = self.catalog.con.cursor()
-        try:
-            rows = cursor.execute(render(block.sql), block.params).fetchall()
-        finally:
-            cursor.close()
-        width = len(block.group_by)
-        out: dict[Key, SlotMeasures] = {}
-        for row in rows:
-            slot, key, values = row[0], tuple(row[1 : 1 + width]), row[1 + width :]
-            out.setdefault(key, {})[slot] = {
-                name: _plain(v) for name, v in zip(block.measures, values, strict=True)
-            }
-        return out
+        carried = self.dataset.dimensions_of(name)
+        return all(d in carried for d in [*filters, *by])
 
     # -- argument checks -------------------------------------------------------
-    def _check_dimension(self, name: str) -> str:
+    def check_dimension(self, name: str) -> str:
         """A known dimension, matched like column names: trimmed, case-insensitive."""
         name = normalise(name)
-        if name not in self.catalog.dimensions:
+        if name not in self.dataset.dimensions:
             raise ArgumentError(
-                f"unknown dimension {name!r}" + did_you_mean(name, self.catalog.dimensions)
+                f"unknown dimension {name!r}" + did_you_mean(name, self.dataset.dimensions)
             )
         return name
 
-    def _check_filters(self, filters: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
+    def check_filters(self, filters: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
         chosen: dict[str, list[str]] = {}
         for name, members in filters.items():
             if isinstance(members, str):
                 members = [members]
-            name = self._check_dimension(name)
+            name = self.check_dimension(name)
             if members:
                 chosen.setdefault(name, []).extend(str(m) for m in members)
         return chosen
@@ -217,7 +234,7 @@ class Engine:
     def _check_by(self, by: Sequence[str]) -> tuple[str, ...]:
         if isinstance(by, str):
             by = [by]
-        groups = tuple(self._check_dimension(d) for d in by)
+        groups = tuple(self.check_dimension(d) for d in by)
         if len(groups) > MAX_BREAKDOWN_DIMENSIONS:
             raise ArgumentError(
                 f"breakdown takes at most {MAX_BREAKDOWN_DIMENSIONS} dimensions, got {len(groups)}"
@@ -227,11 +244,17 @@ class Engine:
         return groups
 
 
-def _plain(value: Any) -> Number:
-    """DuckDB decimals to floats, so results serialise as plain JSON numbers."""
-    if isinstance(value, Decimal):
-        return float(value)
-    return value
+def _slot_values(
+    found: dict[str, dict[tuple[Any, ...], Mapping[str, Any]]], key: Key, slot: str
+) -> dict[str, Number]:
+    values: dict[str, Number] = {}
+    for name in ALL_NAMES:
+        rows = found.get(table_of(name))
+        if rows is None:
+            values[name] = None
+        else:
+            values[name] = plain(rows.get((slot, *key), {}).get(name, zero_of(name)))
+    return values
 
 
 def _kpis(slots: SlotMeasures) -> dict[str, dict[str, Number]]:

@@ -77,17 +77,49 @@ def comparison(p: Period, mode: Compare) -> Period:
     return Period(p.start - dt.timedelta(days=p.days), p.start - dt.timedelta(days=1))
 
 
+class CalendarUnit(StrEnum):
+    """The whole calendar spans the comparison rule and the rollups know."""
+
+    MONTH = "month"
+    QUARTER = "quarter"
+    YEAR = "year"
+
+    @property
+    def months(self) -> int:
+        return {"month": 1, "quarter": 3, "year": 12}[self.value]
+
+
+def whole_unit(p: Period) -> CalendarUnit | None:
+    """The calendar year, quarter or month P is exactly; None for any other span."""
+    if p.start.day != 1 or (p.end + dt.timedelta(days=1)).day != 1:
+        return None
+    months = month_index(p.end + dt.timedelta(days=1)) - month_index(p.start)
+    for unit in (CalendarUnit.YEAR, CalendarUnit.QUARTER, CalendarUnit.MONTH):
+        if months == unit.months and (month_index(p.start) % unit.months) == 0:
+            return unit
+    return None
+
+
 def _whole_span_months(p: Period) -> int:
     """12, 3 or 1 when P is exactly one calendar year, quarter or month; else 0."""
-    if p.start.day != 1 or (p.end + dt.timedelta(days=1)).day != 1:
-        return 0
-    if p.start.month == 1 and p.end == dt.date(p.start.year, 12, 31):
-        return 12
-    next_day = p.end + dt.timedelta(days=1)
-    months = (next_day.year - p.start.year) * 12 + next_day.month - p.start.month
-    if months == 3 and p.start.month in (1, 4, 7, 10):
-        return 3
-    return 1 if months == 1 else 0
+    unit = whole_unit(p)
+    return unit.months if unit else 0
+
+
+def month_index(day: dt.date) -> int:
+    """Months since year 0: the one way months are counted, so spans are differences."""
+    return day.year * 12 + day.month - 1
+
+
+def unit_start(day: dt.date, unit: CalendarUnit) -> dt.date:
+    """The first day of the month, quarter or year holding `day`."""
+    index = month_index(day)
+    index -= index % unit.months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def unit_period(start: dt.date, unit: CalendarUnit) -> Period:
+    return Period(start, add_months(start, unit.months) - dt.timedelta(days=1))
 
 
 def minus_years(day: dt.date, years: int) -> dt.date:
@@ -100,7 +132,7 @@ def minus_years(day: dt.date, years: int) -> dt.date:
 
 def add_months(day: dt.date, months: int) -> dt.date:
     """First-of-month arithmetic (only used on first days of months)."""
-    index = day.year * 12 + day.month - 1 + months
+    index = month_index(day) + months
     return dt.date(index // 12, index % 12 + 1, 1)
 
 
@@ -120,3 +152,12 @@ class Windows:
             return cls(p, q, comparison(q, mode), mode)
         except (ValueError, OverflowError):  # before year 1 there is nothing to compare with
             raise PeriodError(f"{p.start} is too early to have a comparison period") from None
+
+
+def latest_whole(last_day: dt.date, unit: CalendarUnit) -> Period:
+    """The last whole month, quarter or year that ends on or before `last_day`."""
+    start = unit_start(last_day, unit)
+    whole = unit_period(start, unit)
+    if whole.end > last_day:
+        whole = unit_period(add_months(start, -unit.months), unit)
+    return whole

@@ -1,38 +1,71 @@
-"""SQL for one view of the KPIs, built from the registry's measures.
+"""SQL for the measures of a view, read from fact rows or from daily rollups.
 
 One query per source table returns, per period slot (``p``: P against Q,
 ``q``: Q against R) and per breakdown member, every measure of that table.
 Dates and filter members are bound parameters (a filter is one list
-parameter, so no member, nor how many are chosen, changes the SQL text).
+parameter, so no member, nor how many are chosen, changes the SQL text), and
+relations are named logically (`fact_orders`): the executor puts them in
+place. Only dialect-neutral nodes are used, so every engine runs the same
+query.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlglot import exp
 
-from cxcore.data.catalog import DAY, dim_column, fact_table
-from cxcore.metrics.measures import ORDER_CUSTOMER_COLUMNS, measures_of
+from cxcore.data.dataset import DAY, daily_relation, fact_relation
+from cxcore.data.facts import FACT_COLUMNS
+from cxcore.metrics.measures import (
+    CUSTOMER,
+    PER_CUSTOMER_COLUMNS,
+    Additive,
+    CustomerMeasure,
+    additive_of,
+    daily_columns,
+)
 from cxcore.metrics.periods import Period, Windows
 from cxcore.sqlkit import alias, and_all, column, fragment, ident, param, table
 
 SLOT_COLUMNS = ("slot", "cur_start", "cur_end", "prior_start", "prior_end")
-# Tables whose measures compare each customer with the prior window.
-USES_PRIOR = frozenset({"orders"})
+FIRST_DAY, LAST_DAY = "first_day", "last_day"
 
 
 @dataclass(frozen=True)
 class BlockQuery:
-    """One table's query; `group_by` names the breakdown dimensions of its rows."""
+    """One query; each row is a slot, `width` breakdown members, then the `measures`."""
 
-    table: str
     sql: exp.Expression
     params: dict[str, Any]
-    group_by: tuple[str, ...]
+    width: int
     measures: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Filters and breakdown as the rows carry them: dimension columns and chosen members."""
+
+    filters: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    by: tuple[str, ...] = ()
+
+    def conditions(self, owner: str) -> tuple[list[exp.Expression], dict[str, Any]]:
+        """One `ARRAY_CONTAINS($filter_i, dim)` per filtered dimension; members bound."""
+        conditions: list[exp.Expression] = []
+        params: dict[str, Any] = {}
+        for index, (dim, members) in enumerate(self.filters):
+            name = filter_param(index)
+            conditions.append(exp.ArrayContains(this=param(name), expression=column(dim, owner)))
+            params[name] = list(members)
+        return conditions, params
+
+    def groups(self, owner: str) -> list[exp.Expression]:
+        return [alias(column(dim, owner), group_alias(i)) for i, dim in enumerate(self.by)]
+
+    def keys(self) -> list[exp.Expression]:
+        return [column("slot"), *(column(group_alias(i)) for i in range(len(self.by)))]
 
 
 def group_alias(index: int) -> str:
@@ -68,17 +101,21 @@ def view_slots(windows: Windows) -> tuple[Slot, Slot]:
     )
 
 
-def _slots(slots: Sequence[Slot]) -> exp.Expression:
-    """The slots as a VALUES list of bound dates (only their number shapes the SQL)."""
+def slot_values(
+    slots: Sequence[Slot], columns: Sequence[str], values: Sequence[Sequence[str]]
+) -> exp.Expression:
+    """The slots as a VALUES list of bound parameters (only their number shapes the SQL)."""
     rows = [
-        exp.Tuple(expressions=[exp.Literal.string(slot.name), *(param(p) for p in slot.params())])
-        for slot in slots
+        exp.Tuple(expressions=[exp.Literal.string(slot.name), *(param(v) for v in names)])
+        for slot, names in zip(slots, values, strict=True)
     ]
-    values = exp.Values(
+    values_list = exp.Values(
         expressions=rows,
-        alias=exp.TableAlias(this=ident("slots"), columns=[ident(c) for c in SLOT_COLUMNS]),
+        alias=exp.TableAlias(this=ident("slots"), columns=[ident(c) for c in columns]),
     )
-    return exp.select("*").from_(values)
+    return exp.Subquery(
+        this=exp.select("*").from_(values_list), alias=exp.TableAlias(this=ident("s"))
+    )
 
 
 def _in_window(bound: str) -> exp.Expression:
@@ -89,52 +126,109 @@ def _in_window(bound: str) -> exp.Expression:
     )
 
 
-def block_query(
-    name: str, slots: Sequence[Slot], filters: dict[str, list[str]], by: tuple[str, ...]
-) -> BlockQuery:
-    """The measures of table `name` in every slot (dimensions already checked)."""
+def _flagged_rows(
+    relation: str,
+    columns: Sequence[str],
+    slots: Sequence[Slot],
+    selection: Selection,
+    prior: bool,
+) -> tuple[exp.Select, dict[str, Any]]:
+    """Each row once per slot it falls in, flagged `in_cur` / `in_prior`, members named.
+
+    The outer day bounds repeat what the join decides; they let an engine skip
+    whole row groups of day-sorted files before joining.
+    """
     params: dict[str, Any] = {k: v for slot in slots for k, v in slot.params().items()}
-    conditions: list[exp.Expression] = []
-    for index, (dimension, members) in enumerate(sorted(filters.items())):
-        conditions.append(
-            exp.func(
-                "list_contains", param(filter_param(index)), column(dim_column(dimension), "f")
-            )
-        )
-        params[filter_param(index)] = list(members)
-    joined = _in_window("cur")
-    if name in USES_PRIOR:
-        joined = exp.or_(joined, _in_window("prior"))
-    groups = [alias(column(dim_column(d), "f"), group_alias(i)) for i, d in enumerate(by)]
+    conditions, filter_params = selection.conditions("f")
+    params |= filter_params
+    windows = [
+        w for slot in slots for w in ((slot.current, slot.prior) if prior else (slot.current,))
+    ]
+    params[FIRST_DAY] = min(w.start for w in windows)
+    params[LAST_DAY] = max(w.end for w in windows)
+    conditions.append(
+        exp.Between(this=column(DAY, "f"), low=param(FIRST_DAY), high=param(LAST_DAY))
+    )
+    joined = exp.or_(_in_window("cur"), _in_window("prior")) if prior else _in_window("cur")
+    names = [[f"{slot.name}_{c}" for c in SLOT_COLUMNS[1:]] for slot in slots]
     rows = (
         exp.select(
             column("slot", "s"),
-            *groups,
-            exp.Column(this=exp.Star(), table=ident("f")),
+            *selection.groups("f"),
+            *(column(c, "f") for c in columns),
             alias(_in_window("cur"), "in_cur"),
             alias(_in_window("prior"), "in_prior"),
         )
-        .from_(table(fact_table(name)).as_("f"))
-        .join(exp.Subquery(this=_slots(slots), alias=exp.TableAlias(this=ident("s"))), on=joined)
+        .from_(table(relation).as_("f"))
+        .join(slot_values(slots, SLOT_COLUMNS, names), on=joined)
         .where(and_all(conditions))
     )
-    keys = [column("slot"), *(column(group_alias(i)) for i in range(len(by)))]
-    measures = measures_of(name)
-    source: exp.Expression = rows.subquery("rows")
-    if name == "orders":
-        per_customer = (
-            exp.select(
-                *keys,
-                column("customer_id"),
-                *(alias(fragment(sql), col) for col, sql in ORDER_CUSTOMER_COLUMNS.items()),
-            )
-            .from_(source)
-            .group_by(*keys, column("customer_id"))
-        )
-        source = per_customer.subquery("per_customer")
+    return rows, params
+
+
+def additive_query(
+    name: str, slots: Sequence[Slot], selection: Selection, rolled: bool
+) -> BlockQuery:
+    """The additive measures of table `name`, from its fact rows or its daily rollup."""
+    measures = additive_of(name)
+    relation = daily_relation(name) if rolled else fact_relation(name)
+    columns = list(daily_columns(name)) if rolled else [c for c, _t in FACT_COLUMNS[name]]
+    reads_prior = any(m.window != "cur" for m in measures)
+    rows, params = _flagged_rows(relation, columns, slots, selection, reads_prior)
+    keys = selection.keys()
     query = (
-        exp.select(*keys, *(alias(fragment(m.sql), m.name) for m in measures))
-        .from_(source)
+        exp.select(*keys, *(alias(_additive_sql(m, rolled), m.name) for m in measures))
+        .from_(rows.subquery("rows"))
         .group_by(*keys)
     )
-    return BlockQuery(name, query, params, by, tuple(m.name for m in measures))
+    return BlockQuery(query, params, len(selection.by), tuple(m.name for m in measures))
+
+
+def _additive_sql(measure: Additive, rolled: bool) -> exp.Expression:
+    return fragment(measure.over_rollup() if rolled else measure.over_rows())
+
+
+def customer_query(
+    slots: Sequence[Slot],
+    selection: Selection,
+    measures: Sequence[CustomerMeasure] = CUSTOMER,
+    with_additive: bool = True,
+) -> BlockQuery:
+    """Orders' customer measures from the fact rows: per customer, then over customers.
+
+    With `with_additive`, orders' additive measures ride along as per-customer
+    partial sums (every order has a customer, so they add up to the same total).
+    """
+    columns = [c for c, _t in FACT_COLUMNS["orders"]]
+    rows, params = _flagged_rows(fact_relation("orders"), columns, slots, selection, prior=True)
+    keys = selection.keys()
+    additive = additive_of("orders") if with_additive else ()
+    per_customer = (
+        exp.select(
+            *keys,
+            column("customer_id"),
+            *(alias(fragment(sql), col) for col, sql in PER_CUSTOMER_COLUMNS.items()),
+            *(alias(fragment(m.over_rows()), f"part_{m.name}") for m in additive),
+        )
+        .from_(rows.subquery("rows"))
+        .group_by(*keys, column("customer_id"))
+    )
+    totals = [alias(fragment("COALESCE(SUM(:c), 0)", c=f"part_{m.name}"), m.name) for m in additive]
+    query = (
+        exp.select(*keys, *totals, *(alias(fragment(m.sql), m.name) for m in measures))
+        .from_(per_customer.subquery("per_customer"))
+        .group_by(*keys)
+    )
+    names = (*(m.name for m in additive), *(m.name for m in measures))
+    return BlockQuery(query, params, len(selection.by), names)
+
+
+def read_rows(
+    rows: Sequence[Sequence[Any]], block: BlockQuery
+) -> dict[tuple[Any, ...], Mapping[str, Any]]:
+    """(slot, *members) -> measure -> value, from a block query's result rows."""
+    out: dict[tuple[Any, ...], Mapping[str, Any]] = {}
+    for row in rows:
+        key = tuple(row[: 1 + block.width])
+        out[key] = dict(zip(block.measures, row[1 + block.width :], strict=True))
+    return out

@@ -44,10 +44,6 @@ class Kpi:
     group: str
     formula: Callable[[Measures], Number]
 
-    @property
-    def is_percent(self) -> bool:
-        return self.unit is Unit.RATIO
-
 
 def ratio(numerator: Number, denominator: Number) -> float | None:
     """A ratio whose zero or unknown denominator yields null, as the spec demands."""
@@ -160,7 +156,8 @@ KPIS: tuple[Kpi, ...] = (
         UP,
         "orders",
         L,
-        lambda m: ratio(m["cohort_rev_cur"], m["cohort_rev_prior"]),
+        # Σ_{c∈A(Q)} rev_c(Q) is all of revenue(Q): every order has a customer.
+        lambda m: ratio(m["cohort_rev_cur"], m["revenue_prior"]),
     ),
     Kpi(
         "expansion_revenue",

@@ -1,90 +1,246 @@
-"""Data derived from the typed tables, built inside the same atomic publish.
+"""Writing a version's files: each table as a fact file, its rollups, and the manifest's dataset.
 
-Whatever is derived lives in the version folder next to the tables it comes
-from, so it can never be out of step with them: a reader of version n gets
-version n's tables and version n's derived data, or neither. Each builder is
-an entry of `BUILDERS`, so later speed work adds a file kind in one place.
+A table is stored once, as its fact file: the typed export rows, sorted by
+day, with the cockpit's own columns added (`__cx_day`, the members of every
+dimension, the customer's member combination). The engine reads it where it
+lies; a later publish reads its typed columns back when it must rebuild.
+
+Only what a change affects is rebuilt: a new orders file rebuilds orders'
+fact and rollups and links every other file from the version it is based
+on; new customers change every row's members, so everything is rebuilt.
+Whatever is derived lives in the version folder next to what it comes from,
+so it can never be out of step with it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import duckdb
+import pyarrow.parquet as pq
 from sqlglot import exp
 
-from cxcore.data.catalog import DAY, FACT_COLUMNS, Catalog, dim_column, fact_table
-from cxcore.sqlkit import alias, column, fragment, render, table
+from cxcore.data.contract import BASE_DIMENSIONS, TABLES
+from cxcore.data.dataset import (
+    DAY,
+    Place,
+    Relation,
+    TableInfo,
+    fact_relation,
+    member_order,
+)
+from cxcore.data.facts import discover_dimensions, fact_select, members
+from cxcore.data.reading import ROW_COLUMN
+from cxcore.data.suspicious import suspicious_rows
+from cxcore.data.validation import Finding
+from cxcore.metrics.rollup_build import ParquetSink, build_rollups, source
+from cxcore.sqlkit import column, render
+from cxcore.store.fs import link_or_copy
+from cxcore.store.layout import DERIVED_DIR, TABLES_DIR, VersionInfo
 
-Builder = Callable[[Catalog, str], exp.Select]
+SYSTEM_PREFIX = "__cx_"
 
 
-def by_day(catalog: Catalog, name: str) -> exp.Select:
-    """The fact table (dimension members resolved) sorted by day, for row-group pruning."""
-    return exp.select("*").from_(table(fact_table(name))).order_by(column(DAY))
+@dataclass(frozen=True)
+class Change:
+    """A table this version replaces: its typed rows in the building connection."""
+
+    table: str
+    rows: exp.Expression  # typed rows, with their file row numbers under ROW_COLUMN
+    columns: tuple[str, ...]  # the typed columns, in order
+    file: str  # the name the analyst gave the upload
+    warnings: tuple[Finding, ...] = ()
 
 
-def monthly(catalog: Catalog, name: str) -> exp.Select:
-    """Rows, sums and true-counts per month and dimension members, plus distinct customers.
+@dataclass
+class Built:
+    files: dict[str, str] = field(default_factory=dict)  # table -> fact file in the version
+    relations: dict[str, str] = field(default_factory=dict)  # relation -> file in the version
+    dataset: dict[str, Any] = field(default_factory=dict)
 
-    Additive over months and members: `rows`, the sums and the true-counts,
-    so a quarter's or a segment's total is the sum of its rows here.
 
-    NOT additive over months: `customers`, COUNT(DISTINCT customer_id) per
-    month and members. A customer who orders in three months is counted in
-    each, so summing months over-counts; the distinct customers of any period
-    longer than one month must come from the fact rows (or `by_day`). Within
-    one month the members' counts do add up, only because each customer sits
-    under exactly one combination of members (orders take them from the customer).
-    """
-    dims = [column(c) for c in _dimension_columns(catalog, name)]
-    month = alias(fragment("CAST(date_trunc('month', :d) AS DATE)", d=column(DAY)), "month")
-    measures: list[exp.Expression] = [alias(exp.Count(this=exp.Star()), "rows")]
-    for col, duck_type in FACT_COLUMNS[name]:
-        if duck_type == "BOOLEAN":
-            measures.append(alias(fragment("COUNT(*) FILTER (WHERE :c)", c=column(col)), col))
-        elif duck_type == "VARCHAR" and col == "customer_id":
-            measures.append(alias(fragment("COUNT(DISTINCT :c)", c=column(col)), "customers"))
-        elif duck_type != "VARCHAR":
-            measures.append(alias(exp.Sum(this=column(col)), col))
-    keys = [exp.Literal.number(i + 1) for i in range(len(dims) + 1)]
-    return (
-        exp.select(month, *dims, *measures)
-        .from_(table(fact_table(name)))
-        .group_by(*keys)
-        .order_by(*keys)
+def typed_rows(path: Path, columns: Sequence[str]) -> exp.Expression:
+    """A stored table's typed rows, numbered in stored order, from its fact file."""
+    reader = exp.func(
+        "read_parquet",
+        exp.Literal.string(str(path)),
+        exp.EQ(this=exp.var("file_row_number"), expression=exp.true()),
+    )
+    number = exp.Add(this=exp.column("file_row_number"), expression=exp.Literal.number(1))
+    return exp.Subquery(
+        this=exp.select(*(column(c) for c in columns), exp.alias_(number, ROW_COLUMN)).from_(reader)
     )
 
 
-def _dimension_columns(catalog: Catalog, name: str) -> list[str]:
-    described = catalog.con.execute(render(exp.Describe(this=table(fact_table(name))))).fetchall()
-    return [r[0] for r in described if str(r[0]).startswith(dim_column(""))]
+def build(
+    con: duckdb.DuckDBPyConnection,
+    stage: Path,
+    changes: Sequence[Change],
+    base_folder: Path | None,
+    base: VersionInfo | None,
+) -> Built:
+    """Write every file of the version staged in `stage` and describe it for the manifest."""
+    changed = {c.table: c for c in changes}
+    old = dict(base.dataset) if base and base.relations else {}
+    names = [n for n in TABLES if n in changed or (base and n in base.files)]
+    rebuild = set(names) if "customers" in changed or not old else set(changed)
+    typed = {n: _typed_source(n, changed, base_folder, base) for n in names}
+    if "customers" in rebuild:
+        dimensions = discover_dimensions(con, typed["customers"][0])
+    elif old:
+        dimensions = list(old["dimensions"])
+    else:  # no customers yet: every row's members are Unknown
+        dimensions = list(BASE_DIMENSIONS)
+    built = Built()
+    facts: dict[str, Relation] = {}
+    for name in sorted(names, key=lambda n: n != "customers"):  # customers first
+        target = stage / TABLES_DIR / f"{name}.parquet"
+        if name in rebuild:
+            rows, columns = typed[name]
+            customers = source(facts["customers"]) if "customers" in facts else None
+            query = fact_select(name, rows, customers, columns, dimensions)
+            _copy(con, query.order_by(column(DAY)), target)
+        else:
+            assert base_folder is not None and base is not None
+            link_or_copy(base_folder / base.files[name], target)
+        facts[name] = Relation(Place.PARQUET, str(target))
+        built.files[name] = f"{TABLES_DIR}/{target.name}"
+        built.relations[fact_relation(name)] = built.files[name]
+    _rollups(con, stage, facts, dimensions, rebuild, base_folder, base, built)
+    built.dataset = _describe(con, facts, typed, dimensions, rebuild, changed, old)
+    return built
 
 
-BUILDERS: dict[str, Builder] = {"by_day": by_day, "monthly": monthly}
+def _typed_source(
+    name: str, changed: Mapping[str, Change], base_folder: Path | None, base: VersionInfo | None
+) -> tuple[exp.Expression, tuple[str, ...]]:
+    if name in changed:
+        return changed[name].rows, changed[name].columns
+    assert base_folder is not None and base is not None
+    columns = typed_columns(base, base_folder, name)
+    return typed_rows(base_folder / base.files[name], columns), columns
 
 
-def derived_name(name: str, kind: str) -> str:
-    return f"{name}.{kind}.parquet"
+def typed_columns(info: VersionInfo, folder: Path, name: str) -> tuple[str, ...]:
+    """A stored table's typed columns: listed in the manifest, or (first layout) the file's."""
+    if info.relations:
+        return tuple(info.dataset["tables"][name]["columns"])
+    schema = pq.read_schema(folder / info.files[name])
+    return tuple(c for c in schema.names if not c.startswith(SYSTEM_PREFIX))
 
 
-def build_derived(
-    catalog: Catalog, names: Iterable[str], folder: Path
-) -> dict[str, dict[str, str]]:
-    """Write every derived file of the given tables; returns table -> kind -> file name."""
-    written: dict[str, dict[str, str]] = {}
-    for name in names:
-        for kind, builder in BUILDERS.items():
-            target = folder / derived_name(name, kind)
-            write_query(catalog.con, builder(catalog, name), target)
-            written.setdefault(name, {})[kind] = target.name
-    return written
+def _copy(con: duckdb.DuckDBPyConnection, query: exp.Expression, target: Path) -> None:
+    copy = exp.Copy(
+        this=exp.Subquery(this=query),
+        files=[exp.Literal.string(str(target))],
+        params=[exp.CopyParameter(this=exp.var("FORMAT"), expression=exp.var("parquet"))],
+    )
+    con.execute(render(copy))
 
 
-def write_query(con: duckdb.DuckDBPyConnection, query: exp.Expression, target: Path) -> None:
-    cursor = con.cursor()
-    try:
-        cursor.sql(render(query)).write_parquet(str(target), compression="zstd")
-    finally:
-        cursor.close()
+def _rollups(
+    con: duckdb.DuckDBPyConnection,
+    stage: Path,
+    facts: dict[str, Relation],
+    dimensions: Sequence[str],
+    rebuild: set[str],
+    base_folder: Path | None,
+    base: VersionInfo | None,
+    built: Built,
+) -> None:
+    sink = ParquetSink(con, stage / DERIVED_DIR)
+    fresh = build_rollups(con, facts, dimensions, sink, [n for n in facts if n in rebuild])
+    for relation, placed in fresh.items():
+        built.relations[relation] = f"{DERIVED_DIR}/{Path(placed.target).name}"
+    if base is None or base_folder is None:
+        return
+    for relation, rel in base.relations.items():
+        if relation not in built.relations:  # a rollup of a table this version keeps
+            link_or_copy(base_folder / rel, stage / rel)
+            built.relations[relation] = rel
+
+
+def _describe(
+    con: duckdb.DuckDBPyConnection,
+    facts: Mapping[str, Relation],
+    typed: Mapping[str, tuple[exp.Expression, tuple[str, ...]]],
+    dimensions: Sequence[str],
+    rebuild: set[str],
+    changed: Mapping[str, Change],
+    old: Mapping[str, Any],
+) -> dict[str, Any]:
+    """Tables with coverage, members per table and in all, and the warnings of each table."""
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    tables: dict[str, Any] = {}
+    per_table: dict[str, Any] = {}
+    warnings: list[dict[str, Any]] = []
+    for name in facts:
+        if name in rebuild:
+            rows, first, last = _coverage(con, source(facts[name]))
+            previous = old.get("tables", {}).get(name, {})
+            tables[name] = TableInfo(
+                name,
+                rows,
+                first,
+                last,
+                typed[name][1],
+                changed[name].file if name in changed else str(previous.get("file", "")),
+                now if name in changed else _changed_at(previous),
+            ).as_dict()
+            per_table[name] = {
+                d: list(m) for d, m in members(con, {name: source(facts[name])}, dimensions).items()
+            }
+        else:
+            tables[name] = old["tables"][name]
+            per_table[name] = old["members"][name]
+    for name in facts:
+        warnings += [f.as_dict() for f in _warnings(con, name, changed, typed, rebuild, old)]
+    return {
+        "tables": tables,
+        "dimensions": _merged(per_table, dimensions),
+        "members": per_table,
+        "warnings": warnings,
+    }
+
+
+def _warnings(
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    changed: Mapping[str, Change],
+    typed: Mapping[str, tuple[exp.Expression, tuple[str, ...]]],
+    rebuild: set[str],
+    old: Mapping[str, Any],
+) -> list[Finding]:
+    if name in changed:
+        return list(changed[name].warnings)
+    if name not in rebuild:
+        return [Finding.from_dict(f) for f in old.get("warnings", []) if f["table"] == name]
+    customers = typed["customers"][0]
+    return list(suspicious_rows(con, {name: typed[name][0]}, customers))
+
+
+def _changed_at(previous: Mapping[str, Any]) -> dt.datetime | None:
+    value = previous.get("changed_at")
+    return dt.datetime.fromisoformat(str(value)) if value else None
+
+
+def _coverage(
+    con: duckdb.DuckDBPyConnection, fact: exp.Expression
+) -> tuple[int, dt.date | None, dt.date | None]:
+    day = column(DAY)
+    query = exp.select(exp.Count(this=exp.Star()), exp.Min(this=day), exp.Max(this=day)).from_(
+        fact.copy()
+    )
+    rows, first, last = con.execute(render(query)).fetchone()  # type: ignore[misc]
+    return int(rows), first, last
+
+
+def _merged(per_table: Mapping[str, Mapping[str, Sequence[str]]], dims: Sequence[str]) -> Any:
+    return {
+        d: sorted({m for found in per_table.values() for m in found.get(d, ())}, key=member_order)
+        for d in dims
+    }

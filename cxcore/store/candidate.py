@@ -1,34 +1,33 @@
-"""The data a publish would make current, built and validated before anything is written.
+"""The data an upload would publish, checked before anything is written to the store.
 
 Every uploaded file is checked on its own first (size, readability, column
 mapping, contract rules), so a report names the file and its own row numbers.
 Only then are the files combined (and, in append mode, merged with the
-published table, newer row winning by id) and the whole candidate set, the
-published tables with this one swapped in, loaded with `Catalog.from_files`:
-the same code path the cockpit itself reads with, so the upload's verdict and
-the cockpit's can never disagree.
+published table, newer row winning by id) and the combined table checked
+once more for what spans files (an id used in two of them). The result is
+one typed table in the checking connection, which is disk-backed and
+memory-limited, so a file larger than memory is checked without loading it
+into memory.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 from sqlglot import exp
 from sqlglot.errors import ParseError
 
-from cxcore.data.catalog import Catalog, DataContractError
 from cxcore.data.contract import TABLES
 from cxcore.data.names import normalise
-from cxcore.data.reading import ROW_COLUMN, RawTable, ReadError, load_raw, sniff_format
+from cxcore.data.reading import ROW_COLUMN, RawTable, ReadError, load_raw
 from cxcore.data.validation import (
     Example,
     Finding,
     Report,
-    Severity,
     TypedColumn,
     clean_select,
     validate,
@@ -38,11 +37,8 @@ from cxcore.sqlkit import (
     column,
     create_table,
     describe,
-    drop_table,
     fragment,
     ident,
-    param,
-    rename_column,
     render,
     table,
 )
@@ -50,22 +46,33 @@ from cxcore.sqlkit import (
 Progress = Callable[[float, str], None]
 MODES = ("replace", "append")
 PUBLISHED = "published"
+CANDIDATE = "candidate"
+COMBINED = "combined"
+COMBINED_ORDER = "__cx_combined_order"  # each combined row's place, from 0
 MAX_EXAMPLES = 10
 
 
 @dataclass
 class Candidate:
-    """A validated (or refused) candidate set; `catalog` is loaded only when it passes."""
+    """A checked (or refused) upload; `rows` names its typed table when it passed."""
 
     table: str
     mode: str
     report: Report
-    files: dict[str, Path] = field(default_factory=dict)
-    catalog: Catalog | None = None
+    rows: str | None = None
+    columns: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
         return self.report.ok
+
+
+@dataclass(frozen=True)
+class Published:
+    """The table an append merges with: the published rows and their typed columns."""
+
+    rows: exp.Expression
+    columns: tuple[str, ...]
 
 
 def notify(progress: Progress | None, fraction: float, message: str) -> None:
@@ -74,41 +81,48 @@ def notify(progress: Progress | None, fraction: float, message: str) -> None:
 
 
 def prepare(
+    con: duckdb.DuckDBPyConnection,
     table_name: str,
     files: Sequence[Path | str],
     mode: str,
     column_map: Mapping[str, str] | None,
-    base_files: Mapping[str, Path],
+    published: Published | None,
     max_bytes: int,
-    workdir: Path,
+    limit_name: str,
     progress: Progress | None = None,
 ) -> Candidate:
-    """Check the upload and build the candidate set inside `workdir`; never touches the store."""
+    """Check the upload into the typed table CANDIDATE of `con`; never touches the store."""
     paths = [Path(p) for p in files]
-    candidate = Candidate(table_name, mode, _size_report(table_name, paths, max_bytes))
+    candidate = Candidate(table_name, mode, _size_report(table_name, paths, max_bytes, limit_name))
     if not candidate.ok:
         return candidate
     mapping = {normalise(k): normalise(v) for k, v in (column_map or {}).items()}
     mapping = {k: v for k, v in mapping.items() if k and v and k != v}
-    simple = len(paths) == 1 and mode == "replace" and not mapping
-    complete = all(t in base_files or t == table_name for t, s in TABLES.items() if s.required)
-    if simple and complete:
-        candidate.report = _sniff_report(table_name, paths)
-        data = paths[0] if candidate.ok else None
-    else:
-        data = _combine(candidate, paths, mapping, base_files.get(table_name), workdir, progress)
-    if data is None:
+    old: dict[str, str] | None = None
+    if mode == "append" and published is not None:
+        old = _load_published(con, published)
+    parts: dict[str, str] = {}  # typed table -> its file's name
+    for i, path in enumerate(paths):
+        notify(progress, 0.05 + 0.4 * i / len(paths), f"reading and checking {path.name}")
+        part = _typed_part(con, candidate, path, mapping, i, len(paths) > 1, old or {})
+        if part:
+            parts[part] = path.name
+    if not candidate.ok:
         return candidate
-    candidate.files = {**base_files, table_name: data}
-    if complete:
-        notify(progress, 0.6, "checking the data against the contract and the other tables")
-        _load_catalog(candidate, multi=len(paths) > 1 or mode == "append")
+    if len(parts) == 1 and old is None:
+        con.execute(f'ALTER TABLE "{next(iter(parts))}" RENAME TO "{CANDIDATE}"')
     else:
-        candidate.report.findings.append(_incomplete_warning(table_name, base_files))
+        notify(progress, 0.45, "combining the files")
+        _combine(con, candidate, parts, old is not None)
+    if candidate.ok:
+        candidate.rows = CANDIDATE
+        candidate.columns = tuple(
+            r[0] for r in con.execute(describe(CANDIDATE)).fetchall() if r[0] != ROW_COLUMN
+        )
     return candidate
 
 
-def _size_report(name: str, paths: list[Path], max_bytes: int) -> Report:
+def _size_report(name: str, paths: list[Path], max_bytes: int, limit_name: str) -> Report:
     report = Report()
     if not paths:
         report.findings.append(Finding(name, None, "missing: no file was given", 0))
@@ -122,7 +136,7 @@ def _size_report(name: str, paths: list[Path], max_bytes: int) -> Report:
                     name,
                     None,
                     f"{path.name} is too large: {size / (1024 * 1024):.1f} MB,"
-                    f" over the upload limit of {limit_mb:g} MB",
+                    f" over the limit of {limit_mb:g} MB ({limit_name} raises it)",
                     0,
                 )
             )
@@ -132,42 +146,6 @@ def _size_report(name: str, paths: list[Path], max_bytes: int) -> Report:
 def _unreadable(name: str, path: Path, reason: str) -> Finding:
     """Worded like the catalog's own finding, so both paths report a file alike."""
     return Finding(name, None, f"{path.name} cannot be read: {reason}", 0)
-
-
-def _sniff_report(name: str, paths: list[Path]) -> Report:
-    report = Report()
-    for path in paths:
-        try:
-            sniff_format(name, path)
-        except ReadError as err:
-            report.findings.append(_unreadable(name, path, err.reason))
-    return report
-
-
-def _load_catalog(candidate: Candidate, multi: bool) -> None:
-    try:
-        catalog = Catalog.from_files(candidate.files)
-    except DataContractError as err:
-        findings = err.report.findings
-        if multi:  # row numbers now count the combined table, not one file
-            words = "row numbers count the combined table"
-            findings = [_note(f, words, only_with_rows=True) for f in findings]
-        candidate.report.findings.extend(findings)
-        return
-    candidate.report.extend(catalog.report)
-    candidate.catalog = catalog
-
-
-def _incomplete_warning(name: str, base_files: Mapping[str, Path]) -> Finding:
-    missing = [t for t, s in TABLES.items() if s.required and t != name and t not in base_files]
-    return Finding(
-        name,
-        None,
-        f"published without the required tables {', '.join(missing)}: the cockpit cannot"
-        " open the store until they are published",
-        0,
-        Severity.WARNING,
-    )
 
 
 def _note(finding: Finding, words: str, only_with_rows: bool = False) -> Finding:
@@ -180,71 +158,41 @@ def _note(finding: Finding, words: str, only_with_rows: bool = False) -> Finding
 
 
 def _combine(
-    candidate: Candidate,
-    paths: list[Path],
-    mapping: dict[str, str],
-    published: Path | None,
-    workdir: Path,
-    progress: Progress | None,
-) -> Path | None:
-    """Each file typed on its own, then all concatenated into one typed Parquet file.
+    con: duckdb.DuckDBPyConnection, candidate: Candidate, parts: dict[str, str], merged: bool
+) -> None:
+    """The typed parts, concatenated (after the published rows they keep), checked again.
 
-    In append mode the published table is loaded first, so an extra column it
+    In append mode the published table was loaded first, so an extra column it
     already has is converted to its published type (a CSV's text `1` stays the
     text `1`), and values that cannot be are refused instead of changed.
     """
-    con = duckdb.connect(":memory:")
-    con.execute("SET TimeZone = 'UTC'")
     try:
-        old: dict[str, str] | None = None
-        if candidate.mode == "append" and published is not None:
-            old = _load_published(con, published)
-        parts: dict[str, str] = {}  # typed table -> its file's name
-        for i, path in enumerate(paths):
-            notify(progress, 0.05 + 0.5 * i / len(paths), f"reading and checking {path.name}")
-            part = _typed_part(con, candidate, path, mapping, i, len(paths) > 1, old or {})
-            if part:
-                parts[part] = path.name
-        if not candidate.ok:
-            return None
-        notify(progress, 0.55, "combining the files")
-        target = workdir / f"{candidate.table}.parquet"
-        try:
-            union = _union(candidate.table, list(parts), old is not None)
-            con.execute(create_table("combined", union))
-            con.table("combined").write_parquet(str(target), compression="zstd")
-        except duckdb.Error as err:
-            sources = {PUBLISHED: "the published table"} if old is not None else {}
-            sources.update(parts)
-            candidate.report.findings.extend(_clashes(con, candidate.table, sources, err))
-            return None
-        return target
-    finally:
-        con.close()
+        con.execute(create_table(COMBINED, _union(candidate.table, list(parts), merged)))
+    except duckdb.Error as err:
+        sources = {PUBLISHED: "the published table"} if merged else {}
+        sources.update(parts)
+        candidate.report.findings.extend(_clashes(con, candidate.table, sources, err))
+        return
+    described = [r for r in con.execute(describe(COMBINED)).fetchall() if r[0] != COMBINED_ORDER]
+    raw = RawTable(
+        COMBINED,
+        Path(COMBINED),
+        {r[0]: r[0] for r in described},
+        {r[0]: r[1] for r in described},
+        0,
+        order=COMBINED_ORDER,
+    )
+    report, typed = validate(TABLES[candidate.table], raw, con)
+    words = "row numbers count the combined table"
+    candidate.report.findings.extend(_note(f, words, only_with_rows=True) for f in report.findings)
+    if report.ok:
+        con.execute(create_table(CANDIDATE, clean_select(raw, typed, con)))
 
 
-def _load_published(con: duckdb.DuckDBPyConnection, path: Path) -> dict[str, str]:
-    """The published table, numbered in file order under ROW_COLUMN; returns column -> type.
-
-    The number comes from DuckDB's `rowid`, which a kept column named `rowid`
-    would hide: such a column is moved aside while the number is taken.
-    """
-    loaded = f"{PUBLISHED}:file"
-    query = exp.select("*").from_(fragment("read_parquet(:p)", p=param("path")))
-    con.execute(create_table(loaded, query, temporary=True), {"path": str(path)})
-    described = [(r[0], r[1]) for r in con.execute(describe(loaded)).fetchall()]
-    aside = "__cx_published_rowid"
-    parts: list[exp.Expression] = []
-    for name, _type in described:
-        if name.lower() == "rowid":
-            con.execute(rename_column(loaded, name, aside))
-            parts.append(alias(column(aside), name))
-        elif name != ROW_COLUMN:
-            parts.append(column(name))
-    parts.append(alias(fragment("rowid + 1"), ROW_COLUMN))
-    numbered = exp.select(*parts).from_(table(loaded))
-    con.execute(create_table(PUBLISHED, numbered, temporary=True))
-    con.execute(drop_table(loaded))
+def _load_published(con: duckdb.DuckDBPyConnection, published: Published) -> dict[str, str]:
+    """The published rows, numbered in stored order under ROW_COLUMN; returns column -> type."""
+    con.execute(create_table(PUBLISHED, exp.select("*").from_(published.rows.copy())))
+    described = [(r[0], r[1]) for r in con.execute(describe(PUBLISHED)).fetchall()]
     return {name: duck_type for name, duck_type in described if name != ROW_COLUMN}
 
 
@@ -279,6 +227,7 @@ def _typed_part(
         return None
     part = f"part:{index}"
     con.execute(create_table(part, query))
+    con.execute(f'DROP TABLE IF EXISTS "{raw.sql_name}"')
     return part
 
 
@@ -410,21 +359,19 @@ def _union(name: str, parts: list[str], with_published: bool) -> exp.Select:
     for nxt in selects[1:]:
         union = exp.Union(this=union, expression=nxt, distinct=False, by_name=True)
     hidden = [exp.column("_src"), column(ROW_COLUMN)]
-    return exp.select(exp.Star(except_=hidden)).from_(union.subquery("u")).order_by(*hidden)
+    place = fragment(
+        "ROW_NUMBER() OVER (ORDER BY :s, :r) - 1", s=hidden[0].copy(), r=hidden[1].copy()
+    )
+    return (
+        exp.select(exp.Star(except_=hidden), alias(place, COMBINED_ORDER))
+        .from_(union.subquery("u"))
+        .order_by(*hidden)
+    )
 
 
 def _tagged(source: str, order: int) -> exp.Select:
     """All columns (their row numbers included) plus the source's place in the order."""
     return exp.select("*", alias(exp.Literal.number(order), "_src")).from_(table(source))
-
-
-def stored_select(con: duckdb.DuckDBPyConnection, name: str) -> exp.Select:
-    """What a version stores of a typed table: its rows in file order, without their numbers."""
-    names = {r[0] for r in con.execute(describe(name)).fetchall()}
-    if ROW_COLUMN not in names:
-        return exp.select("*").from_(table(name))
-    hidden = column(ROW_COLUMN)
-    return exp.select(exp.Star(except_=[hidden])).from_(table(name)).order_by(hidden.copy())
 
 
 __all__ = [
@@ -434,5 +381,4 @@ __all__ = [
     "apply_mapping",
     "notify",
     "prepare",
-    "stored_select",
 ]

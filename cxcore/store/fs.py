@@ -18,20 +18,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-# Test-only hook: pause at a named step so a test can kill the process there.
-PAUSE_ENV = "CX_TEST_PAUSE_AT"
-PAUSE_FLAG_ENV = "CX_TEST_PAUSE_FLAG"
-
-
-def checkpoint(name: str) -> None:
-    """When a crash test asks for it, signal that `name` is reached and wait to be killed."""
-    if os.environ.get(PAUSE_ENV) != name:
-        return
-    flag = os.environ.get(PAUSE_FLAG_ENV)
-    if flag:
-        Path(flag).write_text(name, encoding="utf-8")
-    time.sleep(600)
-
 
 def token() -> str:
     return f"{os.getpid()}-{secrets.token_hex(4)}"
@@ -56,15 +42,13 @@ def fsync_tree(root: Path) -> None:
     fsync_path(root)
 
 
-def atomic_write_text(path: Path, text: str, before_replace: str | None = None) -> None:
+def atomic_write_text(path: Path, text: str) -> None:
     """Readers see the old or the new content, never a partial file."""
     temp = path.with_name(f".{path.name}.tmp-{token()}")
     with temp.open("w", encoding="utf-8") as handle:
         handle.write(text)
         handle.flush()
         os.fsync(handle.fileno())
-    if before_replace:
-        checkpoint(before_replace)
     os.replace(temp, path)
     fsync_path(path.parent)
 
@@ -108,14 +92,14 @@ def exclusive_lock(path: Path, timeout_s: float) -> Iterator[None]:
                         raise TimeoutError(f"another publish holds {path.name}") from None
                     time.sleep(0.05)
             try:
-                if _is_at(fd, path):
+                if still_at(fd, path):
                     yield
                     return
             finally:
                 fcntl.flock(fd, fcntl.LOCK_UN)
 
 
-def _is_at(fd: int, path: Path) -> bool:
+def still_at(fd: int, path: Path) -> bool:
     """Whether the open file `fd` is still the file at `path` (not deleted or replaced)."""
     try:
         now = os.stat(path)

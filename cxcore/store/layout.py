@@ -6,19 +6,25 @@ Layout of a store folder:
     CURRENT               the published version number; replaced atomically
     mappings.json         the last column mapping used per table
     .lock                 serialises publishers (readers never lock)
+    staging/<token>/      a checked upload being built, or waiting to be published
     versions/<n>/         one complete, never-modified version
-        version.json      what was published, when, from which version
+        version.json      what was published, when, from which version, and what the
+                          engine needs to serve it (tables, coverage, dimensions, files)
         tables/<t>.parquet    typed table files (unchanged ones hard-linked)
-        derived/<t>.*.parquet data built from them in the same publish
+        derived/*.parquet     facts sorted by day and rollups, built in the same publish
 
 A reader resolves CURRENT once and then reads only inside that version's
 folder, so it sees one version whole; a publish becomes visible only when
-CURRENT is replaced, after the new folder is complete and flushed to disk.
+CURRENT is replaced, after the new folder is complete and flushed to disk. A
+reader holds a shared lock on the version's `version.json` while it serves
+it, and pruning passes over a version so held, so files never vanish under a
+running query.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import json
 import re
 import shutil
@@ -27,16 +33,15 @@ from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
-from cxcore.data.catalog import Catalog
 from cxcore.store.fs import (
     atomic_write_text,
-    checkpoint,
     exclusive_lock,
     fsync_path,
     fsync_tree,
     remove_tree,
+    still_at,
     token,
 )
 
@@ -48,8 +53,12 @@ MAPPINGS = "mappings.json"
 MANIFEST = "version.json"
 TABLES_DIR = "tables"
 DERIVED_DIR = "derived"
-STAGING = ".tmp-"
-LAYOUT_FORMAT = 1
+STAGING_DIR = "staging"
+STAGING = ".tmp-"  # staging folders of the first layout, inside versions/
+LAYOUT_FORMAT = 2
+WORK_DB = ".work.duckdb"  # the database a check builds in, inside its staged folder
+OWNER = ".owner"  # locked by the process building a staged folder, while it lives
+_owned: dict[Path, BinaryIO] = {}  # staged folders this process is building or holding
 ALL_TABLES = "all"
 LOCK_TIMEOUT_S = 600.0
 READ_ATTEMPTS = 10  # loads of a version pruned meanwhile, before a reader gives up
@@ -82,7 +91,9 @@ class VersionInfo:
     restored_from: int | None = None
     tables: dict[str, int] = field(default_factory=dict)  # rows per table
     files: dict[str, str] = field(default_factory=dict)  # table -> path inside the version
-    derived: dict[str, dict[str, str]] = field(default_factory=dict)
+    derived: dict[str, dict[str, str]] = field(default_factory=dict)  # the first layout's
+    relations: dict[str, str] = field(default_factory=dict)  # facts, rollups -> path
+    dataset: dict[str, Any] = field(default_factory=dict)  # tables, dimensions, members
 
     def as_dict(self, current: bool | None = None) -> dict[str, Any]:
         data = asdict(self)
@@ -169,51 +180,12 @@ def current_files(root: Path | str, version: int | None = None) -> tuple[int, di
     return chosen, {name: base / rel for name, rel in info.files.items()}
 
 
-def derived_files(root: Path | str, version: int) -> dict[str, dict[str, Path]]:
-    """Derived data of a version: table -> kind (`by_day`, `monthly`) -> file."""
-    info = read_version(root, version)
-    base = version_dir(root, version)
-    return {t: {k: base / rel for k, rel in kinds.items()} for t, kinds in info.derived.items()}
-
-
 def list_versions(root: Path | str) -> list[VersionInfo]:
     """Every kept version, newest first."""
     root = Path(root)
     if not is_store(root):
         raise StoreError(f"{root.name or root} is not a CX store")
     return [read_version(root, v) for v in reversed(_version_numbers(root))]
-
-
-def open_catalog(root: Path | str, version: int | None = None) -> tuple[int, Catalog]:
-    """A loaded catalog of one version (the current one unless pinned).
-
-    A publish may prune the version while it loads; whatever error that
-    causes (a missing file, or a read that fails half-way), the load is
-    retried with the new current version. A pinned version that is gone is
-    named as such; any other failure of a version that is still there is
-    raised as it is.
-    """
-    root = Path(root)
-    for _ in range(READ_ATTEMPTS):
-        chosen = current_version(root) if version is None else version
-        try:
-            files = current_files(root, chosen)[1]
-            return chosen, Catalog.from_files(files)
-        except Exception:
-            if not _moved_on(root, chosen, pinned=version is not None):
-                raise
-            if version is not None:
-                raise VersionNotFound(_missing_message(root, version)) from None
-    raise StoreError("the store kept changing while it was read; try again")
-
-
-def _moved_on(root: Path, version: int, pinned: bool) -> bool:
-    """Whether the version being read was pruned (or, unpinned, replaced) meanwhile."""
-    if version < 1 or not is_store(root):
-        return False
-    if not (version_dir(root, version) / MANIFEST).is_file():
-        return True
-    return not pinned and current_version(root) != version
 
 
 # -- column mappings -------------------------------------------------------------
@@ -257,18 +229,18 @@ def init_store(root: Path) -> bool:
     """
     if is_store(root):
         return False
-    _refuse_foreign(root)
+    refuse_foreign(root)
     (root / VERSIONS).mkdir(exist_ok=True)
     marker = {"format": LAYOUT_FORMAT, "created_at": now_iso()}
     atomic_write_text(root / MARKER, json.dumps(marker) + "\n")
     return True
 
 
-def _refuse_foreign(root: Path) -> None:
+def refuse_foreign(root: Path) -> None:
     """A folder that is neither a store nor empty is someone else's: never written to."""
     if is_store(root) or not root.exists():
         return
-    if not root.is_dir() or any(p.name != LOCK for p in root.iterdir()):
+    if not root.is_dir() or any(p.name not in (LOCK, STAGING_DIR) for p in root.iterdir()):
         raise StoreError(f"{root.name} is not a CX store and not empty; give a new or empty folder")
 
 
@@ -283,6 +255,7 @@ def _remove_new_store(root: Path, existed: bool) -> None:
     for temp in root.glob(".*.tmp-*"):
         temp.unlink(missing_ok=True)
     shutil.rmtree(root / VERSIONS, ignore_errors=True)
+    shutil.rmtree(root / STAGING_DIR, ignore_errors=True)
     (root / LOCK).unlink(missing_ok=True)  # waiters on it notice and start over
     if not existed:
         with suppress(OSError):
@@ -301,7 +274,7 @@ def publishing(root: Path | str, timeout_s: float = LOCK_TIMEOUT_S) -> Iterator[
     root = Path(root)
     existed = root.exists()
     if not (root / LOCK).exists():  # with a lock file, a store may be in the making: wait
-        _refuse_foreign(root)
+        refuse_foreign(root)
     deadline = time.monotonic() + timeout_s
     while True:
         root.mkdir(parents=True, exist_ok=True)
@@ -326,7 +299,7 @@ def publishing(root: Path | str, timeout_s: float = LOCK_TIMEOUT_S) -> Iterator[
 
 
 def clean_leftovers(root: Path) -> None:
-    """Staging folders, temp pointers and never-published folders of crashed publishes."""
+    """Temp pointers, never-published folders of crashed publishes, abandoned checks."""
     current = current_version(root)
     for path in (root / VERSIONS).iterdir():
         number = version_number(path.name)
@@ -335,14 +308,52 @@ def clean_leftovers(root: Path) -> None:
             remove_tree(path) if path.is_dir() else path.unlink(missing_ok=True)
     for path in root.glob(f".{POINTER}.tmp-*"):
         path.unlink(missing_ok=True)
+    staging = root / STAGING_DIR
+    if staging.is_dir():
+        for path in staging.iterdir():
+            if path not in _owned and _abandoned(path):
+                remove_tree(path) if path.is_dir() else path.unlink(missing_ok=True)
+
+
+def _abandoned(path: Path) -> bool:
+    """No live process holds this staged folder (its checker crashed or went away)."""
+    try:
+        with (path / OWNER).open("rb") as handle:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+    except BlockingIOError:
+        return False
+    except (FileNotFoundError, NotADirectoryError):
+        return True
 
 
 def new_staging(root: Path) -> Path:
-    clean_leftovers(root)
-    stage = root / VERSIONS / f"{STAGING}{token()}"
+    """A fresh folder beside the versions, where a checked upload is built.
+
+    The process that made it holds a lock on its `.owner` file until it is
+    published or discarded; a folder whose owner died is removed by the next
+    publish.
+    """
+    stage = root / STAGING_DIR / token()
     (stage / TABLES_DIR).mkdir(parents=True)
     (stage / DERIVED_DIR).mkdir()
+    handle = (stage / OWNER).open("wb")
+    fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+    _owned[stage] = handle
     return stage
+
+
+def release_staging(stage: Path) -> None:
+    """The staged folder is published or discarded: its owner lock and file go."""
+    handle = _owned.pop(stage, None)
+    (stage / OWNER).unlink(missing_ok=True)
+    if handle is not None:
+        handle.close()
+
+
+def discard_staging(stage: Path) -> None:
+    release_staging(stage)
+    remove_tree(stage)
 
 
 def commit(root: Path, stage: Path, info: VersionInfo, keep: int) -> None:
@@ -351,23 +362,64 @@ def commit(root: Path, stage: Path, info: VersionInfo, keep: int) -> None:
     The pointer replace is the publish: before it every reader sees the old
     version, after it the new one; a crash anywhere leaves one of the two.
     """
+    clean_leftovers(root)
+    release_staging(stage)
     atomic_write_text(stage / MANIFEST, json.dumps(info.as_dict(), indent=2) + "\n")
-    checkpoint("staged")
     fsync_tree(stage)
     target = version_dir(root, info.version)
     stage.rename(target)
     fsync_path(target.parent)
-    checkpoint("renamed")
-    atomic_write_text(root / POINTER, f"{info.version}\n", before_replace="pointer-written")
-    checkpoint("published")
+    atomic_write_text(root / POINTER, f"{info.version}\n")
     prune(root, keep)
 
 
 def prune(root: Path, keep: int) -> list[int]:
-    """Delete all but the newest `keep` versions; the current one is never deleted."""
+    """Delete all but the newest `keep` versions, never the current one nor one being read."""
     current = current_version(root)
     numbers = _version_numbers(root)
     doomed = [v for v in numbers[: max(len(numbers) - max(keep, 1), 0)] if v != current]
+    removed = []
     for version in doomed:
-        remove_tree(version_dir(root, version))
-    return doomed
+        with _unread(version_dir(root, version) / MANIFEST) as free:
+            if free:
+                remove_tree(version_dir(root, version))
+                removed.append(version)
+    return removed
+
+
+@contextmanager
+def _unread(manifest: Path) -> Iterator[bool]:
+    """True (holding the lock) when no reader holds the version; False when one does."""
+    try:
+        handle = manifest.open("rb")
+    except FileNotFoundError:
+        yield False
+        return
+    with handle:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        yield True
+
+
+def hold_version(root: Path | str, version: int) -> tuple[VersionInfo, BinaryIO]:
+    """Read a version's manifest and hold it against pruning until the handle is closed.
+
+    Raises VersionNotFound when the version is gone, also when a prune removed
+    it between the open and the lock.
+    """
+    manifest = version_dir(root, version) / MANIFEST
+    if version < 1 or version > current_version(root):
+        raise VersionNotFound(_missing_message(Path(root), version))
+    try:
+        handle = manifest.open("rb")
+    except FileNotFoundError:
+        raise VersionNotFound(_missing_message(Path(root), version)) from None
+    fcntl.flock(handle.fileno(), fcntl.LOCK_SH)
+    if not still_at(handle.fileno(), manifest):
+        handle.close()
+        raise VersionNotFound(_missing_message(Path(root), version))
+    info = VersionInfo.from_dict(json.loads(handle.read().decode("utf-8")))
+    return info, handle

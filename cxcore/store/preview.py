@@ -1,34 +1,40 @@
 """What an upload would change, shown before the analyst presses Publish.
 
-Built from the same candidate the publish would make current (see
-`candidate.prepare`), so the preview cannot promise one thing and the publish
-do another. Plain data only: the upload page renders it, tests read it.
+The upload is checked and staged as the version it would publish (see
+`check`), and the comparison reads that staged version beside the current
+one: row counts and dates from their manifests, rows added, removed and
+changed from their files, the latest quarter's KPIs from their rollups. So
+the preview cannot promise one thing and the publish do another, and
+nothing is loaded again. Plain data only: the upload page renders it.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+import duckdb
 from sqlglot import exp
 
-from cxcore.data.catalog import Catalog
+from cxcore import database
 from cxcore.data.contract import MAX_DIMENSION_MEMBERS, TABLES, Kind
+from cxcore.data.dataset import TableInfo
 from cxcore.data.validation import Report
 from cxcore.metrics.engine import Engine
-from cxcore.metrics.periods import Period, add_months
+from cxcore.metrics.periods import CalendarUnit, Period, latest_whole
 from cxcore.settings import Settings
-from cxcore.sqlkit import column, create_table, describe, fragment, param, render, table
-from cxcore.store.candidate import Progress, prepare, stored_select
-from cxcore.store.layout import current_files, current_version, is_store
-from cxcore.store.publish import check_request
+from cxcore.sqlkit import aliased, column, render
+from cxcore.store.build import typed_columns, typed_rows
+from cxcore.store.candidate import Progress
+from cxcore.store.check import Checked, check
+from cxcore.store.layout import VersionInfo, read_version, version_dir
+from cxcore.store.reader import open_folder, open_version
 
 PREVIEW_ROWS = 20
-PRIOR = "prior"  # the published table, loaded beside the candidate
 MAX_NEW_MEMBERS = 50
 
 
@@ -48,16 +54,19 @@ class Comparison:
     dates_before: tuple[dt.date, dt.date] | None = None
     dates_after: tuple[dt.date, dt.date] | None = None
     new_members: dict[str, list[str]] = field(default_factory=dict)
-    quarter: dict[str, str] | None = None  # start, end, label
+    quarter: dict[str, str] | None = None  # start, end
     kpis: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> before/after
+    coverage: dict[str, dict[str, str | None]] = field(default_factory=dict)  # table -> dates
     preview: list[dict[str, Any]] = field(default_factory=list)
+    checked: Checked | None = field(default=None, repr=False, compare=False)
 
     @property
     def ok(self) -> bool:
         return self.report.ok
 
     def as_dict(self) -> dict[str, Any]:
-        data = asdict(self)
+        data = asdict(dataclasses.replace(self, checked=None))
+        data.pop("checked", None)
         data["report"] = self.report.as_dicts()
         data["ok"] = self.ok
         return data
@@ -72,76 +81,81 @@ def compare_with_current(
     progress: Progress | None = None,
     settings: Settings | None = None,
 ) -> Comparison:
-    """Validate the upload and summarise its effect; writes nothing to the store."""
-    check_request(table_name, mode)
+    """Check and stage the upload, and summarise its effect; the store's pointer stays put.
+
+    The staged version travels in `checked`: publishing it is a rename, and
+    discarding it (a new check, or no publish) removes it.
+    """
     settings = settings or Settings.from_env()
     root = Path(root)
-    version = current_version(root) if is_store(root) else 0
-    base_files = current_files(root, version)[1] if version else {}
-    with tempfile.TemporaryDirectory(prefix="cx-compare-") as work:
-        candidate = prepare(
-            table_name,
-            files,
-            mode,
-            column_map,
-            base_files,
-            settings.max_upload_bytes,
-            Path(work),
-            progress,
-        )
-        result = Comparison(table_name, mode, candidate.report, version)
-        if not candidate.ok or candidate.catalog is None:
-            return result
-        before = _catalog(base_files)
-        _fill(result, candidate.catalog, before, base_files.get(table_name), root)
+    checked = check(root, table_name, files, mode, column_map, progress, settings=settings)
+    result = Comparison(table_name, mode, checked.report, checked.base_version, checked=checked)
+    if not checked.ok or checked.stage is None or checked.info is None:
+        return result
+    base = read_version(root, checked.base_version) if checked.base_version else None
+    folder = version_dir(root, checked.base_version) if base else None
+    _fill(result, checked.stage, checked.info, folder, base)
+    _quarter_kpis(result, root, checked, settings)
     return result
 
 
-def _catalog(files: Mapping[str, Path]) -> Catalog | None:
-    required = all(t in files for t, s in TABLES.items() if s.required)
-    return Catalog.from_files(files) if required else None
-
-
 def _fill(
-    result: Comparison, after: Catalog, before: Catalog | None, old: Path | None, root: Path
+    result: Comparison,
+    stage: Path,
+    after: VersionInfo,
+    folder: Path | None,
+    before: VersionInfo | None,
 ) -> None:
     name = result.table
-    info = after.tables[name]
-    result.rows_after = info.rows
-    if info.first_day and info.last_day:
-        result.dates_after = (info.first_day, info.last_day)
-    if before is not None and before.has(name):
-        was = before.tables[name]
-        result.rows_before = was.rows
-        if was.first_day and was.last_day:
-            result.dates_before = (was.first_day, was.last_day)
-    if old is not None:
-        _row_changes(result, after, old)
-    else:
-        result.rows_before, result.rows_added, result.rows_removed = 0, info.rows, 0
-    result.new_members = _new_members(after, name, old)
-    result.preview = _preview(after, name)
-    _quarter_kpis(result, after, before, root)
+    now = TableInfo.from_dict(name, after.dataset["tables"][name])
+    result.rows_after = now.rows
+    if now.first_day and now.last_day:
+        result.dates_after = (now.first_day, now.last_day)
+    result.coverage = {
+        t: {"first_day": info.get("first_day"), "last_day": info.get("last_day")}
+        for t, info in after.dataset["tables"].items()
+    }
+    con = database.working()
+    try:
+        new = typed_rows(stage / after.files[name], now.columns)
+        old = None
+        if before is not None and folder is not None and name in before.files:
+            was = _table_info(before, name)
+            if was and was.first_day and was.last_day:
+                result.dates_before = (was.first_day, was.last_day)
+            old = typed_rows(folder / before.files[name], typed_columns(before, folder, name))
+        if old is not None:
+            _row_changes(con, result, new, old)
+        else:
+            result.rows_before, result.rows_added, result.rows_removed = 0, now.rows, 0
+        result.new_members = _new_members(con, name, new, old)
+        result.preview = _preview(con, new, now.columns)
+    finally:
+        con.close()
 
 
-def _row_changes(result: Comparison, after: Catalog, old: Path) -> None:
+def _table_info(info: VersionInfo, name: str) -> TableInfo | None:
+    described = info.dataset.get("tables", {}).get(name)
+    return TableInfo.from_dict(name, described) if described else None
+
+
+def _row_changes(
+    con: duckdb.DuckDBPyConnection, result: Comparison, new: exp.Expression, old: exp.Expression
+) -> None:
     """Added, removed and changed rows by id; whole-row differences for tables without one."""
-    con, name = after.con, result.table
-    query = exp.select("*").from_(fragment("read_parquet(:p)", p=param("p")))
-    con.execute(create_table(PRIOR, query, temporary=True), {"p": str(old)})
-    old_columns = {r[0] for r in con.execute(describe(PRIOR)).fetchall()}
-    shared = [c for c in after.tables[name].columns if c in old_columns]
+    name = result.table
+    shared = [c for c in _columns(con, new) if c in set(_columns(con, old))]
     key = TABLES[name].id_column
     if key:
-        result.rows_added = _scalar(con, _count(_missing_ids(name, PRIOR, key)))
-        result.rows_removed = _scalar(con, _count(_missing_ids(PRIOR, name, key)))
+        result.rows_added = _scalar(con, _count(_missing_ids(new, old, key)))
+        result.rows_removed = _scalar(con, _count(_missing_ids(old, new, key)))
         values = [c for c in shared if c != key]
         if values:
             changed = (
                 exp.select(exp.Count(this=exp.Star()))
-                .from_(table(name).as_("a"))
+                .from_(aliased(new, "a"))
                 .join(
-                    table(PRIOR).as_("b"),
+                    aliased(old, "b"),
                     on=exp.EQ(this=column(key, "a"), expression=column(key, "b")),
                 )
                 .where(
@@ -154,28 +168,37 @@ def _row_changes(result: Comparison, after: Catalog, old: Path) -> None:
             result.rows_changed = _scalar(con, changed)
     else:
         cols = [column(c) for c in shared]
-        new, prior = exp.select(*cols).from_(table(name)), exp.select(*cols).from_(table(PRIOR))
-        result.rows_added = _scalar(con, _count(exp.except_(new, prior, distinct=False)))
+        now = exp.select(*cols).from_(aliased(new, "n"))
+        was = exp.select(*cols).from_(aliased(old, "o"))
+        result.rows_added = _scalar(con, _count(exp.except_(now, was, distinct=False)))
         result.rows_removed = _scalar(
-            con, _count(exp.except_(prior.copy(), new.copy(), distinct=False))
+            con, _count(exp.except_(was.copy(), now.copy(), distinct=False))
         )
-    result.rows_before = _scalar(con, _count(exp.select("*").from_(table(PRIOR))))
+    result.rows_before = _scalar(con, _count(exp.select("*").from_(aliased(old, "o"))))
 
 
-def _missing_ids(source: str, other: str, key: str) -> exp.Select:
+def _columns(con: duckdb.DuckDBPyConnection, rows: exp.Expression) -> list[str]:
+    query = exp.Describe(this=exp.select("*").from_(aliased(rows, "r")))
+    described = con.execute(render(query)).fetchall()
+    return [r[0] for r in described if not str(r[0]).startswith("__cx_")]
+
+
+def _missing_ids(source: exp.Expression, other: exp.Expression, key: str) -> exp.Select:
     """Rows of `source` whose id `other` does not have."""
     ids = (
-        exp.select(column(key)).from_(table(other)).where(exp.not_(exp.column(key).is_(exp.null())))
+        exp.select(column(key))
+        .from_(aliased(other, "o"))
+        .where(exp.not_(exp.column(key).is_(exp.null())))
     )
     return (
         exp.select("*")
-        .from_(table(source))
+        .from_(aliased(source, "s"))
         .where(exp.not_(exp.In(this=column(key), query=ids.subquery())))
     )
 
 
-def _scalar(con: Any, query: exp.Expression) -> int:
-    (value,) = con.execute(render(query)).fetchone()
+def _scalar(con: duckdb.DuckDBPyConnection, query: exp.Expression) -> int:
+    (value,) = con.execute(render(query)).fetchone() or (0,)
     return int(value)
 
 
@@ -183,65 +206,74 @@ def _count(query: exp.Expression) -> exp.Select:
     return exp.select(exp.Count(this=exp.Star())).from_(query.subquery("d"))
 
 
-def _new_members(after: Catalog, name: str, old: Path | None) -> dict[str, list[str]]:
+def _new_members(
+    con: duckdb.DuckDBPyConnection, name: str, new: exp.Expression, old: exp.Expression | None
+) -> dict[str, list[str]]:
     """Text columns (dimensions, categories, channels) gaining values nobody saw before."""
-    spec = TABLES[name]
-    ids = {c.name for c in spec.columns if c.kind is Kind.ID}
-    described = after.con.execute(render(exp.Describe(this=table(name)))).fetchall()
+    ids = {c.name for c in TABLES[name].columns if c.kind is Kind.ID}
+    query = exp.Describe(this=exp.select("*").from_(aliased(new, "n")))
+    described = con.execute(render(query)).fetchall()
+    old_columns = set(_columns(con, old)) if old is not None else set()
     found: dict[str, list[str]] = {}
     for col, duck_type, *_ in described:
-        if duck_type != "VARCHAR" or col in ids or col == "comment":
+        if duck_type != "VARCHAR" or col in ids or col == "comment" or col.startswith("__cx_"):
             continue
-        values = _distinct(after, exp.select(column(col)).distinct().from_(table(name)), {})
+        values = _distinct(con, new, col)
         if len(values) > MAX_DIMENSION_MEMBERS:
             continue
-        seen = _old_values(after, col, old)
-        new = sorted(v for v in values if v is not None and v not in seen)
-        if new:
-            found[col] = new[:MAX_NEW_MEMBERS]
+        seen = _distinct(con, old, col) if old is not None and col in old_columns else set()
+        fresh = sorted(v for v in values if v is not None and v not in seen)
+        if fresh:
+            found[col] = fresh[:MAX_NEW_MEMBERS]
     return found
 
 
-def _old_values(after: Catalog, col: str, old: Path | None) -> set[str]:
-    if old is None:
-        return set()
-    columns = {r[0] for r in after.con.execute(describe(PRIOR)).fetchall()}
-    if col not in columns:  # a new column: every value is new
-        return set()
-    return _distinct(after, exp.select(column(col)).distinct().from_(table(PRIOR)), {})
+def _distinct(con: duckdb.DuckDBPyConnection, rows: exp.Expression, col: str) -> set[str]:
+    query = exp.select(column(col)).distinct().from_(aliased(rows, "r"))
+    return {r[0] for r in con.execute(render(query)).fetchall()}
 
 
-def _distinct(catalog: Catalog, query: exp.Select, params: dict[str, str]) -> set[str]:
-    return {r[0] for r in catalog.con.execute(render(query), params).fetchall()}
-
-
-def _preview(after: Catalog, name: str) -> list[dict[str, Any]]:
-    query = stored_select(after.con, name).limit(PREVIEW_ROWS)
-    cursor = after.con.execute(render(query))
+def _preview(
+    con: duckdb.DuckDBPyConnection, rows: exp.Expression, columns: Sequence[str]
+) -> list[dict[str, Any]]:
+    query = exp.select(*(column(c) for c in columns)).from_(aliased(rows, "r"))
+    query = query.limit(PREVIEW_ROWS)
+    cursor = con.execute(render(query))
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 def latest_whole_quarter(last_day: dt.date) -> Period:
     """The last calendar quarter that ends on or before `last_day`."""
-    start = dt.date(last_day.year, 3 * ((last_day.month - 1) // 3) + 1, 1)
-    end = add_months(start, 3) - dt.timedelta(days=1)
-    if end > last_day:
-        start = add_months(start, -3)
-        end = add_months(start, 3) - dt.timedelta(days=1)
-    return Period(start, end)
+    return latest_whole(last_day, CalendarUnit.QUARTER)
 
 
-def _quarter_kpis(result: Comparison, after: Catalog, before: Catalog | None, root: Path) -> None:
-    days = [d for d in (after.last_day, before.last_day if before else None) if d]
-    if not days:
-        return
-    quarter = latest_whole_quarter(max(days))
-    label = f"{quarter.start.year}-Q{(quarter.start.month - 1) // 3 + 1}"
-    result.quarter = {**quarter.as_dict(), "label": label}
-    now = Engine(after, root).kpis(quarter.start, quarter.end)["kpis"]
-    was = Engine(before, root).kpis(quarter.start, quarter.end)["kpis"] if before else {}
-    result.kpis = {
-        name: {"before": was.get(name, {}).get("value"), "after": value["value"]}
-        for name, value in now.items()
-    }
+def _quarter_kpis(result: Comparison, root: Path, checked: Checked, settings: Settings) -> None:
+    """The latest whole quarter's KPIs, from the current version's and the staged one's rollups."""
+    assert checked.stage is not None and checked.info is not None
+    after = open_folder(checked.stage, checked.info, settings)
+    before = open_version(root, checked.base_version, settings) if checked.base_version else None
+    try:
+        ends = (after.dataset.last_day, before.dataset.last_day if before else None)
+        days = [d for d in ends if d]
+        if not days:
+            return
+        quarter = latest_whole_quarter(max(days))
+        result.quarter = quarter.as_dict()
+        now = _quarter(after.dataset, after.executor, quarter)
+        was = _quarter(before.dataset, before.executor, quarter) if before else {}
+        result.kpis = {
+            name: {"before": was.get(name, {}).get("value"), "after": value["value"]}
+            for name, value in now.items()
+        }
+    finally:
+        after.close()
+        if before is not None:
+            before.close()
+
+
+def _quarter(dataset: Any, executor: Any, quarter: Period) -> dict[str, Any]:
+    required = all(dataset.has(t) for t, s in TABLES.items() if s.required)
+    if not required:
+        return {}
+    return Engine(dataset, executor).kpis(quarter.start, quarter.end)["kpis"]

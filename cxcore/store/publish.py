@@ -1,37 +1,35 @@
-"""Publishing, rolling back and seeding the store: the only code that writes versions.
+"""Publishing, rolling back and seeding the store: the only code that moves its pointer.
 
-Every writer follows one path: take the publisher lock, read the current
-version, build and validate the candidate outside the store, stage a complete
-new version folder, then `commit` (rename + atomic pointer replace). A refusal
-raises before anything is staged, so the store is exactly as it was.
+Every writer ends the same way: take the publisher lock, make sure the
+version it built on is still the current one, decide the role once more,
+then `commit` a complete staged version folder (rename and atomic pointer
+replace). A refusal publishes nothing: the store is exactly as it was.
 """
 
 from __future__ import annotations
 
-import shutil
-import tempfile
+import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import pyarrow.parquet as pq
-
+from cxcore import database
 from cxcore.data.catalog import Catalog
-from cxcore.data.contract import TABLES
-from cxcore.data.names import did_you_mean
 from cxcore.data.validation import Report
 from cxcore.settings import Settings
-from cxcore.store.build import build_derived, write_query
-from cxcore.store.candidate import MODES, Progress, notify, prepare, stored_select
-from cxcore.store.fs import checkpoint, link_or_copy
+from cxcore.sqlkit import table
+from cxcore.store.build import Change, build, typed_rows
+from cxcore.store.candidate import Progress
+from cxcore.store.check import Checked, check, check_request, typed_columns
+from cxcore.store.fs import link_or_copy
 from cxcore.store.layout import (
     ALL_TABLES,
-    DERIVED_DIR,
-    TABLES_DIR,
+    WORK_DB,
     StoreError,
     VersionInfo,
     commit,
     current_version,
+    discard_staging,
     is_store,
     new_staging,
     now_iso,
@@ -76,19 +74,39 @@ class PublishResult:
         return [f.message for f in self.report.warnings]
 
 
-@dataclass(frozen=True)
-class _Base:
-    version: int
-    info: VersionInfo | None
-    files: dict[str, Path]
+def publish_checked(
+    checked: Checked,
+    *,
+    note: str = "",
+    user: str | None = None,
+    allowed: Callable[[], bool] | None = None,
+    settings: Settings | None = None,
+) -> PublishResult:
+    """Publish a checked upload as it was staged, if the store has not moved since."""
+    with publishing(checked.root):
+        return _commit_checked(checked, note, user, allowed, settings or Settings.from_env())
 
 
-def check_request(table: str, mode: str) -> None:
-    """Unknown table or mode: a usage mistake, named with a suggestion."""
-    if table not in TABLES:
-        raise StoreError(f"unknown table {table!r}" + did_you_mean(table, TABLES))
-    if mode not in MODES:
-        raise StoreError(f"mode {mode!r} is not one of: {', '.join(MODES)}")
+def _commit_checked(
+    checked: Checked,
+    note: str,
+    user: str | None,
+    allowed: Callable[[], bool] | None,
+    settings: Settings,
+) -> PublishResult:
+    """The publish itself, with the publisher lock already held."""
+    if not checked.ok or checked.stage is None or checked.info is None:
+        raise PublishRefused(checked.report)
+    current = current_version(checked.root)
+    if current != checked.base_version:
+        raise StoreMoved(checked.base_version, current)
+    _authorise(allowed)
+    info = dataclasses.replace(checked.info, published_at=now_iso(), note=note, user=user)
+    commit(checked.root, checked.stage, info, settings.keep_versions)
+    checked.stage = None
+    if checked.mapping:
+        remember_mapping(checked.root, checked.table, checked.mapping)
+    return PublishResult(info.version, info, Report(checked.report.warnings))
 
 
 def publish(
@@ -104,51 +122,70 @@ def publish(
     allowed: Callable[[], bool] | None = None,
     settings: Settings | None = None,
     expected_base: int | None = None,
+    bulk: bool = False,
 ) -> PublishResult:
-    """Validate the upload against the contract and publish it as a new version.
+    """Check the upload and publish it as a new version (creating the store if needed).
 
     Raises PublishRefused (with the report) on any error, PublishDenied when
-    `allowed` (the role check, re-run here on the server) says no, StoreMoved
+    `allowed` (the role check, re-run under the lock) says no, StoreMoved
     when `expected_base` (the version the upload was reviewed against; 0: an
-    empty store) is no longer the current one.
+    empty store) is no longer the current one. Without `expected_base`, an
+    upload overtaken by another publish is checked again against it.
     """
     check_request(table, mode)
     settings = settings or Settings.from_env()
-    with publishing(root) as root, tempfile.TemporaryDirectory(prefix="cx-upload-") as work:
-        base = _base(root)
-        if expected_base is not None and base.version != expected_base:
-            raise StoreMoved(expected_base, base.version)
-        notify(progress, 0.0, f"checking {len(files)} file(s) for {table}")
-        candidate = prepare(
-            table,
-            files,
-            mode,
-            column_map,
-            base.files,
-            settings.max_upload_bytes,
-            Path(work),
-            progress,
-        )
-        if not candidate.ok:
-            raise PublishRefused(candidate.report)
-        checkpoint("validated")
-        _authorise(allowed)
-        notify(progress, 0.75, "writing the new version")
-        info = _write_version(
-            root,
-            base,
-            candidate.catalog,
-            candidate.files,
-            changed=table,
-            mode=mode,
-            note=note,
-            user=user,
-            keep=settings.keep_versions,
-        )
-        if column_map:
-            remember_mapping(root, table, column_map)
-    notify(progress, 1.0, f"published version {info.version}")
-    return PublishResult(info.version, info, candidate.report)
+    root = Path(root)
+    request = _Request(root, table, files, mode, column_map, progress, bulk)
+    if is_store(root) and current_version(root) > 0:
+        try:  # checked while others publish; committed if nobody did meanwhile
+            return _publish_once(request, note, user, allowed, settings, expected_base, False)
+        except StoreMoved:
+            if expected_base is not None:
+                raise
+    with publishing(root):  # the first publish, or one overtaken: checked under the lock
+        return _publish_once(request, note, user, allowed, settings, expected_base, True)
+
+
+@dataclass(frozen=True)
+class _Request:
+    root: Path
+    table: str
+    files: Sequence[Path | str]
+    mode: str
+    column_map: Mapping[str, str] | None
+    progress: Progress | None
+    bulk: bool
+
+
+def _publish_once(
+    request: _Request,
+    note: str,
+    user: str | None,
+    allowed: Callable[[], bool] | None,
+    settings: Settings,
+    expected_base: int | None,
+    locked: bool,
+) -> PublishResult:
+    checked = check(
+        request.root,
+        request.table,
+        request.files,
+        request.mode,
+        request.column_map,
+        request.progress,
+        settings=settings,
+        bulk=request.bulk,
+    )
+    try:
+        if not checked.ok:
+            raise PublishRefused(checked.report)
+        if expected_base is not None and checked.base_version != expected_base:
+            raise StoreMoved(expected_base, checked.base_version)
+        if locked:
+            return _commit_checked(checked, note, user, allowed, settings)
+        return publish_checked(checked, note=note, user=user, allowed=allowed, settings=settings)
+    finally:
+        checked.discard()
 
 
 def rollback(
@@ -168,8 +205,8 @@ def rollback(
         raise StoreError(f"{root.name or root} is not a CX store")
     if table is not None:
         check_request(table, "replace")
-    with publishing(root) as root, tempfile.TemporaryDirectory(prefix="cx-rollback-") as work:
-        base = _base(root)
+    with publishing(root) as root:
+        base = read_version(root, current_version(root))
         target = read_version(root, to_version)
         note = note or f"restored from version {to_version}"
         _authorise(allowed)
@@ -178,23 +215,52 @@ def rollback(
             return PublishResult(info.version, info, Report())
         if table not in target.files:
             raise StoreError(f"table {table} is not in version {to_version}")
-        old = version_dir(root, to_version) / target.files[table]
-        candidate = prepare(table, [old], "replace", None, base.files, 1 << 62, Path(work))
-        if not candidate.ok:
-            raise PublishRefused(candidate.report)
-        info = _write_version(
-            root,
-            base,
-            candidate.catalog,
-            candidate.files,
-            changed=table,
-            mode="rollback",
-            note=note,
-            user=user,
-            keep=settings.keep_versions,
-            restored_from=to_version,
-        )
-        return PublishResult(info.version, info, candidate.report)
+        info = _restore_table(root, base, target, table, note, user, settings)
+        return PublishResult(info.version, info, Report())
+
+
+def _restore_table(
+    root: Path,
+    base: VersionInfo,
+    target: VersionInfo,
+    name: str,
+    note: str,
+    user: str | None,
+    settings: Settings,
+) -> VersionInfo:
+    """One table of an old version, as it was published, with everything built on it again."""
+    folder = version_dir(root, target.version)
+    columns = typed_columns(target, folder, name)
+    change = Change(name, typed_rows(folder / target.files[name], columns), columns, "")
+    stage = new_staging(root)
+    con = database.working(settings, stage / WORK_DB)
+    try:
+        built = build(con, stage, [change], version_dir(root, base.version), base)
+    except BaseException:
+        discard_staging(stage)
+        raise
+    finally:
+        con.close()
+        for leftover in stage.glob(f"{WORK_DB}*"):
+            leftover.unlink(missing_ok=True)
+    tables = {t: int(info["rows"]) for t, info in built.dataset["tables"].items()}
+    info = VersionInfo(
+        version=base.version + 1,
+        table=name,
+        rows=tables[name],
+        mode="rollback",
+        published_at=now_iso(),
+        based_on=base.version,
+        note=note,
+        user=user,
+        restored_from=target.version,
+        tables=tables,
+        files=built.files,
+        relations=built.relations,
+        dataset=built.dataset,
+    )
+    commit(root, stage, info, settings.keep_versions)
+    return info
 
 
 def ensure_store(
@@ -206,34 +272,42 @@ def ensure_store(
     if is_store(root) and (version := current_version(root)) > 0:
         return version
     catalog = Catalog.from_folder(seed_folder)  # raises DataContractError on a bad seed
+    loaded = catalog.loaded
     with publishing(root) as root:
         if (version := current_version(root)) > 0:
             return version  # another process seeded it while this one waited
-        files = {name: info.path for name, info in catalog.tables.items()}
-        info = _write_version(
-            root,
-            _Base(0, None, {}),
-            catalog,
-            files,
-            changed=ALL_TABLES,
+        changes = [
+            Change(
+                name,
+                table(name),
+                info.columns,
+                info.file,
+                tuple(f for f in loaded.warnings if f.table == name),
+            )
+            for name, info in loaded.tables.items()
+        ]
+        stage = new_staging(root)
+        try:
+            built = build(catalog.con, stage, changes, None, None)
+        except BaseException:
+            discard_staging(stage)
+            raise
+        tables = {t: int(info["rows"]) for t, info in built.dataset["tables"].items()}
+        info = VersionInfo(
+            version=1,
+            table=ALL_TABLES,
+            rows=sum(tables.values()),
             mode="init",
+            published_at=now_iso(),
+            based_on=None,
             note=f"created from {Path(seed_folder).name}",
-            user=None,
-            keep=settings.keep_versions,
+            tables=tables,
+            files=built.files,
+            relations=built.relations,
+            dataset=built.dataset,
         )
+        commit(root, stage, info, settings.keep_versions)
         return info.version
-
-
-# -- internals -------------------------------------------------------------------
-
-
-def _base(root: Path) -> _Base:
-    version = current_version(root)
-    if version == 0:
-        return _Base(0, None, {})
-    info = read_version(root, version)
-    folder = version_dir(root, version)
-    return _Base(version, info, {t: folder / rel for t, rel in info.files.items()})
 
 
 def _authorise(allowed: Callable[[], bool] | None) -> None:
@@ -241,92 +315,27 @@ def _authorise(allowed: Callable[[], bool] | None) -> None:
         raise PublishDenied("only analysts may publish or roll back; nothing was published")
 
 
-def _write_version(
-    root: Path,
-    base: _Base,
-    catalog: Catalog | None,
-    files: Mapping[str, Path],
-    *,
-    changed: str,
-    mode: str,
-    note: str,
-    user: str | None,
-    keep: int,
-    restored_from: int | None = None,
-) -> VersionInfo:
-    """Stage tables (changed ones written, others linked) and derived data, then commit."""
-    stage = new_staging(root)
-    written: dict[str, str] = {}
-    for name, source in files.items():
-        target = stage / TABLES_DIR / f"{name}.parquet"
-        if changed not in (name, ALL_TABLES):
-            link_or_copy(source, target)
-        elif catalog is not None:
-            write_query(catalog.con, stored_select(catalog.con, name), target)
-        else:  # an incomplete store: the typed candidate file as it is
-            shutil.copyfile(source, target)
-        written[name] = f"{TABLES_DIR}/{target.name}"
-    derived = _stage_derived(root, stage, base, catalog, set(files), changed)
-    rows = {name: pq.ParquetFile(stage / rel).metadata.num_rows for name, rel in written.items()}
-    info = VersionInfo(
-        version=base.version + 1,
-        table=changed,
-        rows=sum(rows.values()) if changed == ALL_TABLES else rows[changed],
-        mode=mode,
-        published_at=now_iso(),
-        based_on=base.version or None,
-        note=note,
-        user=user,
-        restored_from=restored_from,
-        tables=rows,
-        files=written,
-        derived=derived,
-    )
-    commit(root, stage, info, keep)
-    return info
-
-
-def _stage_derived(
-    root: Path, stage: Path, base: _Base, catalog: Catalog | None, names: set[str], changed: str
-) -> dict[str, dict[str, str]]:
-    """Rebuild what the change affects (every table when customers change); link the rest."""
-    if catalog is None:
-        return {}
-    old = base.info.derived if base.info else {}
-    rebuild = {n for n in names if changed in (n, ALL_TABLES, "customers") or n not in old}
-    folder = stage / DERIVED_DIR
-    derived = {
-        name: {kind: f"{DERIVED_DIR}/{file}" for kind, file in kinds.items()}
-        for name, kinds in build_derived(catalog, sorted(rebuild), folder).items()
-    }
-    for name in sorted(names - rebuild):
-        for rel in old[name].values():
-            link_or_copy(version_dir(root, base.version) / rel, stage / rel)
-        derived[name] = dict(old[name])
-    return derived
-
-
 def _copy_version(
-    root: Path, base: _Base, target: VersionInfo, note: str, user: str | None, keep: int
+    root: Path, base: VersionInfo, target: VersionInfo, note: str, user: str | None, keep: int
 ) -> VersionInfo:
     """A whole-version rollback: every file of the old version linked into a new one."""
     stage = new_staging(root)
     source = version_dir(root, target.version)
-    for rel in [*target.files.values(), *(r for k in target.derived.values() for r in k.values())]:
+    derived = [r for kinds in target.derived.values() for r in kinds.values()]
+    for rel in {*target.files.values(), *target.relations.values(), *derived}:
+        (stage / rel).parent.mkdir(parents=True, exist_ok=True)
         link_or_copy(source / rel, stage / rel)
-    info = VersionInfo(
+    info = dataclasses.replace(
+        target,
         version=base.version + 1,
         table=ALL_TABLES,
         rows=sum(target.tables.values()),
         mode="rollback",
         published_at=now_iso(),
-        based_on=base.version or None,
+        based_on=base.version,
         note=note,
         user=user,
         restored_from=target.version,
-        tables=dict(target.tables),
-        files=dict(target.files),
-        derived={k: dict(v) for k, v in target.derived.items()},
     )
     commit(root, stage, info, keep)
     return info

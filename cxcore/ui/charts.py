@@ -14,9 +14,10 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from cxcore.app.formatting import change, format_change, format_value, safe_cell
+from cxcore.app.formatting import change, format_change, format_value
 from cxcore.metrics.registry import Direction, Kpi, Unit
 from cxcore.metrics.trend import series
+from cxcore.ui.tables import safe_frame
 
 GOOD, BAD, FLAT = "#1f9d6a", "#d64545", "#8a94a6"
 PRIMARY, COMPARISON, PERIOD_BAND = "#2f5bea", "#9aa5b8", "rgba(47, 91, 234, 0.08)"
@@ -194,7 +195,7 @@ def heatmap_figure(
 
 def download(frame: pl.DataFrame, name: str, key: str) -> None:
     """The numbers behind a chart, safe to open in a spreadsheet."""
-    safe = frame.with_columns(pl.col(pl.String).map_elements(safe_cell, return_dtype=pl.String))
+    safe = safe_frame(frame)
     st.download_button(
         "Download CSV",
         safe.write_csv(),

@@ -15,7 +15,7 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from cxcore.app.formatting import escape_markdown, format_change, format_value
+from cxcore.app.formatting import escape_markdown, format_change, format_period, format_value
 from cxcore.data.validation import Example, Finding, Report, Severity
 from cxcore.metrics.registry import KPI_BY_NAME
 from cxcore.store.preview import Comparison
@@ -162,7 +162,7 @@ def _kpi_table(result: Comparison) -> None:
         return
     moved = sum(p.get("before") != p.get("after") for p in result.kpis.values())
     st.markdown(
-        f"**Overview KPIs of {result.quarter['label']}**, the latest whole quarter:"
+        f"**Overview KPIs of {_quarter_label(result.quarter)}**, the latest whole quarter:"
         f" {moved} of {len(rows)} would change (listed first)."
     )
     st.dataframe(safe_frame(pl.DataFrame(rows)), hide_index=True, width="stretch")
@@ -191,3 +191,9 @@ def _plain(value: Any) -> Any:
 
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _quarter_label(quarter: dict[str, str]) -> str:
+    return format_period(
+        dt.date.fromisoformat(quarter["start"]), dt.date.fromisoformat(quarter["end"])
+    )

@@ -9,21 +9,26 @@ buttons write it. A leading apostrophe on such rare text is the whole cost.
 
 from __future__ import annotations
 
-import datetime as dt
-
 import polars as pl
 import streamlit as st
 
 from cxcore import Cockpit
-from cxcore.app.formatting import safe_cell
+from cxcore.app.formatting import FORMULA_PATTERN
 from cxcore.data.contract import TABLES
 from cxcore.metrics.registry import KPIS
 from cxcore.ui.filters import dimension_label
 
 
 def safe_frame(frame: pl.DataFrame) -> pl.DataFrame:
-    """Every text cell a spreadsheet would run as a formula gets a leading apostrophe."""
-    return frame.with_columns(pl.col(pl.String).map_elements(safe_cell, return_dtype=pl.String))
+    """Every text cell a spreadsheet would run as a formula gets a leading apostrophe.
+
+    A vectorised expression, never a Python function per cell: polars runs those
+    in its own thread pool, where they wait on the interpreter lock that the
+    app's script threads hold while they wait on polars.
+    """
+    text = pl.col(pl.String)
+    plain = ~text.str.contains(FORMULA_PATTERN).fill_null(False)
+    return frame.with_columns(pl.when(plain).then(text).otherwise(pl.lit("'") + text))
 
 
 def table_rows(cockpit: Cockpit) -> pl.DataFrame:
@@ -46,7 +51,6 @@ def table_rows(cockpit: Cockpit) -> pl.DataFrame:
                 }
             )
             continue
-        changed = dt.datetime.fromtimestamp(info.path.stat().st_mtime).replace(microsecond=0)
         rows.append(
             {
                 "table": name,
@@ -54,8 +58,8 @@ def table_rows(cockpit: Cockpit) -> pl.DataFrame:
                 "rows": info.rows,
                 "first day": info.first_day,
                 "last day": info.last_day,
-                "last change": changed,
-                "file": info.path.name,
+                "last change": info.changed_at,
+                "file": info.file,
                 "feeds": kpis,
             }
         )

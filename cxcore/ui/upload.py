@@ -27,7 +27,7 @@ from cxcore.settings import Settings
 from cxcore.store import mapping as mapping_mod
 from cxcore.store.layout import current_version, is_store, recall_mapping
 from cxcore.store.preview import Comparison, compare_with_current
-from cxcore.store.publish import PublishDenied, PublishRefused, StoreMoved, publish
+from cxcore.store.publish import PublishDenied, PublishRefused, StoreMoved, publish_checked
 
 from . import access, data, review
 
@@ -185,11 +185,13 @@ def _uploader(settings: Settings) -> Staged | None:
         if staged is not None and staged.ids is not None:  # the files were removed
             discard(staged)
             state.pop(STAGED, None)
+            forget_check()
             return None
         return staged
     ids = tuple(f.file_id for f in files)
     if staged is None or staged.ids != ids:
         discard(staged)
+        forget_check()
         with st.spinner("Receiving the files…"):
             staged = stage_files(files, ids)
         state[STAGED] = staged
@@ -233,6 +235,7 @@ def check_step(root: Path, request: Request, settings: Settings) -> None:
     fresh = done is not None and done[0] == request
     slot = st.container()  # the button goes above the progress bar, labelled after the check
     if state.pop(CHECK_ASKED, False):
+        forget_check()
         with guarded("The check"):
             bar = st.progress(0.0, text="Starting the check…")
             result = run_check(root, request, settings, progress_feeder(bar))
@@ -254,10 +257,17 @@ def check_step(root: Path, request: Request, settings: Settings) -> None:
     review.report(result.report)
     if result.ok:
         review.comparison(result)
-    publish_step(root, request, result, settings)
+    publish_step(request, result, settings)
 
 
-def publish_step(root: Path, request: Request, result: Comparison, settings: Settings) -> None:
+def forget_check() -> None:
+    """A check no longer wanted (new files, a new check): its staged version goes."""
+    done: tuple[Request, Comparison] | None = st.session_state.pop(RESULT, None)
+    if done is not None and done[1].checked is not None:
+        done[1].checked.discard()
+
+
+def publish_step(request: Request, result: Comparison, settings: Settings) -> None:
     st.subheader("Publish", anchor=False)
     blocked = None
     if not result.ok:
@@ -278,25 +288,23 @@ def publish_step(root: Path, request: Request, result: Comparison, settings: Set
         st.caption(blocked)
     if st.session_state.pop(PUBLISH_ASKED, False) and not blocked:
         with guarded("Publishing"):
-            do_publish(root, request, settings)
+            do_publish(request, result, settings)
 
 
-def do_publish(root: Path, request: Request, settings: Settings) -> None:
-    """Publish what was reviewed; the server decides the role again before the pointer moves."""
+def do_publish(request: Request, result: Comparison, settings: Settings) -> None:
+    """Publish the version that was reviewed; the server decides the role again first."""
     bar = st.progress(0.0, text="Publishing…")
+    if result.checked is None:
+        bar.empty()
+        st.warning("The check has expired; press **Check** again.", icon=":material/update:")
+        return
     try:
-        published = publish(
-            root,
-            request.table,
-            list(request.paths),
-            request.mode,
-            request.mapping or None,
-            progress_feeder(bar),
+        published = publish_checked(
+            result.checked,
             note=str(st.session_state.get(NOTE) or ""),
             user=access.user_label(),
             allowed=access.server_check,
             settings=settings,
-            expected_base=request.base_version,
         )
     except StoreMoved as err:
         bar.empty()
@@ -331,8 +339,8 @@ def do_publish(root: Path, request: Request, settings: Settings) -> None:
         "warnings": len(published.report.warnings),
     }
     discard(state.pop(STAGED, None))
-    for key in (RESULT, NOTE):
-        state.pop(key, None)
+    forget_check()
+    state.pop(NOTE, None)
     state[ROUND] = state.get(ROUND, 0) + 1
     data.forget_versions()
     st.rerun()

@@ -9,11 +9,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pytest
+import sqlglot
 
-from cxcore.data.catalog import Catalog
+from cxcore import Cockpit
 from cxcore.settings import Settings
-from cxcore.store.layout import open_catalog
+from cxcore.store.layout import current_version, read_version, version_dir
 from cxcore.store.publish import ensure_store
 from tests.factories import customer, order, write_folder, write_table
 
@@ -53,15 +55,39 @@ def orders_file(folder: Path, rows: list[dict[str, Any]], fmt: str = "parquet") 
     return write_table(folder, "orders", rows, fmt=fmt)
 
 
-def revenue(catalog: Catalog) -> Decimal:
-    (total,) = catalog.con.execute("SELECT COALESCE(SUM(amount), 0) FROM orders").fetchone()
+def published_rows(
+    store: Path, table: str, columns: str = "*", version: int | None = None
+) -> list[tuple[Any, ...]]:
+    """A table of a published version (the current one unless given), read from its file."""
+    chosen = current_version(store) if version is None else version
+    path = version_dir(store, chosen) / read_version(store, chosen).files[table]
+    query = f"SELECT {columns} FROM read_parquet($path) ORDER BY ALL"
+    return duckdb.execute(query, {"path": str(path)}).fetchall()
+
+
+def revenue(store: Path, version: int | None = None) -> Decimal:
+    (total,) = published_rows(store, "orders", "COALESCE(SUM(amount), 0)", version)[0]
     return Decimal(total)
 
 
-def snapshot(root: Path) -> dict[str, tuple[int, int]]:
-    """Every file in the store with its size and inode: equal snapshots, untouched store."""
+def served_revenue(cockpit: Cockpit) -> Decimal:
+    """Revenue as the engine serving the version reads it, from the fact rows."""
+    (total,) = cockpit.executor.fetch(sqlglot.parse_one(REVENUE_SQL), {})[0]
+    return Decimal(total)
+
+
+REVENUE_SQL = "SELECT COALESCE(SUM(amount), 0) FROM fact_orders"
+
+
+def snapshot(root: Path, published_only: bool = False) -> dict[str, tuple[int, int]]:
+    """Every file in the store with its size and inode: equal snapshots, untouched store.
+
+    `published_only` leaves out checked uploads waiting in staging, which readers never see.
+    """
     found: dict[str, tuple[int, int]] = {}
     for folder, _dirs, files in os.walk(root):
+        if published_only and Path(folder).relative_to(root).parts[:1] == ("staging",):
+            continue
         for name in files:
             path = Path(folder) / name
             stat = path.stat()
@@ -84,9 +110,9 @@ def read_while(
     def read() -> None:
         try:
             while not stop.is_set():
-                version, catalog = open_catalog(store)
-                seen.append((version, revenue(catalog)))
-                catalog.con.close()
+                with Cockpit.open(store) as cockpit:
+                    assert cockpit.version is not None
+                    seen.append((cockpit.version, served_revenue(cockpit)))
         except BaseException as err:  # surfaced in the main thread
             errors.append(err)
 

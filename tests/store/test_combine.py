@@ -17,10 +17,10 @@ import pytest
 
 from cxcore.cli import main as cli
 from cxcore.data.reading import ROW_COLUMN
-from cxcore.store.layout import current_files, current_version, open_catalog
+from cxcore.store.layout import current_files, current_version
 from cxcore.store.publish import PublishRefused, publish
 from tests.factories import customer, order, write_table
-from tests.store.conftest import CUSTOMERS, orders_file, snapshot
+from tests.store.conftest import CUSTOMERS, orders_file, published_rows, snapshot
 
 Capture = pytest.CaptureFixture[str]
 
@@ -32,14 +32,13 @@ def _customers_with(store: Path, folder: Path, **extra: object) -> None:
 
 
 def _column(store: Path, table: str, name: str) -> dict[str, object]:
-    catalog = open_catalog(store)[1]
     key = "customer_id" if table == "customers" else "order_id"
-    query = f'SELECT "{key}", "{name}" FROM "{table}"'
-    return dict(catalog.con.execute(query).fetchall())
+    return dict(published_rows(store, table, f'"{key}", "{name}"'))
 
 
 def _stored_columns(store: Path, table: str) -> list[str]:
-    return pq.ParquetFile(current_files(store)[1][table]).schema_arrow.names
+    names = pq.ParquetFile(current_files(store)[1][table]).schema_arrow.names
+    return [n for n in names if not n.startswith("__cx_")]
 
 
 # -- item: extra columns keep their published type ---------------------------------

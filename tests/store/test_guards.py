@@ -9,19 +9,18 @@ from typing import Any
 
 import pytest
 
+from cxcore.store import check as check_mod
 from cxcore.store import layout as store_mod
-from cxcore.store import publish as publish_mod
 from cxcore.store.layout import (
     StoreError,
     current_version,
     is_store,
     list_versions,
-    open_catalog,
     version_number,
 )
 from cxcore.store.publish import PublishDenied, PublishRefused, StoreMoved, publish, rollback
 from tests.factories import customer, order, write_table
-from tests.store.conftest import orders_file, snapshot
+from tests.store.conftest import orders_file, published_rows, snapshot
 
 
 def _orders(folder: Path, amount: int = 5) -> Path:
@@ -88,10 +87,10 @@ def test_two_first_publishes_at_once_both_publish(
     """Creating the store takes a while here, so an unlocked creation would be caught."""
     real = store_mod.atomic_write_text
 
-    def slow(path: Path, text: str, before_replace: str | None = None) -> None:
+    def slow(path: Path, text: str) -> None:
         if path.name == store_mod.MARKER:
             time.sleep(0.3)
-        real(path, text, before_replace)
+        real(path, text)
 
     monkeypatch.setattr(store_mod, "atomic_write_text", slow)
     root = tmp_path / "new"
@@ -113,7 +112,7 @@ def test_two_first_publishes_at_once_both_publish(
     assert errors == []
     assert current_version(root) == 2
     assert {v.table for v in list_versions(root)} == {"customers", "orders"}
-    assert open_catalog(root)[1].tables["orders"].rows == 4
+    assert published_rows(root, "orders", "COUNT(*)") == [(4,)]
 
 
 def test_a_first_publish_that_fails_unexpectedly_leaves_no_store(
@@ -122,7 +121,7 @@ def test_a_first_publish_that_fails_unexpectedly_leaves_no_store(
     def broken(*args: Any, **kwargs: Any) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr(publish_mod, "_write_version", broken)
+    monkeypatch.setattr(check_mod, "build", broken)
     root = tmp_path / "new"
     with pytest.raises(OSError, match="disk full"):
         publish(root, "customers", [seed / "customers.parquet"])
@@ -140,7 +139,7 @@ def test_a_publish_waiting_on_a_refused_first_publish_creates_the_store(
     """The refused one removes the store, lock file included, while the other waits on it."""
     root = tmp_path / "new"
     bad = write_table(tmp_path / "bad", "customers", [customer("c1"), customer("c1")])
-    real = publish_mod.prepare
+    real = check_mod.prepare
     waiting = threading.Event()
 
     def slow_refusal(*args: Any, **kwargs: Any) -> Any:
@@ -148,7 +147,7 @@ def test_a_publish_waiting_on_a_refused_first_publish_creates_the_store(
         time.sleep(0.3)  # the other publish is now waiting for the lock
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(publish_mod, "prepare", slow_refusal)
+    monkeypatch.setattr(check_mod, "prepare", slow_refusal)
     outcome: dict[str, Any] = {}
 
     def refused() -> None:
@@ -161,7 +160,7 @@ def test_a_publish_waiting_on_a_refused_first_publish_creates_the_store(
     first.start()
     while not (root / store_mod.LOCK).exists():
         time.sleep(0.01)
-    monkeypatch.setattr(publish_mod, "prepare", real)
+    monkeypatch.setattr(check_mod, "prepare", real)
     waiting.set()
     result = publish(root, "customers", [seed / "customers.parquet"])
     first.join(timeout=60)

@@ -8,22 +8,30 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from cxcore.data.catalog import Catalog
+from cxcore import Cockpit
 from cxcore.store.layout import (
     StoreError,
     VersionNotFound,
     current_files,
     current_version,
-    derived_files,
     is_store,
     list_versions,
-    open_catalog,
+    read_version,
     recall_mapping,
+    version_dir,
 )
 from cxcore.store.preview import compare_with_current, latest_whole_quarter
 from cxcore.store.publish import PublishDenied, PublishRefused, ensure_store, publish
 from tests.factories import csv_rows, d, order, spend, write_table
-from tests.store.conftest import ORDERS, SEED_REVENUE, orders_file, revenue, snapshot
+from tests.store.conftest import (
+    ORDERS,
+    SEED_REVENUE,
+    orders_file,
+    published_rows,
+    revenue,
+    served_revenue,
+    snapshot,
+)
 
 
 def test_ensure_store_seeds_version_one_once(store: Path, seed: Path) -> None:
@@ -37,7 +45,7 @@ def test_ensure_store_seeds_version_one_once(store: Path, seed: Path) -> None:
         "init",
         {"customers": 4, "orders": 4},
     )
-    assert revenue(open_catalog(store)[1]) == SEED_REVENUE
+    assert revenue(store) == SEED_REVENUE
 
 
 def test_replace_publishes_a_new_version(store: Path, tmp_path: Path) -> None:
@@ -45,15 +53,14 @@ def test_replace_publishes_a_new_version(store: Path, tmp_path: Path) -> None:
     result = publish(store, "orders", [path])
     assert result.version == current_version(store) == 2
     assert (result.info.table, result.info.mode, result.info.rows) == ("orders", "replace", 1)
-    assert revenue(open_catalog(store)[1]) == Decimal(7)
+    assert revenue(store) == Decimal(7)
 
 
 def test_append_deduplicates_by_id_newer_row_wins(store: Path, tmp_path: Path) -> None:
     rows = [order("o1", "c1", "2025-01-10", 150), order("o5", "c2", "2025-06-01", 50)]
     result = publish(store, "orders", [orders_file(tmp_path / "up", rows)], mode="append")
     assert result.info.rows == 5
-    catalog = open_catalog(store)[1]
-    amounts = dict(catalog.con.execute("SELECT order_id, amount FROM orders").fetchall())
+    amounts = dict(published_rows(store, "orders", "order_id, amount"))
     assert amounts == {"o1": 150, "o2": 200, "o3": 300, "o4": 400, "o5": 50}
 
 
@@ -71,10 +78,9 @@ def test_several_files_are_combined_and_csv_matches_parquet(store: Path, tmp_pat
     )
     result = publish(store, "orders", [first, second])
     assert result.info.rows == 2
-    catalog = open_catalog(store)[1]
-    rows = catalog.con.execute("SELECT order_id, order_date FROM orders").fetchall()
+    rows = published_rows(store, "orders", "order_id, order_date")
     assert rows == [("n1", d("2025-06-01")), ("n2", d("2025-06-02"))]
-    assert revenue(catalog) == Decimal("3.75")
+    assert revenue(store) == Decimal("3.75")
 
 
 def test_duplicates_across_files_are_refused(store: Path, tmp_path: Path) -> None:
@@ -91,7 +97,7 @@ def test_column_mapping_is_applied_and_remembered(store: Path, tmp_path: Path) -
     with pytest.raises(PublishRefused, match=r"orders\.amount"):
         publish(store, "orders", [path])
     publish(store, "orders", [path], column_map={"Betrag": "amount"})
-    assert revenue(open_catalog(store)[1]) == Decimal(9)
+    assert revenue(store) == Decimal(9)
     assert recall_mapping(store, "orders") == {"Betrag": "amount"}
     assert recall_mapping(store, "customers") == {}
 
@@ -115,28 +121,36 @@ def test_unchanged_tables_are_hard_linked(store: Path, tmp_path: Path) -> None:
     assert old["orders"].stat().st_ino != new["orders"].stat().st_ino
 
 
-def test_derived_data_is_built_in_the_same_publish(store: Path, tmp_path: Path) -> None:
+def test_facts_and_rollups_are_built_in_the_same_publish(store: Path, tmp_path: Path) -> None:
     publish(store, "orders", [orders_file(tmp_path / "up", ORDERS[:3])])
-    derived = derived_files(store, 2)["orders"]
+    info = read_version(store, 2)
+    folder = version_dir(store, 2)
     con = duckdb.connect()
     days = [
         r[0]
         for r in con.execute(
-            "SELECT day FROM read_parquet($p)", {"p": str(derived["by_day"])}
+            "SELECT __cx_day FROM read_parquet($p)", {"p": str(folder / info.files["orders"])}
         ).fetchall()
     ]
     assert days == sorted(days) and len(days) == 3
+    daily = folder / info.relations["daily_orders"]
     (total,) = con.execute(
-        "SELECT SUM(amount) FROM read_parquet($p)", {"p": str(derived["monthly"])}
+        "SELECT SUM(revenue) FROM read_parquet($p)", {"p": str(daily)}
     ).fetchone()
     assert total == Decimal(600)
+    windows = folder / info.relations["windows_orders"]
+    (active,) = con.execute(
+        "SELECT SUM(active) FROM read_parquet($p) WHERE unit = 'year'", {"p": str(windows)}
+    ).fetchone()
+    assert active == 3
 
 
 def test_a_pinned_version_still_reads_its_own_numbers(store: Path, tmp_path: Path) -> None:
     publish(store, "orders", [orders_file(tmp_path / "up", ORDERS[:1])])
-    assert revenue(open_catalog(store, 1)[1]) == SEED_REVENUE
-    assert revenue(Catalog.from_files(current_files(store, 1)[1])) == SEED_REVENUE
-    assert revenue(open_catalog(store)[1]) == Decimal(100)
+    assert revenue(store, 1) == SEED_REVENUE
+    with Cockpit.open(store, version=1) as pinned:
+        assert served_revenue(pinned) == SEED_REVENUE
+    assert revenue(store) == Decimal(100)
     with pytest.raises(VersionNotFound, match="version 7"):
         current_files(store, 7)
 
@@ -153,7 +167,7 @@ def test_first_publish_creates_the_store(tmp_path: Path, seed: Path) -> None:
     first = publish(root, "customers", [seed / "customers.parquet"])
     assert any("cannot open the store" in w for w in first.warnings)
     publish(root, "orders", [seed / "orders.parquet"])
-    assert revenue(open_catalog(root)[1]) == SEED_REVENUE
+    assert revenue(root) == SEED_REVENUE
 
 
 def test_progress_reports_rise_to_one(store: Path, tmp_path: Path) -> None:
@@ -178,6 +192,10 @@ def test_compare_summarises_the_effect(store: Path, tmp_path: Path) -> None:
     ]
     before = snapshot(store)
     summary = compare_with_current(store, "orders", [orders_file(tmp_path / "up", rows)])
+    assert snapshot(store, published_only=True) == before
+    assert summary.checked is not None and summary.checked.stage is not None
+    assert summary.checked.stage.parent == store / "staging"
+    summary.checked.discard()
     assert snapshot(store) == before
     assert summary.ok and summary.base_version == 1
     assert (summary.rows_before, summary.rows_after) == (4, 3)
@@ -185,7 +203,7 @@ def test_compare_summarises_the_effect(store: Path, tmp_path: Path) -> None:
     assert summary.dates_before == (d("2025-01-10"), d("2025-05-13"))
     assert summary.dates_after == (d("2025-01-10"), d("2025-06-20"))
     assert summary.new_members == {"product_category": ["Z"]}
-    assert summary.quarter == {"start": "2025-01-01", "end": "2025-03-31", "label": "2025-Q1"}
+    assert summary.quarter == {"start": "2025-01-01", "end": "2025-03-31"}
     assert summary.kpis["revenue"] == {"before": 300.0, "after": 1099.0}
     assert len(summary.preview) == 3
 

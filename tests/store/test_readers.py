@@ -1,9 +1,10 @@
-"""A reader whose version is pruned while it loads: it moves on, or names the pinned version.
+"""Readers and pruning: a version being served is never pruned under it; a reader whose
+version is pruned before it takes hold moves on, or names the pinned version.
 
-The prune is made to happen at one exact moment, after a file passed its format
-check and before DuckDB reads it, by wrapping the format check. A loop of
-readers during publishes that keep only one or two versions checks the same
-thing under real timing.
+The prune is made to happen at one exact moment, between reading the pointer
+and taking hold of the version, by wrapping the hold. A loop of readers during
+publishes that keep only one or two versions checks the same thing under real
+timing.
 """
 
 from __future__ import annotations
@@ -12,16 +13,17 @@ import time
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from cxcore.data import reading
-from cxcore.data.catalog import DataContractError
+from cxcore import Cockpit
 from cxcore.settings import Settings
-from cxcore.store.layout import VersionNotFound, current_version, open_catalog
+from cxcore.store import reader
+from cxcore.store.layout import VersionNotFound, current_version
 from cxcore.store.publish import publish
 from tests.factories import order
-from tests.store.conftest import SEED_REVENUE, orders_file, read_while, revenue
+from tests.store.conftest import SEED_REVENUE, orders_file, read_while, served_revenue
 
 READERS = 4
 
@@ -32,57 +34,69 @@ def _publish_amount(store: Path, folder: Path, amount: int, keep: int) -> int:
     return publish(store, "orders", [path], settings=Settings(keep_versions=keep)).version
 
 
-def _prune_during_load(monkeypatch: pytest.MonkeyPatch, when: Callable[[], None]) -> list[Path]:
-    """Run `when` once, right after the orders file passed its format check."""
-    real = reading.sniff_format
-    fired: list[Path] = []
+def _before_hold(monkeypatch: pytest.MonkeyPatch, when: Callable[[], None]) -> list[int]:
+    """Run `when` once, after a reader read the pointer and before it holds the version."""
+    real = reader.hold_version
+    fired: list[int] = []
 
-    def sniff(table: str, path: Path) -> str:
-        fmt = real(table, path)
-        if table == "orders" and not fired:
-            fired.append(path)
+    def hold(root: Path, version: int) -> Any:
+        if not fired:
+            fired.append(version)
             when()
-        return fmt
+        return real(root, version)
 
-    monkeypatch.setattr(reading, "sniff_format", sniff)
+    monkeypatch.setattr(reader, "hold_version", hold)
     return fired
 
 
-def test_a_version_pruned_while_it_loads_is_replaced_by_the_new_one(
+def test_a_version_pruned_before_it_is_held_is_replaced_by_the_new_one(
     store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     assert _publish_amount(store, tmp_path, 2, keep=20) == 2
-    fired = _prune_during_load(monkeypatch, lambda: _publish_amount(store, tmp_path, 3, keep=1))
-    version, catalog = open_catalog(store)
-    assert fired and "versions/2/" in fired[0].as_posix()  # the load began on version 2
-    assert not (store / "versions" / "2").exists()
-    assert (version, revenue(catalog)) == (3, Decimal(9))
+    fired = _before_hold(monkeypatch, lambda: _publish_amount(store, tmp_path, 3, keep=1))
+    with Cockpit.open(store) as cockpit:
+        assert fired == [2]  # the open began on version 2
+        assert not (store / "versions" / "2").exists()
+        assert (cockpit.version, served_revenue(cockpit)) == (3, Decimal(9))
 
 
-def test_a_pinned_version_pruned_while_it_loads_is_named(
+def test_a_pinned_version_pruned_before_it_is_held_is_named(
     store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     assert _publish_amount(store, tmp_path, 2, keep=20) == 2
-    fired = _prune_during_load(monkeypatch, lambda: _publish_amount(store, tmp_path, 3, keep=1))
+    fired = _before_hold(monkeypatch, lambda: _publish_amount(store, tmp_path, 3, keep=1))
     with pytest.raises(VersionNotFound, match="version 2 is not in the store"):
-        open_catalog(store, 2)
-    assert fired
+        Cockpit.open(store, version=2)
+    assert fired == [2]
+
+
+def test_a_version_being_served_is_not_pruned_until_it_is_closed(
+    store: Path, tmp_path: Path
+) -> None:
+    assert _publish_amount(store, tmp_path, 2, keep=20) == 2
+    cockpit = Cockpit.open(store)
+    assert _publish_amount(store, tmp_path, 3, keep=1) == 3
+    assert (store / "versions" / "2").exists()  # held: passed over by the prune
+    assert served_revenue(cockpit) == Decimal(4)  # and still answering from its own files
+    cockpit.close()
+    assert _publish_amount(store, tmp_path, 4, keep=1) == 4
+    assert sorted(p.name for p in (store / "versions").iterdir()) == ["4"]
 
 
 def test_a_broken_version_that_is_still_current_is_not_retried(
-    store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    store: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Only a version that moved on is retried: a real fault is raised at once."""
-    calls: list[Path] = []
+    calls: list[int] = []
 
-    def broken(table: str, path: Path) -> str:
-        calls.append(path)
-        raise reading.ReadError(table, path, "broken on purpose")
+    def broken(folder: Path, version: int, *args: Any) -> Any:
+        calls.append(version)
+        raise OSError("broken on purpose")
 
-    monkeypatch.setattr(reading, "sniff_format", broken)
-    with pytest.raises(DataContractError, match="broken on purpose"):
-        open_catalog(store)
-    assert len(calls) == 2  # customers and orders, once each
+    monkeypatch.setattr(reader, "_serve", broken)
+    with pytest.raises(OSError, match="broken on purpose"):
+        Cockpit.open(store)
+    assert calls == [1]
     assert current_version(store) == 1
 
 
@@ -99,4 +113,6 @@ def test_readers_in_a_loop_survive_pruning(store: Path, tmp_path: Path, keep: in
     seen = read_while(store, publishes, READERS)
     assert seen
     assert [(v, total) for v, total in seen if expected.get(v) != total] == []
+    # versions held by a reader during a publish are pruned by the next one
+    _publish_amount(store, tmp_path, 9, keep=keep)
     assert len(list((store / "versions").iterdir())) == keep

@@ -224,13 +224,13 @@ def test_the_server_checks_the_role_again_when_publishing(
     at.button(key="unlock").click().run()
     at = upload_nps(at, nps_csv(store_seed))
     at.button(key="check").click().run()
-    real = upload.publish
+    real = upload.publish_checked
 
     def rotated_meanwhile(*args, **kwargs):  # type: ignore[no-untyped-def]
         monkeypatch.setenv("CX_ANALYST_PASSPHRASE", "rotated after the page was drawn")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(upload, "publish", rotated_meanwhile)
+    monkeypatch.setattr(upload, "publish_checked", rotated_meanwhile)
     at.button(key="publish").click().run()
     assert not at.exception
     assert "could not be confirmed on the server" in texts(at, "error")
@@ -273,13 +273,13 @@ def test_a_version_published_after_the_check_stops_the_publish(
     at = upload_nps(open_page(), nps_csv(store_seed))
     at.button(key="check").click().run()
     assert not at.exception and not at.error
-    real = upload.publish
+    real = upload.publish_checked
 
     def published_meanwhile(*args, **kwargs):  # type: ignore[no-untyped-def]
         rollback(store, 1, note="someone else, from the command line")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(upload, "publish", published_meanwhile)
+    monkeypatch.setattr(upload, "publish_checked", published_meanwhile)
     at.button(key="publish").click().run()
     assert not at.exception and not at.error
     assert "Version 2 was published since you checked" in texts(at, "warning")

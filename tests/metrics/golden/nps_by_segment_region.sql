@@ -13,12 +13,13 @@ SELECT
 FROM (
   SELECT
     "s"."slot",
-    "f"."dim:segment" AS "member_0",
-    "f"."dim:region" AS "member_1",
-    "f".*,
-    "f"."day" BETWEEN "s"."cur_start" AND "s"."cur_end" AS "in_cur",
-    "f"."day" BETWEEN "s"."prior_start" AND "s"."prior_end" AS "in_prior"
-  FROM "fact:nps_responses" AS f
+    "f"."__cx_dim_0" AS "member_0",
+    "f"."__cx_dim_1" AS "member_1",
+    "f"."customer_id",
+    "f"."score",
+    "f"."__cx_day" BETWEEN "s"."cur_start" AND "s"."cur_end" AS "in_cur",
+    "f"."__cx_day" BETWEEN "s"."prior_start" AND "s"."prior_end" AS "in_prior"
+  FROM "fact_nps_responses" AS f
   JOIN (
     SELECT
       *
@@ -26,9 +27,9 @@ FROM (
       ('p', $p_cur_start, $p_cur_end, $p_prior_start, $p_prior_end),
       ('q', $q_cur_start, $q_cur_end, $q_prior_start, $q_prior_end)) AS "slots"("slot", "cur_start", "cur_end", "prior_start", "prior_end")
   ) AS "s"
-    ON "f"."day" BETWEEN "s"."cur_start" AND "s"."cur_end"
+    ON "f"."__cx_day" BETWEEN "s"."cur_start" AND "s"."cur_end"
   WHERE
-    TRUE
+    "f"."__cx_day" BETWEEN $first_day AND $last_day
 ) AS rows
 GROUP BY
   "slot",

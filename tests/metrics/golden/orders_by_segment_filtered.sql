@@ -1,24 +1,22 @@
 SELECT
   "slot",
   "member_0",
-  COALESCE(SUM(rev_cur), 0) AS "revenue",
-  COALESCE(SUM(rev_prior), 0) AS "revenue_prior",
+  COALESCE(SUM("part_revenue"), 0) AS "revenue",
+  COALESCE(SUM("part_revenue_prior"), 0) AS "revenue_prior",
   COUNT(*) FILTER(WHERE
     n_cur > 0) AS "active",
   COUNT(*) FILTER(WHERE
     n_prior > 0) AS "prior_active",
-  COUNT(*) FILTER(WHERE
-    n_prior > 0 AND n_cur > 0) AS "retained",
-  COALESCE(SUM(COALESCE(rev_cur, 0)) FILTER(WHERE
-    n_prior > 0), 0) AS "cohort_rev_cur",
-  COALESCE(SUM(rev_prior) FILTER(WHERE
-    n_prior > 0), 0) AS "cohort_rev_prior",
-  COALESCE(SUM(GREATEST(0, rev_cur - rev_prior)) FILTER(WHERE
-    n_prior > 0 AND n_cur > 0), 0) AS "expansion",
   COALESCE(SUM(cats_cur) FILTER(WHERE
     n_cur > 0), 0) AS "category_sum",
   COUNT(*) FILTER(WHERE
-    cats_cur >= 2) AS "multi_category"
+    cats_cur >= 2) AS "multi_category",
+  COUNT(*) FILTER(WHERE
+    n_prior > 0 AND n_cur > 0) AS "retained",
+  COALESCE(SUM(rev_cur) FILTER(WHERE
+    n_prior > 0 AND n_cur > 0), 0) AS "cohort_rev_cur",
+  COALESCE(SUM(GREATEST(0, rev_cur - rev_prior)) FILTER(WHERE
+    n_prior > 0 AND n_cur > 0), 0) AS "expansion"
 FROM (
   SELECT
     "slot",
@@ -33,15 +31,21 @@ FROM (
     COUNT(*) FILTER(WHERE
       in_prior) AS "n_prior",
     COUNT(DISTINCT product_category) FILTER(WHERE
-      in_cur) AS "cats_cur"
+      in_cur) AS "cats_cur",
+    COALESCE(SUM(amount) FILTER(WHERE
+      in_cur), 0) AS "part_revenue",
+    COALESCE(SUM(amount) FILTER(WHERE
+      in_prior), 0) AS "part_revenue_prior"
   FROM (
     SELECT
       "s"."slot",
-      "f"."dim:segment" AS "member_0",
-      "f".*,
-      "f"."day" BETWEEN "s"."cur_start" AND "s"."cur_end" AS "in_cur",
-      "f"."day" BETWEEN "s"."prior_start" AND "s"."prior_end" AS "in_prior"
-    FROM "fact:orders" AS f
+      "f"."__cx_dim_0" AS "member_0",
+      "f"."customer_id",
+      "f"."product_category",
+      "f"."amount",
+      "f"."__cx_day" BETWEEN "s"."cur_start" AND "s"."cur_end" AS "in_cur",
+      "f"."__cx_day" BETWEEN "s"."prior_start" AND "s"."prior_end" AS "in_prior"
+    FROM "fact_orders" AS f
     JOIN (
       SELECT
         *
@@ -49,10 +53,11 @@ FROM (
         ('p', $p_cur_start, $p_cur_end, $p_prior_start, $p_prior_end),
         ('q', $q_cur_start, $q_cur_end, $q_prior_start, $q_prior_end)) AS "slots"("slot", "cur_start", "cur_end", "prior_start", "prior_end")
     ) AS "s"
-      ON "f"."day" BETWEEN "s"."cur_start" AND "s"."cur_end"
-      OR "f"."day" BETWEEN "s"."prior_start" AND "s"."prior_end"
+      ON "f"."__cx_day" BETWEEN "s"."cur_start" AND "s"."cur_end"
+      OR "f"."__cx_day" BETWEEN "s"."prior_start" AND "s"."prior_end"
     WHERE
-      LIST_CONTAINS($filter_0, "f"."dim:region")
+      ARRAY_CONTAINS($filter_0, "f"."__cx_dim_1")
+      AND "f"."__cx_day" BETWEEN $first_day AND $last_day
   ) AS rows
   GROUP BY
     "slot",

@@ -14,11 +14,14 @@ SELECT
 FROM (
   SELECT
     "s"."slot",
-    "f"."dim:tier" AS "member_0",
-    "f".*,
-    "f"."day" BETWEEN "s"."cur_start" AND "s"."cur_end" AS "in_cur",
-    "f"."day" BETWEEN "s"."prior_start" AND "s"."prior_end" AS "in_prior"
-  FROM "fact:web_sessions" AS f
+    "f"."__cx_dim_2" AS "member_0",
+    "f"."customer_id",
+    "f"."pageviews",
+    "f"."duration_s",
+    "f"."converted",
+    "f"."__cx_day" BETWEEN "s"."cur_start" AND "s"."cur_end" AS "in_cur",
+    "f"."__cx_day" BETWEEN "s"."prior_start" AND "s"."prior_end" AS "in_prior"
+  FROM "fact_web_sessions" AS f
   JOIN (
     SELECT
       *
@@ -26,9 +29,10 @@ FROM (
       ('p', $p_cur_start, $p_cur_end, $p_prior_start, $p_prior_end),
       ('q', $q_cur_start, $q_cur_end, $q_prior_start, $q_prior_end)) AS "slots"("slot", "cur_start", "cur_end", "prior_start", "prior_end")
   ) AS "s"
-    ON "f"."day" BETWEEN "s"."cur_start" AND "s"."cur_end"
+    ON "f"."__cx_day" BETWEEN "s"."cur_start" AND "s"."cur_end"
   WHERE
-    LIST_CONTAINS($filter_0, "f"."dim:tier")
+    ARRAY_CONTAINS($filter_0, "f"."__cx_dim_2")
+    AND "f"."__cx_day" BETWEEN $first_day AND $last_day
 ) AS rows
 GROUP BY
   "slot",

@@ -1,0 +1,77 @@
+"""Rows that keep the contract but look wrong: accepted, and reported as warnings with counts.
+
+An order whose customer is not in `customers` is counted under `Unknown`; a
+row dated after today is kept as it is. Neither stops a publish, but an
+analyst should know before the numbers move.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Mapping
+
+import duckdb
+from sqlglot import exp
+
+from cxcore.data.contract import TABLES
+from cxcore.data.reading import ROW_COLUMN
+from cxcore.data.validation import MAX_EXAMPLES, Example, Finding, Severity
+from cxcore.sqlkit import alias, aliased, column, describe_query, fragment, render
+
+UNKNOWN_CUSTOMER = "name a customer absent from customers (counted as Unknown)"
+
+
+def suspicious_rows(
+    con: duckdb.DuckDBPyConnection,
+    tables: Mapping[str, exp.Expression],
+    customers: exp.Expression | None = None,
+    today: dt.date | None = None,
+) -> Iterator[Finding]:
+    """Warnings for every table given; `customers` defaults to the `customers` given."""
+    today = today or dt.date.today()
+    known = customers if customers is not None else tables.get("customers")
+    for name, rows in tables.items():
+        spec = TABLES[name]
+        columns = {r[0] for r in con.execute(describe_query(rows)).fetchall()}
+        if "customer_id" in columns and name != "customers" and known is not None:
+            ids = exp.select(column("customer_id")).from_(known.copy())
+            yield from _warn(
+                con,
+                rows,
+                name,
+                "customer_id",
+                UNKNOWN_CUSTOMER,
+                fragment(
+                    "t.customer_id IS NOT NULL AND t.customer_id NOT IN (:ids)",
+                    ids=ids,
+                ),
+                column("customer_id", "t"),
+            )
+        day = column(spec.date_column or "", "t")
+        later = exp.GT(this=day, expression=exp.cast(exp.Literal.string(today.isoformat()), "DATE"))
+        yield from _warn(
+            con, rows, name, spec.date_column, f"are dated after today ({today})", later, day
+        )
+
+
+def _warn(
+    con: duckdb.DuckDBPyConnection,
+    rows: exp.Expression,
+    name: str,
+    col: str | None,
+    words: str,
+    condition: exp.Expression,
+    value: exp.Expression,
+) -> Iterator[Finding]:
+    base = (
+        exp.select(alias(column(ROW_COLUMN), "_row"), alias(exp.cast(value, "VARCHAR"), "_v"))
+        .from_(aliased(rows, "t"))
+        .where(condition)
+    )
+    (count,) = con.execute(
+        render(exp.select(exp.Count(this=exp.Star())).from_(base.subquery("w")))
+    ).fetchone()  # type: ignore[misc]
+    if count:
+        found = con.execute(render(base.order_by("_row").limit(MAX_EXAMPLES))).fetchall()
+        examples = tuple(Example(int(r), v) for r, v in found)
+        yield Finding(name, col, words, int(count), Severity.WARNING, examples)

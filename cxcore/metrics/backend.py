@@ -1,0 +1,109 @@
+"""The seam between the metrics layer and an engine that runs its SQL.
+
+Queries are built once, as sqlglot expressions over *logical* relation names
+(`fact_orders`, `daily_orders`, ...). An executor knows where those lie for
+the data it serves, puts them in place, renders the query in its own dialect
+and runs it with the values bound as parameters. DuckDB is the embedded
+default; another engine implements the same two members.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any, Protocol
+
+import duckdb
+from sqlglot import exp
+
+from cxcore.data.dataset import Place, Relation
+from cxcore.metrics.measures import Number
+from cxcore.sqlkit import render, table
+
+Rows = list[tuple[Any, ...]]
+
+
+class QueryTimeout(RuntimeError):
+    """A query ran past the configured limit and was stopped."""
+
+
+class Executor(Protocol):
+    dialect: str
+
+    def fetch(self, query: exp.Expression, params: Mapping[str, Any]) -> Rows: ...
+
+    def close(self) -> None: ...
+
+
+def resolve(query: exp.Expression, relations: Mapping[str, exp.Expression]) -> exp.Expression:
+    """The query with each logical relation replaced by where it lies (its alias kept)."""
+
+    def swap(node: exp.Expression) -> exp.Expression:
+        if isinstance(node, exp.Table) and not node.db and node.name in relations:
+            placed = relations[node.name].copy()
+            alias = node.args.get("alias")
+            if isinstance(placed, exp.Table):
+                placed.set("alias", alias.copy() if alias else None)
+                return placed
+            return exp.Subquery(this=exp.select("*").from_(placed), alias=alias)
+        return node
+
+    return query.transform(swap)
+
+
+class DuckDBExecutor:
+    """Runs queries on one DuckDB connection, a cursor per query, within a time limit."""
+
+    dialect = "duckdb"
+
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        relations: Mapping[str, exp.Expression],
+        timeout_s: float | None = None,
+    ) -> None:
+        self.con = con
+        self.relations = dict(relations)
+        self.timeout_s = timeout_s
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        self.con.close()
+
+    def fetch(self, query: exp.Expression, params: Mapping[str, Any]) -> Rows:
+        sql = render(resolve(query, self.relations), self.dialect)
+        with self._lock:
+            cursor = self.con.cursor()
+        timer = threading.Timer(self.timeout_s, cursor.interrupt) if self.timeout_s else None
+        try:
+            if timer:
+                timer.start()
+            return cursor.execute(sql, dict(params)).fetchall()
+        except duckdb.InterruptException:
+            raise QueryTimeout(
+                f"the query ran longer than {self.timeout_s:g} s and was stopped"
+                " (CX_QUERY_TIMEOUT_S sets the limit)"
+            ) from None
+        finally:
+            if timer:
+                timer.cancel()
+            cursor.close()
+
+
+def duckdb_relations(relations: Mapping[str, Relation]) -> dict[str, exp.Expression]:
+    """Tables of the loading connection as they are; Parquet files read where they lie."""
+    placed: dict[str, exp.Expression] = {}
+    for name, relation in relations.items():
+        if relation.place is Place.TABLE:
+            placed[name] = table(relation.target)
+        else:
+            placed[name] = table(name)  # a view of that name, defined when the data is opened
+    return placed
+
+
+def plain(value: Any) -> Number:
+    """Engine decimals to floats, so results serialise as plain JSON numbers."""
+    if isinstance(value, Decimal):
+        return float(value)
+    return value

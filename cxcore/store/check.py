@@ -1,0 +1,211 @@
+"""Checking an upload: validated, then built into the complete version it would publish.
+
+`check` runs outside any lock, while readers go on reading the current
+version: it validates the upload and builds the new version's files in a
+staging folder beside the versions. The preview reads that staged version,
+and publishing it (`publish.publish_checked`) is a rename and a pointer
+swap, so what was checked is exactly what is published. A refused upload
+leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+from sqlglot import exp
+
+from cxcore import database
+from cxcore.data.contract import TABLES
+from cxcore.data.names import did_you_mean
+from cxcore.data.suspicious import suspicious_rows
+from cxcore.data.validation import Finding, Report, Severity
+from cxcore.settings import Settings
+from cxcore.sqlkit import table
+from cxcore.store.build import Built, Change, build, typed_columns, typed_rows
+from cxcore.store.candidate import MODES, Candidate, Progress, Published, notify, prepare
+from cxcore.store.layout import (
+    ALL_TABLES,
+    WORK_DB,
+    StoreError,
+    VersionInfo,
+    current_version,
+    discard_staging,
+    is_store,
+    new_staging,
+    read_version,
+    refuse_foreign,
+    version_dir,
+)
+
+
+@dataclass
+class Checked:
+    """An upload checked against `base_version`; when it passed, staged as the next version."""
+
+    root: Path
+    table: str
+    mode: str
+    base_version: int
+    report: Report
+    stage: Path | None = None
+    info: VersionInfo | None = None
+    mapping: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.report.ok and self.stage is not None
+
+    def discard(self) -> None:
+        """Remove the staged version (a new check replaces it, or it will not be published)."""
+        if self.stage is not None:
+            discard_staging(self.stage)
+            self.stage = None
+
+
+def check_request(table: str, mode: str) -> None:
+    """Unknown table or mode: a usage mistake, named with a suggestion."""
+    if table not in TABLES:
+        raise StoreError(f"unknown table {table!r}" + did_you_mean(table, TABLES))
+    if mode not in MODES:
+        raise StoreError(f"mode {mode!r} is not one of: {', '.join(MODES)}")
+
+
+def check(
+    root: Path | str,
+    table_name: str,
+    files: Sequence[Path | str],
+    mode: str = "replace",
+    column_map: Mapping[str, str] | None = None,
+    progress: Progress | None = None,
+    *,
+    settings: Settings | None = None,
+    bulk: bool = False,
+) -> Checked:
+    """Validate an upload and stage the version it would publish; the store stays as it is.
+
+    `bulk` is the command line's ingest of local files, with its far larger size limit.
+    """
+    check_request(table_name, mode)
+    settings = settings or Settings.from_env()
+    root = Path(root)
+    refuse_foreign(root)
+    if not is_store(root):
+        raise StoreError(f"{root.name or root} is not a CX store")
+    base = current_version(root)
+    base_info = read_version(root, base) if base else None
+    stage = new_staging(root)
+    checked = Checked(root, table_name, mode, base, Report(), mapping=dict(column_map or {}))
+    try:
+        _stage(checked, stage, files, base_info, settings, progress, bulk)
+    except BaseException:
+        discard_staging(stage)
+        raise
+    if not checked.report.ok:
+        discard_staging(stage)
+    return checked
+
+
+def _stage(
+    checked: Checked,
+    stage: Path,
+    files: Sequence[Path | str],
+    base: VersionInfo | None,
+    settings: Settings,
+    progress: Progress | None,
+    bulk: bool,
+) -> None:
+    name = checked.table
+    base_folder = version_dir(checked.root, base.version) if base else None
+    limit = (
+        (settings.max_ingest_bytes, "CX_MAX_INGEST_MB")
+        if bulk
+        else (
+            settings.max_upload_bytes,
+            "CX_MAX_UPLOAD_MB",
+        )
+    )
+    con = database.working(settings, stage / WORK_DB)
+    try:
+        notify(progress, 0.0, f"checking {len(files)} file(s) for {name}")
+        published = _published(base, base_folder, name)
+        candidate = prepare(
+            con, name, files, checked.mode, checked.mapping, published, *limit, progress
+        )
+        checked.report = candidate.report
+        if not candidate.ok:
+            return
+        warnings = _cross_checks(con, candidate, base, base_folder)
+        checked.report.findings.extend(warnings)
+        notify(progress, 0.6, "building the new version: facts sorted by day, rollups")
+        change = Change(
+            name,
+            table(candidate.rows or ""),
+            candidate.columns,
+            ", ".join(Path(f).name for f in files),
+            tuple(checked.report.warnings),
+        )
+        built = build(con, stage, [change], base_folder, base)
+        checked.info = _draft(base, built, name, checked.mode)
+        checked.stage = stage
+        notify(progress, 1.0, "checked")
+    finally:
+        con.close()
+        for leftover in stage.glob(f"{WORK_DB}*"):
+            leftover.unlink(missing_ok=True)
+
+
+def _published(base: VersionInfo | None, folder: Path | None, name: str) -> Published | None:
+    if base is None or folder is None or name not in base.files:
+        return None
+    columns = typed_columns(base, folder, name)
+    return Published(typed_rows(folder / base.files[name], columns), columns)
+
+
+def _cross_checks(
+    con: duckdb.DuckDBPyConnection,
+    candidate: Candidate,
+    base: VersionInfo | None,
+    folder: Path | None,
+) -> list[Finding]:
+    """Warnings against the other tables: unknown customers, and a store still incomplete."""
+    name = candidate.table
+    rows = {name: table(candidate.rows or "")}
+    customers: exp.Expression | None = rows.get("customers")
+    if customers is None and base is not None and folder is not None and "customers" in base.files:
+        customers = typed_rows(
+            folder / base.files["customers"], typed_columns(base, folder, "customers")
+        )
+    found = list(suspicious_rows(con, rows, customers))
+    present = set(base.files) if base else set()
+    missing = [t for t, s in TABLES.items() if s.required and t != name and t not in present]
+    if missing:
+        found.append(
+            Finding(
+                name,
+                None,
+                f"published without the required tables {', '.join(missing)}: the cockpit"
+                " cannot open the store until they are published",
+                0,
+                Severity.WARNING,
+            )
+        )
+    return found
+
+
+def _draft(base: VersionInfo | None, built: Built, name: str, mode: str) -> VersionInfo:
+    tables = {t: int(info["rows"]) for t, info in built.dataset["tables"].items()}
+    return VersionInfo(
+        version=(base.version if base else 0) + 1,
+        table=name,
+        rows=sum(tables.values()) if name == ALL_TABLES else tables[name],
+        mode=mode,
+        published_at="",
+        based_on=base.version if base else None,
+        tables=tables,
+        files=dict(built.files),
+        relations=dict(built.relations),
+        dataset=dict(built.dataset),
+    )

@@ -1,0 +1,39 @@
+SELECT
+  "slot",
+  "member_0",
+  COALESCE(SUM(sessions) FILTER(WHERE
+    in_cur), 0) AS "sessions",
+  COALESCE(SUM(pageviews) FILTER(WHERE
+    in_cur), 0) AS "pageviews",
+  COALESCE(SUM(duration_sum) FILTER(WHERE
+    in_cur), 0) AS "duration_sum",
+  COALESCE(SUM(conversions) FILTER(WHERE
+    in_cur), 0) AS "conversions",
+  COALESCE(SUM(bounces) FILTER(WHERE
+    in_cur), 0) AS "bounces"
+FROM (
+  SELECT
+    "s"."slot",
+    "f"."__cx_dim_1" AS "member_0",
+    "f"."sessions",
+    "f"."pageviews",
+    "f"."duration_sum",
+    "f"."conversions",
+    "f"."bounces",
+    "f"."__cx_day" BETWEEN "s"."cur_start" AND "s"."cur_end" AS "in_cur",
+    "f"."__cx_day" BETWEEN "s"."prior_start" AND "s"."prior_end" AS "in_prior"
+  FROM "daily_web_sessions" AS f
+  JOIN (
+    SELECT
+      *
+    FROM (VALUES
+      ('p', $p_cur_start, $p_cur_end, $p_prior_start, $p_prior_end),
+      ('q', $q_cur_start, $q_cur_end, $q_prior_start, $q_prior_end)) AS "slots"("slot", "cur_start", "cur_end", "prior_start", "prior_end")
+  ) AS "s"
+    ON "f"."__cx_day" BETWEEN "s"."cur_start" AND "s"."cur_end"
+  WHERE
+    "f"."__cx_day" BETWEEN $first_day AND $last_day
+) AS rows
+GROUP BY
+  "slot",
+  "member_0"
