@@ -1,0 +1,1 @@
+"""Analytics beyond the KPI set: statistics, drivers, decomposition and customer lifetime value."""
