@@ -27,6 +27,11 @@ from cxcore.analytics.clv_model import (
     simulate_gamma_gamma,
     spend_rows,
 )
+from cxcore.analytics.clv_value import (
+    customer_lifetime_value,
+    expected_purchases,
+    expected_spend,
+)
 
 CDNOW_LIKE = BgNbd(r=0.24, alpha=4.4, a=0.79, b=2.43)
 SPEND = GammaGamma(p=6.25, q=3.74, v=15.44)
@@ -313,6 +318,208 @@ def test_fit_does_not_depend_on_where_identical_customers_sit() -> None:
     assert fit_gamma_gamma(x[order], m[order]) == pytest.approx(fit_gamma_gamma(x, m))
 
 
+# -- 4. conditional expectations -----------------------------------------------------------------
+def plain_alive_probability(params: BgNbd, x: int, t_x: float, T: float) -> float:
+    """The share of eq. 6 that comes from the customer still being alive at T, in logs so that
+    frequent buyers do not overflow."""
+    if x == 0:
+        return 1.0
+    r, alpha, a, b = params.r, params.alpha, params.a, params.b
+    log_dead_over_alive = (
+        log_beta(a + 1, b + x - 1)
+        - log_beta(a, b + x)
+        + (r + x) * (math.log(alpha + T) - math.log(alpha + t_x))
+    )
+    return 1 / (1 + math.exp(log_dead_over_alive))
+
+
+def series_expectation(params: BgNbd, t: float, x: int, t_x: float, T: float) -> float:
+    """FHL 2005 eq. 10 as printed, 2F1 summed term by term; for moderate z and a far from 1."""
+    r, alpha, a, b = params.r, params.alpha, params.a, params.b
+    A, B, C, z = r + x, b + x, a + b + x - 1, t / (alpha + T + t)
+    terms, term, n = [1.0], 1.0, 0
+    while abs(term) > 1e-18:
+        term *= (A + n) * (B + n) / ((C + n) * (n + 1)) * z
+        terms.append(term)
+        n += 1
+    hypergeometric = math.fsum(terms)
+    growth = C / (a - 1) * (1 - ((alpha + T) / (alpha + T + t)) ** A * hypergeometric)
+    if x == 0:
+        return growth
+    return growth / (1 + a / (b + x - 1) * ((alpha + T) / (alpha + t_x)) ** A)
+
+
+def integral_expectation(params: BgNbd, t: float, x: int, t_x: float, T: float) -> float:
+    """P(alive) · E[(1 - (1 + p·t/(alpha+T))^-(r+x)) / p] over the posterior p ~ Beta(a, b+x).
+
+    An alive customer's rate is Gamma(r+x, alpha+T) and dropout Beta(a, b+x) a posteriori; one
+    with rate λ and dropout p buys (1 - e^(-λpt))/p times in t days on average, and averaging
+    e^(-λpt) over the rate gives the power. Numerically integrated after substitutions
+    (p = u^(1/a) near 0, 1-p = w^(1/B) near 1) that remove the Beta density's endpoint
+    singularities: no hypergeometric function anywhere.
+    """
+    r, alpha, a, b = params.r, params.alpha, params.a, params.b
+    A, B, s = r + x, b + x, t / (alpha + T)
+
+    def bought(p: float) -> float:
+        return A * s if p == 0 else -math.expm1(-A * math.log1p(p * s)) / p
+
+    def near_zero(u: float) -> float:
+        p = u ** (1 / a)
+        return bought(p) * (1 - p) ** (B - 1) / a
+
+    def near_one(w: float) -> float:
+        p = 1 - w ** (1 / B)
+        return bought(p) * p ** (a - 1) / B
+
+    options = {"epsabs": 0.0, "epsrel": 1e-12, "limit": 500}
+    feature = min(1 / s, 0.5) ** a / 10  # where the integrand turns, in u
+    low = quad(near_zero, 0, 0.5**a, points=[feature], **options)[0]
+    high = quad(near_one, 0, 0.5**B, **options)[0]
+    beta = math.exp(log_beta(a, B))
+    return plain_alive_probability(params, x, t_x, T) * (low + high) / beta
+
+
+EXPECTATION_CASES = {  # name: (params, t, x, t_x, T)
+    "typical repeat buyer": (CDNOW_LIKE, 90.0, 4, 100.0, 200.0),
+    "one-timer": (CDNOW_LIKE, 365.0, 0, 0.0, 120.0),
+    "lapsed buyer": (CDNOW_LIKE, 180.0, 6, 20.0, 300.0),
+    "a > 1, b < 1": (BgNbd(r=2.0, alpha=30.0, a=3.5, b=0.4), 60.0, 3, 50.0, 80.0),
+}
+HARD_EXPECTATION_CASES = {
+    # scipy's hyp2f1 overflows: (1+s)^(r+x) is far beyond the float range
+    "daily buyer, ten years": (CDNOW_LIKE, 3650.0, 1500, 1999.0, 2000.0),
+    "a = 1 exactly": (BgNbd(r=0.24, alpha=4.4, a=1.0, b=2.43), 365.0, 2, 40.0, 60.0),
+    "a = 1 + 1e-9": (BgNbd(r=0.24, alpha=4.4, a=1 + 1e-9, b=2.43), 365.0, 0, 0.0, 10.0),
+    "a = 1 - 1e-7": (BgNbd(r=0.24, alpha=4.4, a=1 - 1e-7, b=2.43), 30.0, 3, 25.0, 90.0),
+    "horizon of 1e-4 days": (CDNOW_LIKE, 1e-4, 3, 50.0, 100.0),
+    "a + b < 1": (BgNbd(r=0.5, alpha=2.0, a=0.3, b=0.4), 200.0, 0, 0.0, 15.0),
+    "a + b = 1": (BgNbd(r=0.5, alpha=2.0, a=0.5, b=0.5), 200.0, 0, 0.0, 15.0),
+    "first purchase today, ten years": (CDNOW_LIKE, 3650.0, 0, 0.0, 0.0),
+    # no series settles in reasonable time: the last resort integrates
+    "a = 1 + 1e-9, first purchase today": (
+        BgNbd(r=0.24, alpha=4.4, a=1 + 1e-9, b=2.43),
+        3650.0,
+        0,
+        0.0,
+        0.0,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(EXPECTATION_CASES.values()), ids=list(EXPECTATION_CASES))
+def test_expected_purchases_match_the_hypergeometric_series(case: tuple) -> None:
+    params, t, x, t_x, T = case
+    got = expected_purchases(params, t, [x], [t_x], [T])[0]
+    assert got == pytest.approx(series_expectation(params, t, x, t_x, T), rel=1e-10)
+
+
+ALL_EXPECTATION_CASES = {**EXPECTATION_CASES, **HARD_EXPECTATION_CASES}
+
+
+@pytest.mark.parametrize(
+    "case", list(ALL_EXPECTATION_CASES.values()), ids=list(ALL_EXPECTATION_CASES)
+)
+def test_expected_purchases_match_the_posterior_integral(case: tuple) -> None:
+    params, t, x, t_x, T = case
+    got = expected_purchases(params, t, [x], [t_x], [T])[0]
+    assert got == pytest.approx(integral_expectation(params, t, x, t_x, T), rel=1e-8)
+
+
+@pytest.mark.parametrize("T", [0.0, 60.0, 300.0])
+def test_expected_purchases_of_one_timers_match_a_simulation_of_the_process(T: float) -> None:
+    """Customers with no repeat purchase in (0, T] are exactly those with no Poisson event
+    there (dropout only follows a purchase), so conditioning a simulation on x = 0 is exact.
+    Afterwards each buys min(G, K) times in t days: K ~ Poisson(λt) chances, and G ~
+    Geometric(p) the purchase after which they leave. The mean lies within 4 standard errors.
+    """
+    rng = np.random.default_rng(int(T) + 1)
+    t, size = 120.0, 400_000
+    rate = rng.gamma(CDNOW_LIKE.r, 1 / CDNOW_LIKE.alpha, size)
+    dropout = rng.beta(CDNOW_LIKE.a, CDNOW_LIKE.b, size)
+    one_timers = rng.poisson(rate * T) == 0
+    future = np.minimum(rng.geometric(dropout[one_timers]), rng.poisson(rate[one_timers] * t))
+    standard_error = future.std() / math.sqrt(len(future))
+    got = expected_purchases(CDNOW_LIKE, t, [0], [0.0], [T])[0]
+    assert abs(got - future.mean()) < 4 * standard_error
+
+
+def test_expected_purchases_start_at_zero_and_grow_with_the_horizon() -> None:
+    x, t_x, T = [0, 3, 12], [0.0, 40.0, 170.0], [90.0, 90.0, 180.0]
+    horizons = [0.0, 1.0, 30.0, 90.0, 365.0, 3650.0]
+    values = np.array([expected_purchases(CDNOW_LIKE, t, x, t_x, T) for t in horizons])
+    assert np.all(values[0] == 0)
+    assert np.all(np.diff(values, axis=0) > 0)
+
+
+def test_expected_purchases_take_one_horizon_per_customer() -> None:
+    x, t_x, T = [0, 3], [0.0, 40.0], [90.0, 90.0]
+    both = expected_purchases(CDNOW_LIKE, [30.0, 365.0], x, t_x, T)
+    assert both[0] == expected_purchases(CDNOW_LIKE, 30.0, x, t_x, T)[0]
+    assert both[1] == expected_purchases(CDNOW_LIKE, 365.0, x, t_x, T)[1]
+
+
+SPEND_CASES = [  # (x, m, expected by hand for p = 6.25, q = 3.74, v = 15.44)
+    (0, 0.0, 6.25 * 15.44 / 2.74),  # the population mean
+    (1, 20.0, 6.25 * (15.44 + 20.0) / (6.25 + 2.74)),
+    (2, 30.0, 6.25 * (15.44 + 60.0) / (12.5 + 2.74)),
+    (50, 12.0, 6.25 * (15.44 + 600.0) / (312.5 + 2.74)),  # many purchases: close to m
+]
+
+
+@pytest.mark.parametrize(("x", "m", "expected"), SPEND_CASES, ids=str)
+def test_expected_spend_is_the_gamma_gamma_posterior_mean(
+    x: int, m: float, expected: float
+) -> None:
+    assert expected_spend(SPEND, [x], [m])[0] == pytest.approx(expected, rel=1e-14)
+
+
+# -- 5. lifetime value ----------------------------------------------------------------------------
+def test_lifetime_value_over_two_months_by_hand() -> None:
+    """Month 1 brings E(30) purchases, month 2 E(60) - E(30), each at the expected spend and
+    discounted by 1.01 and 1.01²; duplicates and order must not mix customers up."""
+    customers = [(4, 100.0, 200.0, 25.0), (0, 0.0, 50.0, 0.0), (4, 100.0, 200.0, 25.0)]
+    customers += [(1, 3.0, 5.0, 80.0)]
+    x, t_x, T, m = (np.array(column) for column in zip(*customers, strict=True))
+    got = customer_lifetime_value(CDNOW_LIKE, SPEND, x, t_x, T, m, 2, 0.01)
+    for i, (xi, txi, Ti, mi) in enumerate(customers):
+        first = series_expectation(CDNOW_LIKE, 30.0, xi, txi, Ti)
+        both = series_expectation(CDNOW_LIKE, 60.0, xi, txi, Ti)
+        spend = SPEND.p * (SPEND.v + xi * mi) / (SPEND.p * xi + SPEND.q - 1)
+        expected = first * spend / 1.01 + (both - first) * spend / 1.01**2
+        assert got[i] == pytest.approx(expected, rel=1e-10), customers[i]
+
+
+def test_lifetime_value_over_one_month_is_a_month_of_spend_discounted_once() -> None:
+    got = customer_lifetime_value(CDNOW_LIKE, SPEND, [2], [30.0], [38.0], [22.35], 1, 0.02)[0]
+    spend = 6.25 * (15.44 + 2 * 22.35) / (6.25 * 2 + 3.74 - 1)
+    assert got == pytest.approx(series_expectation(CDNOW_LIKE, 30.0, 2, 30.0, 38.0) * spend / 1.02)
+
+
+def test_lifetime_value_without_discount_is_all_purchases_in_the_horizon() -> None:
+    x, t_x, T, m = [3, 0], [60.0, 0.0], [90.0, 20.0], [40.0, 0.0]
+    got = customer_lifetime_value(CDNOW_LIKE, SPEND, x, t_x, T, m, 12, 0.0)
+    expected = expected_purchases(CDNOW_LIKE, 360.0, x, t_x, T) * expected_spend(SPEND, x, m)
+    np.testing.assert_allclose(got, expected, rtol=1e-10)
+
+
+def test_lifetime_value_falls_with_the_discount_rate_and_grows_with_the_horizon() -> None:
+    x, t_x, T, m = simulated_customers(9, 50)
+    by_rate = [
+        customer_lifetime_value(CDNOW_LIKE, SPEND, x, t_x, T, m, 24, d) for d in (0, 0.01, 0.1, 1)
+    ]
+    assert np.all(np.diff(by_rate, axis=0) < 0)
+    by_horizon = [
+        customer_lifetime_value(CDNOW_LIKE, SPEND, x, t_x, T, m, h, 0.01) for h in (1, 6, 24)
+    ]
+    assert np.all(np.diff(by_horizon, axis=0) > 0)
+
+
+def test_lifetime_value_over_no_months_is_zero() -> None:
+    x, t_x, T, m = simulated_customers(10, 30)
+    assert np.all(customer_lifetime_value(CDNOW_LIKE, SPEND, x, t_x, T, m, 0, 0.01) == 0)
+
+
 # -- 6. refusals --------------------------------------------------------------------------------
 BAD_HISTORIES = [  # (x, t_x, T, message)
     ([1, -1], [5.0, 0.0], [10.0, 10.0], "x has negative values"),
@@ -391,3 +598,31 @@ def test_fits_refuse_data_without_a_maximum() -> None:
 def test_parameters_must_be_positive(make: Callable[[], object], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         make()
+
+
+@pytest.mark.parametrize(
+    ("horizon", "discount", "message"),
+    [
+        (-1, 0.01, "horizon_months must not be negative"),
+        (1.5, 0.01, "horizon_months must be a whole number"),
+        (True, 0.01, "horizon_months must be a whole number"),
+        (12, -0.01, "discount_monthly must be a rate >= 0"),
+        (12, float("nan"), "discount_monthly must be a rate >= 0"),
+    ],
+)
+def test_lifetime_value_refuses_meaningless_horizons_and_rates(
+    horizon: int, discount: float, message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        customer_lifetime_value(CDNOW_LIKE, SPEND, [1], [5.0], [10.0], [20.0], horizon, discount)
+
+
+def test_predictions_refuse_bad_inputs() -> None:
+    with pytest.raises(ValueError, match="t has negative values"):
+        expected_purchases(CDNOW_LIKE, -30.0, [1], [5.0], [10.0])
+    with pytest.raises(ValueError, match="recency t_x exceeds T"):
+        expected_purchases(CDNOW_LIKE, 30.0, [1], [15.0], [10.0])
+    with pytest.raises(ValueError, match="no finite mean spend"):
+        expected_spend(GammaGamma(p=2.0, q=0.9, v=10.0), [0, 3], [0.0, 25.0])
+    with pytest.raises(ValueError, match="m has negative values"):
+        customer_lifetime_value(CDNOW_LIKE, SPEND, [1], [5.0], [10.0], [-20.0], 12, 0.01)
