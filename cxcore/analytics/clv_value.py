@@ -27,8 +27,6 @@ from cxcore.analytics.clv_model import (
 DAYS_PER_MONTH = 30
 # scipy's value is kept while 1 - F loses fewer than three of its ~15 digits to cancellation.
 MAX_CANCELLATION = 1e3
-# scipy's 2F1 has a pole at C = 0; near it the series take over.
-MIN_ABS_C = 1e-3
 # The series in -s converges like s^n: used up to s = t/(alpha+T) = 1/2.
 EULER_SERIES_LIMIT = 0.5
 # The series in z = s/(1+s) needs about 40·(1+s) terms: beyond this s, integrate instead.
@@ -134,23 +132,20 @@ def _purchases_if_alive(params: BgNbd, s: FloatArray, x: FloatArray) -> FloatArr
 
         C/(a-1) · [1 - (1+s)^-A · 2F1(A, B; C; s/(1+s))],  A = r+x, B = b+x, C = a+b+x-1.
 
-    scipy's 2F1 is used where it is finite and the bracket keeps its digits; the rest are
-    summed as series (see _purchases_if_alive_by_series).
+    scipy's 2F1 is used where it is finite and positive and the bracket keeps its digits; the
+    rest are summed as series (see _purchases_if_alive_by_series).
     """
     r, a, b = params.r, params.a, params.b
     A, B, C = r + x, b + x, a + b + x - 1.0
     z = s / (1.0 + s)
     with np.errstate(all="ignore"):
         f = hyp2f1(A, B, C, z)
-        product = np.exp(-A * np.log1p(s) + np.log(f))  # (1+s)^-A · 2F1, never overflows
+        # (1+s)^-A · 2F1 in logs, since (1+s)^A alone overflows; NaN where 2F1 <= 0.
+        product = np.exp(-A * np.log1p(s) + np.log(f))
         bracket = 1.0 - product
         value = C * bracket / (a - 1.0)
         trusted = (
-            np.isfinite(f)
-            & (f > 0)
-            & (np.abs(C) >= MIN_ABS_C)
-            & np.isfinite(value)
-            & (np.abs(product) < MAX_CANCELLATION * np.abs(bracket))
+            np.isfinite(f) & np.isfinite(value) & (product < MAX_CANCELLATION * np.abs(bracket))
         )
     result = np.where(trusted, value, 0.0)
     doubtful = ~trusted & (s > 0)
