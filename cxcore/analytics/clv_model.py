@@ -29,9 +29,9 @@ FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 
 
-def _require_positive_finite(params: object) -> None:
+def _require_positive_finite(params: BgNbd | GammaGamma) -> None:
     """Parameters of both models are shapes and scales of Gamma and Beta laws: all must be > 0."""
-    for field in fields(params):  # type: ignore[arg-type]
+    for field in fields(params):
         value = getattr(params, field.name)
         if not (np.isfinite(value) and value > 0):
             raise ValueError(f"{type(params).__name__}.{field.name} must be positive, got {value}")
