@@ -16,7 +16,7 @@ from sqlglot import exp
 
 from cxcore.data.contract import Column, Kind, Table
 from cxcore.data.reading import ROW_COLUMN, RawTable
-from cxcore.sqlkit import alias, column, fragment, ident, render, table
+from cxcore.sqlkit import alias, column, fragment, render, table
 
 MAX_EXAMPLES = 10
 INTEGER_TYPES = (
@@ -228,6 +228,8 @@ class Rule:
     words: str
     condition: exp.Expression
     raw_value: exp.Expression
+    # Counted by its own grouped query: a window over every row costs twice as much.
+    duplicates_of: exp.Expression | None = None
 
 
 def _rules(col: Column, typed: TypedColumn, raw: RawTable) -> list[Rule]:
@@ -254,6 +256,7 @@ def _rules(col: Column, typed: TypedColumn, raw: RawTable) -> list[Rule]:
                     ":t IS NOT NULL AND COUNT(*) OVER (PARTITION BY :t) > 1", t=typed.expression
                 ),
                 value,
+                duplicates_of=typed.expression,
             )
         )
     if col.minimum is not None:
@@ -285,13 +288,18 @@ def _evaluate(name: str, raw: RawTable, rules: list[Rule], con: Any) -> list[Fin
         *[alias(r.condition, f"_f{i}") for i, r in enumerate(rules)],
         *[alias(r.raw_value, f"_v{i}") for i, r in enumerate(rules)],
     ).from_(table(raw.sql_name))
+    counted = [i for i, r in enumerate(rules) if r.duplicates_of is None]
     counts_sql = exp.select(
         *[
-            alias(fragment("COUNT(*) FILTER(WHERE :f)", f=ident(f"_f{i}")), f"n{i}")
-            for i in range(len(rules))
+            alias(fragment("COUNT(*) FILTER(WHERE :f)", f=rules[i].condition.copy()), f"n{i}")
+            for i in counted
         ]
-    ).from_(flagged.subquery("flagged"))
-    counts = con.execute(render(counts_sql)).fetchone()
+    ).from_(table(raw.sql_name))
+    found = dict(zip(counted, con.execute(render(counts_sql)).fetchone() or (), strict=True))
+    for i, rule in enumerate(rules):
+        if rule.duplicates_of is not None:
+            found[i] = _duplicates(con, raw, rule.duplicates_of)
+    counts = [found[i] for i in range(len(rules))]
     findings = []
     for i, (rule, count) in enumerate(zip(rules, counts, strict=True)):
         if count:
@@ -301,6 +309,20 @@ def _evaluate(name: str, raw: RawTable, rules: list[Rule], con: Any) -> list[Fin
                 )
             )
     return findings
+
+
+def _duplicates(con: Any, raw: RawTable, value: exp.Expression) -> int:
+    """Rows whose id another row repeats, counted by grouping rather than a window."""
+    groups = (
+        exp.select(alias(exp.Count(this=exp.Star()), "n"))
+        .from_(table(raw.sql_name))
+        .where(exp.not_(value.copy().is_(exp.null())))
+        .group_by(value.copy())
+        .having(exp.GT(this=exp.Count(this=exp.Star()), expression=exp.Literal.number(1)))
+    )
+    query = exp.select(fragment("COALESCE(SUM(n), 0)")).from_(groups.subquery("g"))
+    (count,) = con.execute(render(query)).fetchone()
+    return int(count)
 
 
 def _examples(con: Any, flagged: exp.Select, index: int) -> tuple[Example, ...]:

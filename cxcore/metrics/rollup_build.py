@@ -47,6 +47,7 @@ from cxcore.metrics.rollups import LAGS
 from cxcore.sqlkit import alias, aliased, column, create_table, fragment, render, table
 
 CATEGORIES, COMBOS, MONTHS, UNITS = "_cx_categories", "_cx_combos", "_cx_months", "_cx_units"
+UNIT_KEY_SPAN = 1_000_000  # more months than any calendar holds
 
 
 class Sink(Protocol):
@@ -179,6 +180,13 @@ def _customer_months(fact: exp.Expression, categories: int) -> exp.Select:
     )
 
 
+def _unit_key(unit: CalendarUnit, first_month: exp.Expression) -> exp.Expression:
+    """The unit and its first month as one integer: joining on it is several times faster
+    than joining on the unit's name and the month."""
+    code = list(CalendarUnit).index(unit)
+    return exp.Add(this=first_month, expression=exp.Literal.number(code * UNIT_KEY_SPAN))
+
+
 def _customer_units() -> exp.Expression:
     """The months as they are, then quarters and years as unions of their months."""
     parts: list[exp.Expression] = [
@@ -186,6 +194,7 @@ def _customer_units() -> exp.Expression:
             alias(exp.Literal.string("month"), "unit"),
             "start",
             "midx",
+            alias(_unit_key(CalendarUnit.MONTH, column("midx")), "ukey"),
             "customer_id",
             COMBO,
             "rev",
@@ -200,6 +209,7 @@ def _customer_units() -> exp.Expression:
                 alias(exp.Literal.string(str(unit)), "unit"),
                 alias(fragment(f"CAST(date_trunc('{unit}', MIN(start)) AS DATE)"), "start"),
                 alias(first, "midx"),
+                alias(_unit_key(unit, first.copy()), "ukey"),
                 column("customer_id"),
                 alias(fragment("any_value(:c)", c=column(COMBO)), COMBO),
                 alias(fragment("SUM(rev)"), "rev"),
@@ -288,9 +298,7 @@ def _pairs(dims: int) -> exp.Select:
         .join(lags, on=fragment("c.unit = l.unit"))
         .join(
             table(UNITS).as_("p"),
-            on=fragment(
-                "p.unit = c.unit AND p.customer_id = c.customer_id AND p.midx = c.midx - l.months"
-            ),
+            on=fragment("p.customer_id = c.customer_id AND p.ukey = c.ukey - l.months"),
         )
     )
     inner = (

@@ -102,16 +102,16 @@ def prepare(
     if mode == "append" and published is not None:
         old = _load_published(con, published)
     parts: dict[str, str] = {}  # typed table -> its file's name
+    alone = len(paths) == 1 and old is None
     for i, path in enumerate(paths):
         notify(progress, 0.05 + 0.4 * i / len(paths), f"reading and checking {path.name}")
-        part = _typed_part(con, candidate, path, mapping, i, len(paths) > 1, old or {})
+        name = CANDIDATE if alone else f"part:{i}"
+        part = _typed_part(con, candidate, path, mapping, name, len(paths) > 1, old or {})
         if part:
             parts[part] = path.name
     if not candidate.ok:
         return candidate
-    if len(parts) == 1 and old is None:
-        con.execute(f'ALTER TABLE "{next(iter(parts))}" RENAME TO "{CANDIDATE}"')
-    else:
+    if not alone:
         notify(progress, 0.45, "combining the files")
         _combine(con, candidate, parts, old is not None)
     if candidate.ok:
@@ -201,13 +201,15 @@ def _typed_part(
     candidate: Candidate,
     path: Path,
     mapping: dict[str, str],
-    index: int,
+    part: str,
     several: bool,
     published: Mapping[str, str],
 ) -> str | None:
+    """The file's rows, typed: a view over the loaded file when it is the whole upload
+    (nothing is copied again), a table when it is one of several to be combined."""
     name = candidate.table
     try:
-        raw = load_raw(con, name, path, f"raw:{index}")
+        raw = load_raw(con, name, path, f"raw:{part}")
     except ReadError as err:
         candidate.report.findings.append(_unreadable(name, path, err.reason))
         return None
@@ -225,7 +227,12 @@ def _typed_part(
     )
     if query is None or not report.ok:
         return None
-    part = f"part:{index}"
+    if part == CANDIDATE:
+        query.set("order", None)  # row numbers are in the rows; their order is the fact's
+        temporary = exp.Properties(expressions=[exp.TemporaryProperty()])
+        view = exp.Create(this=table(part), kind="VIEW", expression=query, properties=temporary)
+        con.execute(render(view))
+        return part
     con.execute(create_table(part, query))
     con.execute(f'DROP TABLE IF EXISTS "{raw.sql_name}"')
     return part

@@ -127,7 +127,7 @@ def _stage(
             "CX_MAX_UPLOAD_MB",
         )
     )
-    con = database.working(settings, stage / WORK_DB)
+    con = database.working(settings)
     try:
         notify(progress, 0.0, f"checking {len(files)} file(s) for {name}")
         published = _published(base, base_folder, name)
