@@ -107,6 +107,7 @@ def run_ingest(args: argparse.Namespace) -> int:
             args.mode,
             mapping or None,
             note=args.note,
+            bulk=True,
         )
     except PublishRefused as err:
         _print_report(err.report, f"refused, nothing was published ({args.table}):")

@@ -87,13 +87,13 @@ def prepare(
     mode: str,
     column_map: Mapping[str, str] | None,
     published: Published | None,
-    max_bytes: int,
+    limit_mb: float,
     limit_name: str,
     progress: Progress | None = None,
 ) -> Candidate:
     """Check the upload into the typed table CANDIDATE of `con`; never touches the store."""
     paths = [Path(p) for p in files]
-    candidate = Candidate(table_name, mode, _size_report(table_name, paths, max_bytes, limit_name))
+    candidate = Candidate(table_name, mode, _size_report(table_name, paths, limit_mb, limit_name))
     if not candidate.ok:
         return candidate
     mapping = {normalise(k): normalise(v) for k, v in (column_map or {}).items()}
@@ -122,11 +122,11 @@ def prepare(
     return candidate
 
 
-def _size_report(name: str, paths: list[Path], max_bytes: int, limit_name: str) -> Report:
+def _size_report(name: str, paths: list[Path], limit_mb: float, limit_name: str) -> Report:
     report = Report()
     if not paths:
         report.findings.append(Finding(name, None, "missing: no file was given", 0))
-    limit_mb = max_bytes / (1024 * 1024)
+    max_bytes = int(limit_mb * 1024 * 1024)
     for path in paths:
         if not path.is_file():
             report.findings.append(_unreadable(name, path, "no such file"))

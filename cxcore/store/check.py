@@ -120,12 +120,9 @@ def _stage(
     name = checked.table
     base_folder = version_dir(checked.root, base.version) if base else None
     limit = (
-        (settings.max_ingest_bytes, "CX_MAX_INGEST_MB")
+        (settings.max_ingest_mb, "CX_MAX_INGEST_MB")
         if bulk
-        else (
-            settings.max_upload_bytes,
-            "CX_MAX_UPLOAD_MB",
-        )
+        else (settings.max_upload_mb, "CX_MAX_UPLOAD_MB")
     )
     con = database.working(settings)
     try:

@@ -148,7 +148,7 @@ def test_cli_refuses_bad_input_with_the_report(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setenv("CX_MAX_UPLOAD_MB", "0.5")
+    monkeypatch.setenv("CX_MAX_INGEST_MB", "0.5")  # the command line's own, far larger limit
     maker, words = CASES[case]
     table, path = maker(tmp_path / "upload")
     before = snapshot(store)

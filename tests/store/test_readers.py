@@ -18,8 +18,9 @@ from typing import Any
 import pytest
 
 from cxcore import Cockpit
+from cxcore.data import catalog
 from cxcore.settings import Settings
-from cxcore.store import reader
+from cxcore.store import candidate, reader
 from cxcore.store.layout import VersionNotFound, current_version
 from cxcore.store.publish import publish
 from tests.factories import order
@@ -116,3 +117,23 @@ def test_readers_in_a_loop_survive_pruning(store: Path, tmp_path: Path, keep: in
     # versions held by a reader during a publish are pruned by the next one
     _publish_amount(store, tmp_path, 9, keep=keep)
     assert len(list((store / "versions").iterdir())) == keep
+
+
+def test_opening_a_version_reads_no_export_and_validates_nothing(
+    store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A published version was checked once; serving it reads its own files, nothing else."""
+    upload = orders_file(tmp_path / "up", [order("n1", "c1", "2025-06-01", 7)])
+    publish(store, "orders", [upload])
+    upload.unlink()
+
+    def again(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("an export was read or validated again")
+
+    for owner in (catalog, candidate):
+        monkeypatch.setattr(owner, "load_raw", again)
+        monkeypatch.setattr(owner, "validate", again)
+    monkeypatch.setattr(catalog.Catalog, "from_files", again)
+    with Cockpit.open(store) as cockpit:
+        assert cockpit.kpis("2025-06-01", "2025-06-30")["kpis"]["revenue"]["value"] == 7
+        assert cockpit.tables["orders"].rows == 1
