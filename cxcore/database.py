@@ -60,6 +60,7 @@ def serving(files: Iterable[Path], settings: Settings | None = None) -> duckdb.D
         ":memory:", config={**_config(settings), "preserve_insertion_order": False}
     )
     con.execute(f"SET TimeZone = '{TIME_ZONE}'")
+    con.execute("SET parquet_metadata_cache = true")  # footers read once, not per query
     allowed = [str(Path(f).resolve()) for f in files]
     con.execute("SET allowed_paths = $paths", {"paths": allowed})
     con.execute("SET enable_external_access = false")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from cxcore.metrics.periods import CalendarUnit, Period, whole_unit
 from cxcore.metrics.registry import Unit
 
 CURRENCY_SYMBOL = "$"
@@ -84,25 +85,19 @@ def is_flat(text: str | None) -> bool:
 
 def format_period(start: dt.date, end: dt.date) -> str:
     """'Q3 2026', 'Jul 2026', '2026', or an explicit range when the span is irregular."""
-    next_day = end + dt.timedelta(days=1)
-    if start.day == 1 and next_day.day == 1:
-        months = (next_day.year - start.year) * 12 + next_day.month - start.month
-        if months == 1:
-            return f"{MONTHS[start.month - 1]} {start.year}"
-        if months == 3 and start.month % 3 == 1:
-            return f"Q{(start.month - 1) // 3 + 1} {start.year}"
-        if months == 12 and start.month == 1:
-            return str(start.year)
+    unit = whole_unit(Period(start, end)) if start <= end else None
+    if unit is CalendarUnit.MONTH:
+        return f"{MONTHS[start.month - 1]} {start.year}"
+    if unit is CalendarUnit.QUARTER:
+        return f"Q{(start.month - 1) // 3 + 1} {start.year}"
+    if unit is CalendarUnit.YEAR:
+        return str(start.year)
     return f"{_day(start, start.year != end.year)} – {_day(end, True)}"  # noqa: RUF001
 
 
 def _day(day: dt.date, with_year: bool) -> str:
     text = f"{day.day} {MONTHS[day.month - 1]}"
     return f"{text} {day.year}" if with_year else text
-
-
-def format_month(day: dt.date) -> str:
-    return f"{MONTHS[day.month - 1]} {day.year}"
 
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:&])")

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from cxcore.app.formatting import quote_untrusted
-from cxcore.metrics.periods import Period, add_months
+from cxcore.metrics.periods import CalendarUnit, Period, add_months, latest_whole, unit_start
 
 START, END, COMPARE, KPI, DRILL = "start", "end", "compare", "kpi", "drill"
 VERSION = "v"  # a pinned data version; checked against the store by the app
@@ -78,28 +78,15 @@ class Coverage:
 
 
 # -- period presets --------------------------------------------------------------
-def _month_end(day: dt.date) -> dt.date:
-    return add_months(day.replace(day=1), 1) - dt.timedelta(days=1)
-
-
-def _last_whole_month_end(last_day: dt.date) -> dt.date:
-    return (
-        last_day if _month_end(last_day) == last_day else last_day.replace(day=1) - dt.timedelta(1)
-    )
-
-
-def _quarter_start(day: dt.date) -> dt.date:
-    return dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
-
-
 def preset_periods(first_day: dt.date, last_day: dt.date) -> dict[str, Period]:
     """Each preset resolved against the data's last day, clamped to its first day."""
-    month_end = _last_whole_month_end(last_day)
-    quarter_end = _quarter_start(last_day + dt.timedelta(days=1)) - dt.timedelta(days=1)
+    month = latest_whole(last_day, CalendarUnit.MONTH)
+    quarter = latest_whole(last_day, CalendarUnit.QUARTER)
+    month_end = month.end
     spans = {
-        "Last month": (month_end.replace(day=1), month_end),
-        "Last quarter": (_quarter_start(quarter_end), quarter_end),
-        "Quarter to date": (_quarter_start(last_day), last_day),
+        "Last month": (month.start, month.end),
+        "Last quarter": (quarter.start, quarter.end),
+        "Quarter to date": (unit_start(last_day, CalendarUnit.QUARTER), last_day),
         "Year to date": (dt.date(last_day.year, 1, 1), last_day),
         "Last 12 months": (add_months(month_end.replace(day=1), -11), month_end),
     }

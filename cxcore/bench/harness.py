@@ -1,87 +1,275 @@
-"""Speed and memory figures for the engine: `python -m cxcore.benchmark`.
+"""The benchmark: `cx-cockpit bench --scale 2M|20M|200M` (or `python -m cxcore.bench`).
 
-Targets live here as printed figures, not as timed tests: a slow shared CI
-machine must not turn a green build red, but a regression must be visible.
-Results are recorded in docs/benchmarks.md.
+Generates the scale data with the seeded generator, publishes it through the
+store, and measures what users wait for: opening a version, overview views
+cold and warm, a segment x region breakdown, the 12- and 33-month trends,
+publishing rows per second, and each process's peak memory. In the same run
+it measures the same overview written the usual pandas way and with polars
+lazy, checks they give the engine's numbers, and prints the ratios.
+
+Every phase runs in a process of its own, so each peak memory is that
+phase's alone. Figures are printed, never asserted: a slow shared machine
+must not fail a build, but a regression must be visible.
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import resource
+import json
+import os
+import platform
 import statistics
-import tempfile
+import subprocess
+import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from cxcore.cockpit import Cockpit
-from cxcore.data.sample import generate
-from cxcore.metrics.trend import month_periods
-
-QUARTER = ("2026-07-01", "2026-09-30")
-MONTHS = [(m.start, m.end) for m in month_periods(dt.date(2024, 1, 1), dt.date(2026, 9, 30))]
-
-
-def timed(action: Callable[[], Any], repeat: int) -> list[float]:
-    """Wall seconds of each of `repeat` runs."""
-    times = []
-    for _ in range(repeat):
-        began = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - began)
-    return times
+SCALES = {"tiny": 2_000, "2M": 100_000, "20M": 1_000_000, "200M": 10_000_000}
+TABLES = (
+    "customers",
+    "orders",
+    "web_sessions",
+    "service_contacts",
+    "nps_responses",
+    "marketing_spend",
+)
+PHASES = ("generate", "publish", "serve", "pandas", "polars")
 
 
-def report(label: str, times: list[float]) -> None:
-    ordered = sorted(times)
-    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    print(
-        f"{label:<38} median {statistics.median(times) * 1000:8.1f} ms"
-        f"   p95 {p95 * 1000:8.1f} ms   n={len(times)}"
-    )
+def peak_mb() -> int:
+    """This process's own high-water mark (ru_maxrss would carry the parent's across exec)."""
+    with open("/proc/self/status", encoding="utf-8") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) // 1024
+    return 0
 
 
-def run(folder: Path, repeat: int) -> None:
+def timed(action: Callable[[], Any]) -> tuple[float, Any]:
     began = time.perf_counter()
-    cockpit = Cockpit.open(folder)
-    opened_ms = (time.perf_counter() - began) * 1000
-    print(f"{'open (read, validate, build facts)':<38} {opened_ms:8.1f} ms")
-    rows = sum(t.rows for t in cockpit.tables.values())
-    print(f"{'rows loaded':<38} {rows:>8}")
-    start, end = QUARTER
-    cases: dict[str, Callable[[], Any]] = {
-        "kpis, whole view": lambda: cockpit.kpis(start, end),
-        "kpis, yoy, filtered segment": lambda: cockpit.kpis(
-            start, end, "yoy", filters={"segment": ["SMB"]}
-        ),
-        "kpis, by segment": lambda: cockpit.kpis(start, end, by=["segment"]),
-        "kpis, by segment x region": lambda: cockpit.kpis(start, end, by=["segment", "region"]),
-        "kpis_many, 12 months (sparklines)": lambda: cockpit.kpis_many(MONTHS[-12:]),
-        "kpis_many, 33 months (trend)": lambda: cockpit.kpis_many(MONTHS),
+    result = action()
+    return time.perf_counter() - began, result
+
+
+def percentile(values: Sequence[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def summary(times: Sequence[float]) -> dict[str, float]:
+    return {
+        "p50_ms": statistics.median(times) * 1000,
+        "p95_ms": percentile(times, 0.95) * 1000,
+        "n": len(times),
     }
-    for label, action in cases.items():
-        report(label, timed(action, repeat))
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"{'peak memory (RSS)':<38} {peak_mb:8.1f} MB")
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--data", help="a data folder (default: generate one)")
-    parser.add_argument("--customers", type=int, default=6000, help="size of a generated folder")
-    parser.add_argument("--repeat", type=int, default=20)
+# -- phases (each runs in its own process) ------------------------------------------
+
+
+def phase_generate(work: Path, customers: int) -> dict[str, Any]:
+    from cxcore.bench.scale import generate_scaled
+
+    seconds, rows = timed(lambda: generate_scaled(work / "data", customers))
+    return {"seconds": seconds, "rows": rows}
+
+
+def phase_publish(work: Path) -> dict[str, Any]:
+    import shutil
+
+    from cxcore.store.publish import publish
+
+    shutil.rmtree(work / "store", ignore_errors=True)
+    tables: dict[str, Any] = {}
+    for name in TABLES:
+        path = work / "data" / f"{name}.parquet"
+        seconds, result = timed(lambda p=path, n=name: publish(work / "store", n, [p], bulk=True))
+        tables[name] = {"rows": result.info.rows, "seconds": seconds}
+    rows = sum(t["rows"] for t in tables.values())
+    seconds = sum(t["seconds"] for t in tables.values())
+    return {"tables": tables, "rows": rows, "seconds": seconds, "rows_per_s": rows / seconds}
+
+
+def phase_serve(work: Path, views: int, seed: int) -> dict[str, Any]:
+    from cxcore import Cockpit
+    from cxcore.bench.views import overview_views, trailing_months
+
+    opened, cockpit = timed(lambda: Cockpit.open(work / "store"))
+    assert cockpit.first_day is not None and cockpit.last_day is not None
+    series = overview_views(
+        cockpit.first_day, cockpit.last_day, cockpit.dimensions, views + 1, seed
+    )
+    cold, first = timed(lambda: cockpit.kpis(**series[0].kwargs()))
+    warm = [timed(lambda v=v: cockpit.kpis(**v.kwargs()))[0] for v in series[1:]]
+    pairs = [
+        timed(lambda v=v: cockpit.kpis(**v.kwargs(), by=["segment", "region"]))[0]
+        for v in series[1 : 1 + max(views // 4, 3)]
+    ]
+    twelve, thirty_three = (
+        trailing_months(cockpit.last_day, 12),
+        trailing_months(cockpit.last_day, 33),
+    )
+    filters = [{}, *({"segment": [m]} for m in cockpit.dimensions["segment"][:4])]
+    trend12 = [timed(lambda f=f: cockpit.kpis_many(twelve, "previous", f))[0] for f in filters]
+    trend33 = [timed(lambda f=f: cockpit.kpis_many(thirty_three, "yoy", f))[0] for f in filters]
+    return {
+        "open_ms": opened * 1000,
+        "overview_cold_ms": cold * 1000,
+        "overview_warm": summary(warm),
+        "segment_x_region": summary(pairs),
+        "trend_12_months": summary(trend12),
+        "trend_33_months": summary(trend33),
+        "first_view": series[0].kwargs(),
+        "first_kpis": first["kpis"],
+        "views": [v.kwargs() for v in series[1:6]],
+    }
+
+
+def phase_baseline(work: Path, kind: str, views: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    from cxcore.bench.baselines import PandasOverview, PolarsLazyOverview
+
+    maker = PandasOverview if kind == "pandas" else PolarsLazyOverview
+    loaded, overview = timed(lambda: maker(work / "data"))
+    first, answer = timed(lambda: overview.kpis(**views[0]))
+    rest = [timed(lambda v=v: overview.kpis(**v))[0] for v in views[1:]]
+    return {
+        "load_ms": loaded * 1000,
+        "view": summary([first, *rest]),
+        "first_kpis": answer,
+    }
+
+
+# -- orchestration ---------------------------------------------------------------------
+
+
+def run_phase(args: list[str]) -> dict[str, Any]:
+    """One phase in a fresh process; its last line of output is its JSON result."""
+    done = subprocess.run(
+        [sys.executable, "-m", "cxcore.bench", *args],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ),
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"benchmark phase {args[1]} failed:\n{done.stderr[-3000:]}")
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="cx-cockpit bench", description=__doc__)
+    parser.add_argument("--scale", default="tiny", choices=list(SCALES))
+    parser.add_argument("--work", default=None, help="folder for data and store (reused)")
+    parser.add_argument("--views", type=int, default=40, help="overview views to ask")
+    parser.add_argument("--baseline-views", type=int, default=5)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--json", default=None, help="also write the figures to this file")
+    parser.add_argument("--phase", choices=PHASES, help=argparse.SUPPRESS)
+    parser.add_argument("--view-list", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if args.data:
-        run(Path(args.data), args.repeat)
-        return
-    with tempfile.TemporaryDirectory() as scratch:
-        written = generate(Path(scratch), customers=args.customers)
-        print(f"generated {args.customers} customers, {sum(written.values())} rows")
-        run(Path(scratch), args.repeat)
+    work = Path(args.work or Path.cwd() / f"bench-{args.scale}")
+    if args.phase:
+        return _one_phase(args, work)
+    figures = _all_phases(args, work, list(argv if argv is not None else sys.argv[1:]))
+    print_report(figures)
+    if args.json:
+        Path(args.json).write_text(json.dumps(figures, indent=2, default=str) + "\n")
+    return 0
 
 
-if __name__ == "__main__":
-    main()
+def _one_phase(args: argparse.Namespace, work: Path) -> int:
+    if args.phase == "generate":
+        result = phase_generate(work, SCALES[args.scale])
+    elif args.phase == "publish":
+        result = phase_publish(work)
+    elif args.phase == "serve":
+        result = phase_serve(work, args.views, args.seed)
+    else:
+        result = phase_baseline(work, args.phase, json.loads(args.view_list))
+    result["peak_mb"] = peak_mb()
+    print(json.dumps(result, default=str))
+    return 0
+
+
+def _all_phases(args: argparse.Namespace, work: Path, argv: list[str]) -> dict[str, Any]:
+    common = ["--scale", args.scale, "--work", str(work), "--seed", str(args.seed)]
+    figures: dict[str, Any] = {
+        "scale": args.scale,
+        "customers": SCALES[args.scale],
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores,"
+        f" Python {platform.python_version()}",
+        "command": " ".join(["cx-cockpit bench", *argv]),
+    }
+    marker = work / "data" / "GENERATED"
+    if not marker.exists() or marker.read_text().strip() != f"{args.scale} {args.seed}":
+        figures["generate"] = run_phase(["--phase", "generate", *common])
+        marker.write_text(f"{args.scale} {args.seed}\n")
+    figures["publish"] = run_phase(["--phase", "publish", *common])
+    figures["serve"] = run_phase(["--phase", "serve", *common, "--views", str(args.views)])
+    views = [figures["serve"]["first_view"], *figures["serve"]["views"]][: args.baseline_views]
+    for kind in ("pandas", "polars"):
+        figures[kind] = run_phase(["--phase", kind, *common, "--view-list", json.dumps(views)])
+    _compare(figures)
+    return figures
+
+
+def _compare(figures: dict[str, Any]) -> None:
+    from cxcore.bench.baselines import same_kpis
+
+    engine = figures["serve"]["first_kpis"]
+    warm = figures["serve"]["overview_warm"]["p50_ms"]
+    for kind in ("pandas", "polars"):
+        figures[kind]["differs_from_engine"] = same_kpis(engine, figures[kind]["first_kpis"])
+        figures[kind]["engine_speedup"] = figures[kind]["view"]["p50_ms"] / max(warm, 1e-9)
+
+
+def print_report(f: dict[str, Any]) -> None:
+    serve, publish = f["serve"], f["publish"]
+    rows = [
+        (
+            "data",
+            f"{f['customers']:,} customers; "
+            + ", ".join(f"{n} {t['rows']:,}" for n, t in publish["tables"].items()),
+        ),
+        ("machine", f["machine"]),
+        (
+            "publish",
+            f"{publish['rows']:,} rows in {publish['seconds']:.1f} s = "
+            f"{publish['rows_per_s']:,.0f} rows/s, peak {publish['peak_mb']:,} MB",
+        ),
+        *(
+            (f"  {n}", f"{t['seconds']:.1f} s ({t['rows'] / t['seconds']:,.0f} rows/s)")
+            for n, t in publish["tables"].items()
+        ),
+        ("open a version", f"{serve['open_ms']:.0f} ms"),
+        ("overview, cold", f"{serve['overview_cold_ms']:.0f} ms"),
+        ("overview, warm", _p(serve["overview_warm"])),
+        ("segment x region", _p(serve["segment_x_region"])),
+        ("12-month trend", _p(serve["trend_12_months"])),
+        ("33-month trend", _p(serve["trend_33_months"])),
+        ("serving peak memory", f"{serve['peak_mb']:,} MB"),
+    ]
+    for kind in ("pandas", "polars"):
+        b = f[kind]
+        agree = (
+            "same numbers"
+            if not b["differs_from_engine"]
+            else f"DIFFERS: {b['differs_from_engine'][:3]}"
+        )
+        rows.append((f"{kind}: load", f"{b['load_ms'] / 1000:.1f} s, peak {b['peak_mb']:,} MB"))
+        rows.append(
+            (
+                f"{kind}: per view",
+                f"{_p(b['view'])}; engine {b['engine_speedup']:.0f}x faster; {agree}",
+            )
+        )
+    width = max(len(r[0]) for r in rows)
+    for label, text in rows:
+        print(f"{label:<{width}}  {text}")
+
+
+def _p(s: dict[str, float]) -> str:
+    return f"p50 {s['p50_ms']:.0f} ms, p95 {s['p95_ms']:.0f} ms (n={s['n']})"

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlglot import exp
 
-from cxcore.data.contract import Column, Kind, Table
+from cxcore.data.contract import FALSE_WORDS, TRUE_WORDS, Column, Kind, Table
 from cxcore.data.reading import ROW_COLUMN, RawTable
 from cxcore.sqlkit import alias, column, fragment, render, table
 
@@ -153,8 +153,8 @@ def _family(base: str) -> str:
     return {"VARCHAR": "text", "DATE": "date", "BOOLEAN": "bool"}.get(base, "other")
 
 
-_TRUE = "('true', '1', 'yes', 'y', 't')"
-_FALSE = "('false', '0', 'no', 'n', 'f')"
+_TRUE = "(" + ", ".join(f"'{word}'" for word in TRUE_WORDS) + ")"
+_FALSE = "(" + ", ".join(f"'{word}'" for word in FALSE_WORDS) + ")"
 _CONVERSIONS: dict[tuple[Kind, str], str] = {
     (Kind.ID, "int"): "CAST(:c AS VARCHAR)",
     (Kind.ID, "text"): "NULLIF(TRIM(:c), '')",
@@ -187,7 +187,9 @@ _KIND_WORDS = {
     Kind.DATE: "are not dates (expected YYYY-MM-DD or a timestamp)",
     Kind.NUMBER: "are not numbers",
     Kind.INTEGER: "are not whole numbers",
-    Kind.BOOL: "are not true/false (also accepted: 1/0, yes/no, y/n, t/f)",
+    Kind.BOOL: "are not true/false (also accepted: "
+    + ", ".join(f"{t}/{f}" for t, f in zip(TRUE_WORDS[1:], FALSE_WORDS[1:], strict=True))
+    + ")",
 }
 
 

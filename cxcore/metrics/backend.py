@@ -22,6 +22,7 @@ from cxcore.metrics.measures import Number
 from cxcore.sqlkit import render, table
 
 Rows = list[tuple[Any, ...]]
+MAX_TEXTS = 2048  # rendered query texts kept per executor
 
 
 class QueryTimeout(RuntimeError):
@@ -31,7 +32,9 @@ class QueryTimeout(RuntimeError):
 class Executor(Protocol):
     dialect: str
 
-    def fetch(self, query: exp.Expression, params: Mapping[str, Any]) -> Rows: ...
+    def fetch(
+        self, query: exp.Expression, params: Mapping[str, Any], shape: tuple[Any, ...] = ()
+    ) -> Rows: ...
 
     def close(self) -> None: ...
 
@@ -67,12 +70,20 @@ class DuckDBExecutor:
         self.relations = dict(relations)
         self.timeout_s = timeout_s
         self._lock = threading.Lock()
+        self._texts: dict[tuple[Any, ...], str] = {}
 
     def close(self) -> None:
         self.con.close()
 
-    def fetch(self, query: exp.Expression, params: Mapping[str, Any]) -> Rows:
-        sql = render(resolve(query, self.relations), self.dialect)
+    def fetch(
+        self, query: exp.Expression, params: Mapping[str, Any], shape: tuple[Any, ...] = ()
+    ) -> Rows:
+        """Rows of the query; a query of a known `shape` reuses its rendered text."""
+        sql = self._texts.get(shape) if shape else None
+        if sql is None:
+            sql = render(resolve(query, self.relations), self.dialect)
+            if shape and len(self._texts) < MAX_TEXTS:
+                self._texts[shape] = sql
         with self._lock:
             cursor = self.con.cursor()
         timer = threading.Timer(self.timeout_s, cursor.interrupt) if self.timeout_s else None

@@ -164,7 +164,7 @@ class Engine:
             if self.dataset.has(name) and self._attributable(name, filters, by):
                 found[name] = {}
                 for block in self._blocks(name, slots, selection):
-                    rows = self.executor.fetch(block.sql, block.params)
+                    rows = self.executor.fetch(block.sql, block.params, block.shape)
                     for key, values in read_rows(rows, block).items():
                         found[name][key] = {**found[name].get(key, {}), **values}
         names = [slot.name for slot in slots]

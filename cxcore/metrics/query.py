@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from sqlglot import exp
@@ -31,17 +32,23 @@ from cxcore.metrics.periods import Period, Windows
 from cxcore.sqlkit import alias, and_all, column, fragment, ident, param, table
 
 SLOT_COLUMNS = ("slot", "cur_start", "cur_end", "prior_start", "prior_end")
+SHAPES = 512  # query shapes kept built; a view's values never change its shape
 FIRST_DAY, LAST_DAY = "first_day", "last_day"
 
 
 @dataclass(frozen=True)
 class BlockQuery:
-    """One query; each row is a slot, `width` breakdown members, then the `measures`."""
+    """One query; each row is a slot, `width` breakdown members, then the `measures`.
+
+    `shape` names everything the SQL text depends on (never a value: those are
+    `params`), so an executor renders each shape once and reuses the text.
+    """
 
     sql: exp.Expression
     params: dict[str, Any]
     width: int
     measures: tuple[str, ...]
+    shape: tuple[Any, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -66,6 +73,14 @@ class Selection:
 
     def keys(self) -> list[exp.Expression]:
         return [column("slot"), *(column(group_alias(i)) for i in range(len(self.by)))]
+
+    @property
+    def shape(self) -> Selection:
+        """The same filters without their members: all the SQL text depends on."""
+        return Selection(tuple((dim, ()) for dim, _ in self.filters), self.by)
+
+    def params(self) -> dict[str, Any]:
+        return {filter_param(i): list(members) for i, (_, members) in enumerate(self.filters)}
 
 
 def group_alias(index: int) -> str:
@@ -102,11 +117,11 @@ def view_slots(windows: Windows) -> tuple[Slot, Slot]:
 
 
 def slot_values(
-    slots: Sequence[Slot], columns: Sequence[str], values: Sequence[Sequence[str]]
+    slots: Sequence[str], columns: Sequence[str], values: Sequence[Sequence[str]]
 ) -> exp.Expression:
     """The slots as a VALUES list of bound parameters (only their number shapes the SQL)."""
     rows = [
-        exp.Tuple(expressions=[exp.Literal.string(slot.name), *(param(v) for v in names)])
+        exp.Tuple(expressions=[exp.Literal.string(slot), *(param(v) for v in names)])
         for slot, names in zip(slots, values, strict=True)
     ]
     values_list = exp.Values(
@@ -126,31 +141,35 @@ def _in_window(bound: str) -> exp.Expression:
     )
 
 
-def _flagged_rows(
-    relation: str,
-    columns: Sequence[str],
-    slots: Sequence[Slot],
-    selection: Selection,
-    prior: bool,
-) -> tuple[exp.Select, dict[str, Any]]:
-    """Each row once per slot it falls in, flagged `in_cur` / `in_prior`, members named.
-
-    The outer day bounds repeat what the join decides; they let an engine skip
-    whole row groups of day-sorted files before joining.
-    """
+def _flagged_params(slots: Sequence[Slot], selection: Selection, prior: bool) -> dict[str, Any]:
+    """The values a flagged-rows query binds: windows, outer day bounds, filter members."""
     params: dict[str, Any] = {k: v for slot in slots for k, v in slot.params().items()}
-    conditions, filter_params = selection.conditions("f")
-    params |= filter_params
     windows = [
         w for slot in slots for w in ((slot.current, slot.prior) if prior else (slot.current,))
     ]
     params[FIRST_DAY] = min(w.start for w in windows)
     params[LAST_DAY] = max(w.end for w in windows)
+    return params | selection.params()
+
+
+def _flagged_rows(
+    relation: str,
+    columns: Sequence[str],
+    slots: Sequence[str],
+    selection: Selection,
+    prior: bool,
+) -> exp.Select:
+    """Each row once per slot it falls in, flagged `in_cur` / `in_prior`, members named.
+
+    The outer day bounds repeat what the join decides; they let an engine skip
+    whole row groups of day-sorted files before joining.
+    """
+    conditions, _ = selection.conditions("f")
     conditions.append(
         exp.Between(this=column(DAY, "f"), low=param(FIRST_DAY), high=param(LAST_DAY))
     )
     joined = exp.or_(_in_window("cur"), _in_window("prior")) if prior else _in_window("cur")
-    names = [[f"{slot.name}_{c}" for c in SLOT_COLUMNS[1:]] for slot in slots]
+    names = [[f"{slot}_{c}" for c in SLOT_COLUMNS[1:]] for slot in slots]
     rows = (
         exp.select(
             column("slot", "s"),
@@ -163,7 +182,7 @@ def _flagged_rows(
         .join(slot_values(slots, SLOT_COLUMNS, names), on=joined)
         .where(and_all(conditions))
     )
-    return rows, params
+    return rows
 
 
 def additive_query(
@@ -171,20 +190,35 @@ def additive_query(
 ) -> BlockQuery:
     """The additive measures of table `name`, from its fact rows or its daily rollup."""
     measures = additive_of(name)
+    reads_prior = any(m.window != "cur" for m in measures)
+    shape = ("additive", name, tuple(s.name for s in slots), selection.shape, rolled)
+    return BlockQuery(
+        _additive_sql(*shape[1:]),
+        _flagged_params(slots, selection, reads_prior),
+        len(selection.by),
+        tuple(m.name for m in measures),
+        shape,
+    )
+
+
+@lru_cache(maxsize=SHAPES)
+def _additive_sql(
+    name: str, slots: tuple[str, ...], selection: Selection, rolled: bool
+) -> exp.Expression:
+    measures = additive_of(name)
     relation = daily_relation(name) if rolled else fact_relation(name)
     columns = list(daily_columns(name)) if rolled else [c for c, _t in FACT_COLUMNS[name]]
     reads_prior = any(m.window != "cur" for m in measures)
-    rows, params = _flagged_rows(relation, columns, slots, selection, reads_prior)
+    rows = _flagged_rows(relation, columns, slots, selection, reads_prior)
     keys = selection.keys()
-    query = (
-        exp.select(*keys, *(alias(_additive_sql(m, rolled), m.name) for m in measures))
+    return (
+        exp.select(*keys, *(alias(_measure_sql(m, rolled), m.name) for m in measures))
         .from_(rows.subquery("rows"))
         .group_by(*keys)
     )
-    return BlockQuery(query, params, len(selection.by), tuple(m.name for m in measures))
 
 
-def _additive_sql(measure: Additive, rolled: bool) -> exp.Expression:
+def _measure_sql(measure: Additive, rolled: bool) -> exp.Expression:
     return fragment(measure.over_rollup() if rolled else measure.over_rows())
 
 
@@ -199,8 +233,33 @@ def customer_query(
     With `with_additive`, orders' additive measures ride along as per-customer
     partial sums (every order has a customer, so they add up to the same total).
     """
+    additive = additive_of("orders") if with_additive else ()
+    names = (*(m.name for m in additive), *(m.name for m in measures))
+    shape = (
+        "customer",
+        tuple(s.name for s in slots),
+        selection.shape,
+        tuple(measures),
+        with_additive,
+    )
+    return BlockQuery(
+        _customer_sql(*shape[1:]),
+        _flagged_params(slots, selection, prior=True),
+        len(selection.by),
+        names,
+        shape,
+    )
+
+
+@lru_cache(maxsize=SHAPES)
+def _customer_sql(
+    slots: tuple[str, ...],
+    selection: Selection,
+    measures: tuple[CustomerMeasure, ...],
+    with_additive: bool,
+) -> exp.Expression:
     columns = [c for c, _t in FACT_COLUMNS["orders"]]
-    rows, params = _flagged_rows(fact_relation("orders"), columns, slots, selection, prior=True)
+    rows = _flagged_rows(fact_relation("orders"), columns, slots, selection, prior=True)
     keys = selection.keys()
     additive = additive_of("orders") if with_additive else ()
     per_customer = (
@@ -214,13 +273,11 @@ def customer_query(
         .group_by(*keys, column("customer_id"))
     )
     totals = [alias(fragment("COALESCE(SUM(:c), 0)", c=f"part_{m.name}"), m.name) for m in additive]
-    query = (
+    return (
         exp.select(*keys, *totals, *(alias(fragment(m.sql), m.name) for m in measures))
         .from_(per_customer.subquery("per_customer"))
         .group_by(*keys)
     )
-    names = (*(m.name for m in additive), *(m.name for m in measures))
-    return BlockQuery(query, params, len(selection.by), names)
 
 
 def read_rows(

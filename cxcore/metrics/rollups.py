@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from sqlglot import exp
@@ -18,7 +19,7 @@ from sqlglot import exp
 from cxcore.data.dataset import PAIRS_RELATION, WINDOWS_RELATION
 from cxcore.metrics.measures import CUSTOMER, PAIR, CustomerMeasure, Window
 from cxcore.metrics.periods import CalendarUnit, month_index, whole_unit
-from cxcore.metrics.query import BlockQuery, Selection, Slot, slot_values
+from cxcore.metrics.query import SHAPES, BlockQuery, Selection, Slot, slot_values
 from cxcore.sqlkit import alias, and_all, column, fragment, table
 
 # The lags (in units) the pairs table holds: the previous unit, and a year before.
@@ -56,10 +57,9 @@ def rolled(slot: Slot) -> RolledSlot | None:
     return RolledSlot(slot, unit, lag) if not rest and lag in LAGS[unit] else None
 
 
-def _slots(slots: Sequence[RolledSlot]) -> tuple[exp.Expression, dict[str, Any]]:
-    names = [[f"{s.slot.name}_{c}" for c in SLOT_COLUMNS[1:]] for s in slots]
-    params = {k: v for s in slots for k, v in s.params().items()}
-    return slot_values([s.slot for s in slots], SLOT_COLUMNS, names), params
+def _slots(slots: tuple[str, ...]) -> exp.Expression:
+    names = [[f"{s}_{c}" for c in SLOT_COLUMNS[1:]] for s in slots]
+    return slot_values(slots, SLOT_COLUMNS, names)
 
 
 def _measures(kind: tuple[str, str]) -> tuple[CustomerMeasure, ...]:
@@ -68,44 +68,49 @@ def _measures(kind: tuple[str, str]) -> tuple[CustomerMeasure, ...]:
 
 def window_query(slots: Sequence[RolledSlot], selection: Selection, window: Window) -> BlockQuery:
     """Customer measures read at each slot's current (or prior) window."""
-    values, params = _slots(slots)
-    start = "cur_start" if window is Window.CURRENT else "prior_start"
-    on = fragment("w.unit = s.unit AND w.start = :start", start=column(start, "s"))
-    return _sum_query(WINDOWS_RELATION, values, on, params, selection, ("window", window))
+    return _block(("window", window), slots, selection)
 
 
 def pair_query(slots: Sequence[RolledSlot], selection: Selection) -> BlockQuery:
     """Customer measures of customers active in both windows of each slot."""
-    values, params = _slots(slots)
-    on = fragment("w.unit = s.unit AND w.start = s.cur_start AND w.lag = s.lag")
-    return _sum_query(PAIRS_RELATION, values, on, params, selection, PAIR)
+    return _block(PAIR, slots, selection)
 
 
-def _sum_query(
-    relation: str,
-    values: exp.Expression,
-    on: exp.Expression,
-    params: dict[str, Any],
-    selection: Selection,
-    kind: tuple[str, str],
-) -> BlockQuery:
-    measures = _measures(kind)
-    conditions, filter_params = selection.conditions("w")
+def _block(kind: tuple[str, str], slots: Sequence[RolledSlot], selection: Selection) -> BlockQuery:
+    names = tuple(s.slot.name for s in slots)
+    params = {k: v for s in slots for k, v in s.params().items()} | selection.params()
+    shape = ("rolled", kind, names, selection.shape)
+    return BlockQuery(
+        _sum_sql(kind, names, selection.shape),
+        params,
+        len(selection.by),
+        tuple(m.name for m in _measures(kind)),
+        shape,
+    )
+
+
+@lru_cache(maxsize=SHAPES)
+def _sum_sql(kind: tuple[str, str], slots: tuple[str, ...], selection: Selection) -> exp.Expression:
+    if kind == PAIR:
+        relation = PAIRS_RELATION
+        on = fragment("w.unit = s.unit AND w.start = s.cur_start AND w.lag = s.lag")
+    else:
+        relation = WINDOWS_RELATION
+        start = "cur_start" if kind[1] is Window.CURRENT else "prior_start"
+        on = fragment("w.unit = s.unit AND w.start = :start", start=column(start, "s"))
+    conditions, _ = selection.conditions("w")
     keys = selection.keys()
     rows = (
         exp.select(column("slot", "s"), *selection.groups("w"), exp.column(exp.Star(), "w"))
         .from_(table(relation).as_("w"))
-        .join(values, on=on)
+        .join(_slots(slots), on=on)
         .where(and_all(conditions))
     )
-    query = (
+    return (
         exp.select(
             *keys,
-            *(alias(fragment("COALESCE(SUM(:c), 0)", c=m.column), m.name) for m in measures),
+            *(alias(fragment("COALESCE(SUM(:c), 0)", c=m.column), m.name) for m in _measures(kind)),
         )
         .from_(rows.subquery("rows"))
         .group_by(*keys)
-    )
-    return BlockQuery(
-        query, params | filter_params, len(selection.by), tuple(m.name for m in measures)
     )

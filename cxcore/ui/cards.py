@@ -8,8 +8,9 @@ from typing import Any
 
 import streamlit as st
 
-from cxcore.app.formatting import format_change, format_period, format_value, is_flat
-from cxcore.metrics.registry import GROUPS, KPIS, Direction, Kpi
+from cxcore.app.formatting import format_change, format_period, format_value
+from cxcore.app.tones import Tone, judge, rose
+from cxcore.metrics.registry import GROUPS, KPIS, Kpi
 from cxcore.metrics.trend import series
 
 # Groups that share a row, so short groups don't leave half-empty rows.
@@ -97,7 +98,7 @@ def card(
         kpi.label,
         shown,
         delta=delta,
-        delta_color=_colour(kpi, delta),
+        delta_color=metric_colour(kpi, value, previous),
         help=f"{kpi.description} Change against {versus}.",
         border=True,
         chart_data=sparkline(months, kpi.name),
@@ -105,10 +106,12 @@ def card(
     )
 
 
-def _colour(kpi: Kpi, delta: str | None) -> Any:
-    if delta is None or is_flat(delta) or kpi.name == "nps_margin_of_error":
-        return "off"  # a margin of error is precision, neither good nor bad news
-    return "inverse" if kpi.direction is Direction.DOWN_IS_GOOD else "normal"
+def metric_colour(kpi: Kpi, value: float | None, previous: float | None) -> Any:
+    """st.metric colours a rise green ("normal") or red ("inverse"); the verdict decides."""
+    verdict = judge(kpi, value, previous)
+    if verdict in (Tone.FLAT, Tone.NONE):
+        return "off"
+    return "normal" if (verdict is Tone.BETTER) == rose(kpi, value, previous) else "inverse"
 
 
 def sparkline(months: Sequence[Mapping[str, Any]], name: str) -> list[float] | None:

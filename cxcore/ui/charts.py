@@ -14,7 +14,8 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from cxcore.app.formatting import change, format_change, format_value
+from cxcore.app.formatting import format_change, format_value
+from cxcore.app.tones import Tone, judge
 from cxcore.metrics.registry import Direction, Kpi, Unit
 from cxcore.metrics.trend import series
 from cxcore.ui.tables import safe_frame
@@ -35,12 +36,11 @@ def axis_format(unit: Unit) -> dict[str, Any]:
     }[unit]
 
 
+COLOURS = {Tone.BETTER: GOOD, Tone.WORSE: BAD, Tone.FLAT: FLAT, Tone.NONE: FLAT}
+
+
 def tone(kpi: Kpi, value: float | None, previous: float | None) -> str:
-    delta = change(value, previous, kpi.unit)
-    if delta is None or abs(delta) < 1e-9:
-        return FLAT
-    better = delta > 0 if kpi.direction is Direction.UP_IS_GOOD else delta < 0
-    return GOOD if better else BAD
+    return COLOURS[judge(kpi, value, previous)]
 
 
 def _layout(fig: go.Figure, height: int) -> go.Figure:

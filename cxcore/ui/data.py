@@ -71,10 +71,6 @@ def _ensured(root: str) -> str:
     return root
 
 
-def is_store(source: str) -> bool:
-    return store_mod.is_store(source)
-
-
 def latest_version(source: str) -> int | None:
     """The store's published version (None for a data folder), looked up at most every few s."""
     if not store_mod.is_store(source):
@@ -237,7 +233,3 @@ def history_rows(view: View) -> list[dict[str, Any]]:
     return monthly(
         data_source(), data_version(), cov.first_day, cov.last_day, view.compare, view.filters
     )
-
-
-def available(table: str) -> bool:
-    return table in cockpit().tables

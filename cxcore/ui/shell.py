@@ -1,9 +1,19 @@
 """What every page needs from the router: the view the sidebar describes.
 
 Streamlit treats a `pages/` folder next to the main script as its legacy
-multipage layout and, on a process's first run (and on every AppTest run),
-may execute a page without app.py. The router then never drew the filters.
-A page that finds itself run that way hands control back to app.py.
+multipage layout until some session runs `st.navigation`: on a server's
+first request for a page (and on every AppTest run) it may execute the page
+without app.py, so the filters were never drawn. A page that finds itself
+run that way hands control back to app.py by doing what `st.navigation`
+does to that flag, then rerunning.
+
+Streamlit offers no supported switch for this (its docs suggest naming the
+folder something other than `pages/`, which this product's layout keeps).
+The public alternative, a `st.switch_page` detour through app.py, fails once
+widgets are bound to the link: switching pages clears the query parameters,
+and Streamlit refuses to clear bound ones. So the one private name the app
+touches is this flag, here and nowhere else; the page tests fail if
+Streamlit changes it.
 """
 
 from __future__ import annotations

@@ -1,0 +1,7 @@
+"""`python -m cxcore.bench ...` is `cx-cockpit bench ...`."""
+
+import sys
+
+from cxcore.bench.harness import main
+
+sys.exit(main())
