@@ -114,3 +114,21 @@ def test_docs_are_self_contained(doc: Path) -> None:
     text = read(doc)
     for outside in ("../shared", "/work/"):
         assert outside not in text, f"{doc.name} points outside the repository ({outside})"
+
+
+CORE = ROOT / "cxcore"
+
+
+@pytest.mark.parametrize(
+    "module",
+    sorted(
+        str(p.relative_to(CORE))
+        for p in CORE.rglob("*.py")
+        if p.name != "__init__.py" and p.parent.name != "ui"
+    ),
+)
+def test_the_architecture_map_names_every_module(module: str) -> None:
+    """A module added or moved without a word in the map fails here."""
+    text = read(DOCS / "architecture.md")
+    name = module.removesuffix(".py")
+    assert f"`{module}`" in text or f"`{name}" in text or module.endswith("__main__.py"), module

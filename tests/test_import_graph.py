@@ -30,10 +30,10 @@ FLOORS: dict[str, int] = {
     "app": 5,
     "cockpit": 6,
     "__init__": 7,
-    "cli": 7,
     "bench": 7,
-    "__main__": 8,
-    "ui": 8,
+    "cli": 8,
+    "__main__": 9,
+    "ui": 9,
 }
 
 
@@ -121,7 +121,7 @@ def test_the_import_graph_has_no_cycles() -> None:
 
 def test_importing_every_core_module_loads_no_streamlit() -> None:
     """Transitive imports count too: a core module must not pull in cxcore.ui."""
-    modules = [m for m in sorted(KNOWN) if part(m) not in ("ui", "__main__")]
+    modules = [m for m in sorted(KNOWN) if part(m) != "ui" and not m.endswith("__main__")]
     code = (
         "import importlib, sys\n"
         f"for name in {modules!r}:\n"

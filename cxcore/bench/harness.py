@@ -93,8 +93,8 @@ def phase_publish(work: Path) -> dict[str, Any]:
 
 
 def phase_serve(work: Path, views: int, seed: int) -> dict[str, Any]:
-    from cxcore import Cockpit
     from cxcore.bench.views import overview_views, trailing_months
+    from cxcore.cockpit import Cockpit
 
     opened, cockpit = timed(lambda: Cockpit.open(work / "store"))
     assert cockpit.first_day is not None and cockpit.last_day is not None

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from cxcore.app.formatting import safe_cell
+from cxcore.bench.harness import main as bench_main
 from cxcore.cli.common import Parser, UsageError, fail
 from cxcore.cli.store import STORE_COMMANDS, add_store_commands
 from cxcore.cockpit import Cockpit
@@ -54,10 +55,19 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--customers", type=int, default=6000)
     sample.add_argument("--seed", type=int, default=7)
     add_store_commands(commands)
+    bench = commands.add_parser(
+        "bench",
+        help="measure speed and memory at a scale (see: cx-cockpit bench --help)",
+        add_help=False,
+    )
+    bench.set_defaults(rest=[])
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["bench"]:  # the benchmark parses its own options
+        return bench_main(argv[1:])
     try:
         args = build_parser().parse_args(argv)
         return _COMMANDS[args.command](args)
@@ -142,6 +152,10 @@ def _number_cell(value: Any) -> str:
     return "" if value is None else repr(value) if isinstance(value, float) else str(value)
 
 
+def run_bench(args: argparse.Namespace) -> int:
+    return bench_main(args.rest)
+
+
 def run_sample(args: argparse.Namespace) -> int:
     from cxcore.data.sample import generate
 
@@ -153,4 +167,9 @@ def run_sample(args: argparse.Namespace) -> int:
     return 0
 
 
-_COMMANDS: dict[str, Any] = {"kpis": run_kpis, "sample": run_sample, **STORE_COMMANDS}
+_COMMANDS: dict[str, Any] = {
+    "kpis": run_kpis,
+    "sample": run_sample,
+    "bench": run_bench,
+    **STORE_COMMANDS,
+}

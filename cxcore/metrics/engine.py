@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from cxcore.data.contract import TABLES
@@ -36,6 +37,8 @@ from cxcore.metrics.rollups import pair_query, rolled, window_query
 Key = tuple[str, ...]
 SlotMeasures = dict[str, dict[str, Number]]  # slot -> measure -> value
 MAX_BREAKDOWN_DIMENSIONS = 2
+QUERY_THREADS = 4  # queries of one view run at once
+NEARBY_DAYS = 31  # slots closer than this share one scan of the fact rows
 
 
 class ArgumentError(ValueError):
@@ -55,6 +58,9 @@ class Engine:
         self.dataset = dataset
         self.executor = executor
         self.use_rollups = use_rollups and dataset.has_rollups()
+        # A view's queries run side by side: each has its own cursor, and the
+        # engine does its work outside the interpreter lock.
+        self._pool = ThreadPoolExecutor(max_workers=QUERY_THREADS, thread_name_prefix="cx-query")
 
     # -- what the data holds ---------------------------------------------------
     @property
@@ -159,14 +165,15 @@ class Engine:
         A breakdown member is kept when it has a row in any slot's current window.
         """
         selection = self.selection(filters, by)
-        found: dict[str, dict[tuple[Any, ...], Mapping[str, Any]]] = {}
-        for name in TABLES:
-            if self.dataset.has(name) and self._attributable(name, filters, by):
-                found[name] = {}
-                for block in self._blocks(name, slots, selection):
-                    rows = self.executor.fetch(block.sql, block.params, block.shape)
-                    for key, values in read_rows(rows, block).items():
-                        found[name][key] = {**found[name].get(key, {}), **values}
+        tables = [n for n in TABLES if self.dataset.has(n) and self._attributable(n, filters, by)]
+        blocks = [(n, b) for n in tables for b in self._blocks(n, slots, selection)]
+        answers = self._pool.map(
+            lambda item: self.executor.fetch(item[1].sql, item[1].params, item[1].shape), blocks
+        )
+        found: dict[str, dict[tuple[Any, ...], Mapping[str, Any]]] = {n: {} for n in tables}
+        for (name, block), rows in zip(blocks, answers, strict=True):
+            for key, values in read_rows(rows, block).items():
+                found[name][key] = {**found[name].get(key, {}), **values}
         names = [slot.name for slot in slots]
         members = {
             key[1:]
@@ -191,8 +198,7 @@ class Engine:
                 pair_query(ready, selection),
             ]
         rest = [s for s in slots if rolled(s) is None]
-        if rest:
-            blocks.append(customer_query(rest, selection, with_additive=False))
+        blocks += [customer_query(group, selection, with_additive=False) for group in nearby(rest)]
         return blocks
 
     def selection(self, filters: Mapping[str, Sequence[str]], by: Sequence[str]) -> Selection:
@@ -242,6 +248,22 @@ class Engine:
         if len(set(groups)) != len(groups):
             raise ArgumentError("breakdown names the same dimension twice")
         return groups
+
+
+def nearby(slots: Sequence[Slot]) -> list[list[Slot]]:
+    """Slots grouped so each group's days lie close together: one query per group reads
+    the day-sorted rows of its own span, not of everything between far-apart windows."""
+    groups: list[list[Slot]] = []
+    last_day: dt.date | None = None
+    for slot in sorted(slots, key=lambda s: min(s.current.start, s.prior.start)):
+        first = min(slot.current.start, slot.prior.start)
+        if groups and last_day is not None and (first - last_day).days <= NEARBY_DAYS:
+            groups[-1].append(slot)
+        else:
+            groups.append([slot])
+        end = max(slot.current.end, slot.prior.end)
+        last_day = end if last_day is None or not groups[-1][:-1] else max(last_day, end)
+    return groups
 
 
 def _slot_values(

@@ -133,11 +133,42 @@ def slot_values(
     )
 
 
-def _in_window(bound: str) -> exp.Expression:
-    return exp.Between(
-        this=column(DAY, "f"),
-        low=column(f"{bound}_start", "s"),
-        high=column(f"{bound}_end", "s"),
+def _slot_days(slots: Sequence[str], prior: bool) -> exp.Expression:
+    """Every day of every slot's windows, flagged `in_cur` / `in_prior`.
+
+    Rows then meet their slots by an equality join on the day, which engines
+    hash, instead of a range join on window bounds, which they cannot.
+    """
+    names = [[f"{slot}_{c}" for c in SLOT_COLUMNS[1:]] for slot in slots]
+    windows = slot_values(slots, SLOT_COLUMNS, names)
+    sides = [("cur", "cur_start", "cur_end")]
+    if prior:
+        sides.append(("prior", "prior_start", "prior_end"))
+    days: exp.Expression | None = None
+    for side, start, end in sides:
+        one = exp.select(
+            column("slot"),
+            alias(exp.Literal.string(side), "side"),
+            alias(
+                fragment(
+                    "UNNEST(GENERATE_SERIES(CAST(:a AS DATE), CAST(:b AS DATE), INTERVAL 1 DAY))",
+                    a=column(start),
+                    b=column(end),
+                ),
+                "day",
+            ),
+        ).from_(windows.copy())
+        days = one if days is None else exp.union(days, one, distinct=False)
+    assert days is not None
+    flags = [
+        alias(fragment("BOOL_OR(side = :s)", s=exp.Literal.string(side)), f"in_{side}")
+        for side in ("cur", "prior")
+    ]
+    return exp.Subquery(
+        this=exp.select(column("slot"), alias(fragment("CAST(day AS DATE)"), DAY), *flags)
+        .from_(days.subquery("days"))
+        .group_by(column("slot"), fragment("CAST(day AS DATE)")),
+        alias=exp.TableAlias(this=ident("s")),
     )
 
 
@@ -168,18 +199,19 @@ def _flagged_rows(
     conditions.append(
         exp.Between(this=column(DAY, "f"), low=param(FIRST_DAY), high=param(LAST_DAY))
     )
-    joined = exp.or_(_in_window("cur"), _in_window("prior")) if prior else _in_window("cur")
-    names = [[f"{slot}_{c}" for c in SLOT_COLUMNS[1:]] for slot in slots]
     rows = (
         exp.select(
             column("slot", "s"),
             *selection.groups("f"),
             *(column(c, "f") for c in columns),
-            alias(_in_window("cur"), "in_cur"),
-            alias(_in_window("prior"), "in_prior"),
+            column("in_cur", "s"),
+            column("in_prior", "s"),
         )
         .from_(table(relation).as_("f"))
-        .join(slot_values(slots, SLOT_COLUMNS, names), on=joined)
+        .join(
+            _slot_days(slots, prior),
+            on=exp.EQ(this=column(DAY, "f"), expression=column(DAY, "s")),
+        )
         .where(and_all(conditions))
     )
     return rows

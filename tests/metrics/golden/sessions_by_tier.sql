@@ -19,17 +19,35 @@ FROM (
     "f"."pageviews",
     "f"."duration_s",
     "f"."converted",
-    "f"."__cx_day" BETWEEN "s"."cur_start" AND "s"."cur_end" AS "in_cur",
-    "f"."__cx_day" BETWEEN "s"."prior_start" AND "s"."prior_end" AS "in_prior"
+    "s"."in_cur",
+    "s"."in_prior"
   FROM "fact_web_sessions" AS f
   JOIN (
     SELECT
-      *
-    FROM (VALUES
-      ('p', $p_cur_start, $p_cur_end, $p_prior_start, $p_prior_end),
-      ('q', $q_cur_start, $q_cur_end, $q_prior_start, $q_prior_end)) AS "slots"("slot", "cur_start", "cur_end", "prior_start", "prior_end")
+      "slot",
+      CAST(day AS DATE) AS "__cx_day",
+      BOOL_OR(CAST(side = 'cur' AS BOOLEAN)) AS "in_cur",
+      BOOL_OR(CAST(side = 'prior' AS BOOLEAN)) AS "in_prior"
+    FROM (
+      SELECT
+        "slot",
+        'cur' AS "side",
+        UNNEST(
+          GENERATE_SERIES(CAST("cur_start" AS DATE), CAST("cur_end" AS DATE), INTERVAL '1' DAY)
+        ) AS "day"
+      FROM (
+        SELECT
+          *
+        FROM (VALUES
+          ('p', $p_cur_start, $p_cur_end, $p_prior_start, $p_prior_end),
+          ('q', $q_cur_start, $q_cur_end, $q_prior_start, $q_prior_end)) AS "slots"("slot", "cur_start", "cur_end", "prior_start", "prior_end")
+      ) AS "s"
+    ) AS days
+    GROUP BY
+      "slot",
+      CAST(day AS DATE)
   ) AS "s"
-    ON "f"."__cx_day" BETWEEN "s"."cur_start" AND "s"."cur_end"
+    ON "f"."__cx_day" = "s"."__cx_day"
   WHERE
     ARRAY_CONTAINS($filter_0, "f"."__cx_dim_2")
     AND "f"."__cx_day" BETWEEN $first_day AND $last_day
