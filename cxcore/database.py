@@ -3,14 +3,16 @@
 Two kinds, for two jobs:
 
 - a *serving* connection reads one published version and nothing else: it
-  may open exactly that version's files, installs and loads no extension,
-  works within a memory limit (spilling to an absolute temp directory of a
-  bounded size), and then locks its configuration, so not even a query that
-  slipped past every other guard could read `/etc/passwd`, write a file,
-  attach a database or change a limit;
-- a *working* connection checks and builds data (validation, publishing,
-  a data folder read as it is): the same limits, but file access stays on,
-  since reading uploads and writing versions is its job.
+  may open exactly that version's files;
+- a *working* connection checks and builds data (validation, publishing, a
+  data folder read as it is): it may read the files it was given and write
+  only into the folders it was given.
+
+Both install and load no extension, work within a memory limit (spilling to
+an absolute temp directory of a bounded size), refuse every other file, and
+lock their configuration, so not even a query that slipped past every other
+guard could read `/etc/passwd`, write a file elsewhere, attach a database or
+change a limit. `self_check` tries exactly that and reports what got through.
 
 DuckDB is thread-safe per cursor, not per connection, so callers take one
 cursor per query.
@@ -18,6 +20,7 @@ cursor per query.
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -27,6 +30,10 @@ from cxcore.settings import Settings
 
 # Time zone of a session: text timestamps without an offset are read as stored.
 TIME_ZONE = "UTC"
+
+
+class UnsafeConnection(RuntimeError):
+    """A connection allowed something it must not: the cockpit refuses to use it."""
 
 
 def _config(settings: Settings) -> dict[str, object]:
@@ -42,31 +49,89 @@ def _config(settings: Settings) -> dict[str, object]:
     }
 
 
-def working(
-    settings: Settings | None = None, path: Path | None = None
-) -> duckdb.DuckDBPyConnection:
-    """A connection for checking and building data; on disk at `path` when given, so a
-    table larger than memory is buffered there rather than failing."""
-    settings = settings or Settings.from_env()
-    con = duckdb.connect(str(path) if path else ":memory:", config=_config(settings))
+def _connect(settings: Settings, serving: bool) -> duckdb.DuckDBPyConnection:
+    config = _config(settings)
+    if serving:  # answers need no order; loading and checking keep file order for row numbers
+        config["preserve_insertion_order"] = False
+    con = duckdb.connect(":memory:", config=config)
     con.execute(f"SET TimeZone = '{TIME_ZONE}'")
+    return con
+
+
+def _confine(
+    con: duckdb.DuckDBPyConnection, files: Iterable[Path], folders: Iterable[Path]
+) -> None:
+    """Exactly these files and folders (and their contents), nothing else, from now on."""
+    paths = [str(Path(f).resolve()) for f in files]
+    directories = [str(Path(d).resolve()) + "/" for d in folders]
+    if paths:
+        con.execute("SET allowed_paths = $paths", {"paths": paths})
+    if directories:
+        con.execute("SET allowed_directories = $dirs", {"dirs": directories})
+    con.execute("SET enable_external_access = false")
+
+
+def working(
+    settings: Settings | None = None,
+    *,
+    reads: Iterable[Path] = (),
+    folders: Iterable[Path] = (),
+) -> duckdb.DuckDBPyConnection:
+    """A locked connection for checking and building: it may read the files in `reads` and
+    read and write inside `folders`. Beyond its memory limit it spills to disk."""
+    settings = settings or Settings.from_env()
+    con = _connect(settings, serving=False)
+    _confine(con, reads, folders)
+    lock(con)
     return con
 
 
 def serving(files: Iterable[Path], settings: Settings | None = None) -> duckdb.DuckDBPyConnection:
-    """A locked connection that may read exactly `files` (absolute paths) and nothing else."""
+    """A connection that may read exactly `files`; `lock` it once its views are defined."""
     settings = settings or Settings.from_env()
-    con = duckdb.connect(
-        ":memory:", config={**_config(settings), "preserve_insertion_order": False}
-    )
-    con.execute(f"SET TimeZone = '{TIME_ZONE}'")
+    con = _connect(settings, serving=True)
     con.execute("SET parquet_metadata_cache = true")  # footers read once, not per query
-    allowed = [str(Path(f).resolve()) for f in files]
-    con.execute("SET allowed_paths = $paths", {"paths": allowed})
-    con.execute("SET enable_external_access = false")
+    _confine(con, files, ())
     return con
 
 
 def lock(con: duckdb.DuckDBPyConnection) -> None:
-    """No setting can change after this: call once the connection's views are defined."""
+    """No setting can change after this."""
     con.execute("SET lock_configuration = true")
+
+
+def _probes(outside: Path) -> dict[str, str]:
+    target = str(outside / "written-by-a-query.csv")
+    return {
+        "read a file outside": "SELECT * FROM read_text('/etc/passwd')",
+        "read a CSV outside": "SELECT * FROM read_csv('/etc/hostname')",
+        "write a file": f"COPY (SELECT 1) TO '{target}'",
+        "attach a database": f"ATTACH '{outside / 'attached.duckdb'}' AS intruder",
+        "install an extension": "INSTALL httpfs",
+        "load an extension": "LOAD httpfs",
+        "raise the memory limit": "SET memory_limit = '100GB'",
+        "reopen file access": "SET enable_external_access = true",
+        "unlock the configuration": "SET lock_configuration = false",
+    }
+
+
+def self_check(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """What a query on this connection could do that it must not (empty: nothing)."""
+    allowed: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="cx-probe-") as outside:
+        for what, sql in _probes(Path(outside)).items():
+            cursor = con.cursor()
+            try:
+                cursor.execute(sql)
+                allowed.append(what)
+            except duckdb.Error:
+                pass
+            finally:
+                cursor.close()
+    return allowed
+
+
+def require_safe(con: duckdb.DuckDBPyConnection) -> None:
+    allowed = self_check(con)
+    if allowed:
+        raise UnsafeConnection("the engine connection allows: " + ", ".join(allowed))

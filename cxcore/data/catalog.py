@@ -9,13 +9,14 @@ all of this: it was checked once, when it was published.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 from sqlglot import exp
 
+from cxcore import database
 from cxcore.data.contract import TABLES
 from cxcore.data.dataset import DAY, Dataset, Place, Relation, TableInfo, fact_relation
 from cxcore.data.facts import discover_dimensions, fact_select, members
@@ -43,18 +44,19 @@ class Catalog:
     dataset: Dataset | None = None
 
     @classmethod
-    def from_folder(cls, folder: Path | str) -> Catalog:
+    def from_folder(cls, folder: Path | str, writes: Iterable[Path] = ()) -> Catalog:
         folder = Path(folder)
         if not folder.is_dir():
             raise FileNotFoundError(f"data folder {str(folder)!r} does not exist")
-        return cls.from_files(find_table_files(folder))
+        return cls.from_files(find_table_files(folder), writes)
 
     @classmethod
-    def from_files(cls, files: Mapping[str, Path]) -> Catalog:
-        """Load the given table files; raises DataContractError listing every problem."""
-        con = duckdb.connect(":memory:")
-        # Text timestamps without an offset are read as stored: pin the session zone.
-        con.execute("SET TimeZone = 'UTC'")
+    def from_files(cls, files: Mapping[str, Path], writes: Iterable[Path] = ()) -> Catalog:
+        """Load the given table files; raises DataContractError listing every problem.
+
+        The connection may read these files and, if given, write into `writes`.
+        """
+        con = database.working(reads=[Path(p) for p in files.values()], folders=writes)
         catalog = cls(con)
         catalog._load(files)
         return catalog

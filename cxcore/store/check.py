@@ -28,7 +28,6 @@ from cxcore.store.build import Built, Change, build, typed_columns, typed_rows
 from cxcore.store.candidate import MODES, Candidate, Progress, Published, notify, prepare
 from cxcore.store.layout import (
     ALL_TABLES,
-    WORK_DB,
     StoreError,
     VersionInfo,
     current_version,
@@ -124,7 +123,8 @@ def _stage(
         if bulk
         else (settings.max_upload_mb, "CX_MAX_UPLOAD_MB")
     )
-    con = database.working(settings)
+    reads = [Path(f) for f in files]
+    con = database.working(settings, reads=reads, folders=[stage, *filter(None, [base_folder])])
     try:
         notify(progress, 0.0, f"checking {len(files)} file(s) for {name}")
         published = _published(base, base_folder, name)
@@ -150,8 +150,6 @@ def _stage(
         notify(progress, 1.0, "checked")
     finally:
         con.close()
-        for leftover in stage.glob(f"{WORK_DB}*"):
-            leftover.unlink(missing_ok=True)
 
 
 def _published(base: VersionInfo | None, folder: Path | None, name: str) -> Published | None:

@@ -56,7 +56,6 @@ DERIVED_DIR = "derived"
 STAGING_DIR = "staging"
 STAGING = ".tmp-"  # staging folders of the first layout, inside versions/
 LAYOUT_FORMAT = 2
-WORK_DB = ".work.duckdb"  # the database a check builds in, inside its staged folder
 OWNER = ".owner"  # locked by the process building a staged folder, while it lives
 _owned: dict[Path, BinaryIO] = {}  # staged folders this process is building or holding
 ALL_TABLES = "all"

@@ -115,7 +115,7 @@ def _fill(
         t: {"first_day": info.get("first_day"), "last_day": info.get("last_day")}
         for t, info in after.dataset["tables"].items()
     }
-    con = database.working()
+    con = database.working(folders=[stage, *filter(None, [folder])])
     try:
         new = typed_rows(stage / after.files[name], now.columns)
         old = None

@@ -24,7 +24,6 @@ from cxcore.store.check import Checked, check, check_request, typed_columns
 from cxcore.store.fs import link_or_copy
 from cxcore.store.layout import (
     ALL_TABLES,
-    WORK_DB,
     StoreError,
     VersionInfo,
     commit,
@@ -233,16 +232,15 @@ def _restore_table(
     columns = typed_columns(target, folder, name)
     change = Change(name, typed_rows(folder / target.files[name], columns), columns, "")
     stage = new_staging(root)
-    con = database.working(settings, stage / WORK_DB)
+    base_folder = version_dir(root, base.version)
+    con = database.working(settings, folders=[stage, folder, base_folder])
     try:
-        built = build(con, stage, [change], version_dir(root, base.version), base)
+        built = build(con, stage, [change], base_folder, base)
     except BaseException:
         discard_staging(stage)
         raise
     finally:
         con.close()
-        for leftover in stage.glob(f"{WORK_DB}*"):
-            leftover.unlink(missing_ok=True)
     tables = {t: int(info["rows"]) for t, info in built.dataset["tables"].items()}
     info = VersionInfo(
         version=base.version + 1,
@@ -271,11 +269,16 @@ def ensure_store(
     root = Path(root)
     if is_store(root) and (version := current_version(root)) > 0:
         return version
-    catalog = Catalog.from_folder(seed_folder)  # raises DataContractError on a bad seed
-    loaded = catalog.loaded
     with publishing(root) as root:
         if (version := current_version(root)) > 0:
             return version  # another process seeded it while this one waited
+        stage = new_staging(root)
+        try:
+            catalog = Catalog.from_folder(seed_folder, writes=[stage])  # refuses a bad seed
+        except BaseException:
+            discard_staging(stage)
+            raise
+        loaded = catalog.loaded
         changes = [
             Change(
                 name,
@@ -286,7 +289,6 @@ def ensure_store(
             )
             for name, info in loaded.tables.items()
         ]
-        stage = new_staging(root)
         try:
             built = build(catalog.con, stage, changes, None, None)
         except BaseException:

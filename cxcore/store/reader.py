@@ -125,4 +125,5 @@ def serving_executor(dataset: Dataset, settings: Settings) -> DuckDBExecutor:
         view = exp.Create(this=table(name), kind="VIEW", expression=exp.select("*").from_(reader))
         con.execute(render(view))
     database.lock(con)
+    database.require_safe(con)
     return DuckDBExecutor(con, duckdb_relations(dataset.relations), settings.query_timeout_s)
