@@ -10,7 +10,7 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -21,6 +21,7 @@ PASSPHRASE_SECRET = "analyst_passphrase"
 PROVIDER_KEYS = ("client_id", "client_secret", "server_metadata_url")
 AUTH_KEYS = ("redirect_uri", "cookie_secret")
 LOCAL_NAMES = ("localhost",)
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
 
 HOW_TO_CONFIGURE = (
     "To open uploads, either configure single sign-on: an [auth] section"
@@ -55,8 +56,15 @@ def decide_access(
     secrets: Mapping[str, Any] | None,
     env: Mapping[str, str] | None,
     server_address: str | None,
+    allowed_hosts: Sequence[str] = LOCAL_HOSTS,
 ) -> Access:
-    """OIDC when configured, else a passphrase, else localhost-only, else closed."""
+    """OIDC when configured, else a passphrase, else localhost-only, else closed.
+
+    Localhost mode trusts who can reach the socket, so it also needs the server
+    to refuse other Host names (`server.allowedHosts`): otherwise a web page
+    could point its own name at 127.0.0.1 (DNS rebinding) and act for the
+    person who browses it.
+    """
     secrets, env = secrets or {}, env or {}
     auth = secrets.get("auth")
     if isinstance(auth, Mapping):
@@ -67,6 +75,14 @@ def decide_access(
             AccessMode.PASSPHRASE,
             "Enter the analyst passphrase to upload or roll back.",
             passphrase=passphrase,
+            server_address=server_address,
+        )
+    if is_local_address(server_address) and not hosts_are_local(allowed_hosts):
+        return Access(
+            AccessMode.CLOSED,
+            "The app listens on this computer only but accepts any host name, so a web page"
+            " could reach it through DNS rebinding. Set server.allowedHosts to"
+            ' ["localhost", "127.0.0.1"] to open uploads here.',
             server_address=server_address,
         )
     if is_local_address(server_address):
@@ -129,6 +145,12 @@ def _emails(secrets: Mapping[str, Any], env: Mapping[str, str]) -> Iterable[str]
     return {e.strip().lower() for w in words for e in re.split(r"[,;\s]+", w) if e.strip()}
 
 
+def hosts_are_local(hosts: Sequence[str]) -> bool:
+    """True when the server answers only loopback host names (and there is a list at all)."""
+    names = [str(h).strip().lower() for h in hosts if str(h).strip()]
+    return bool(names) and all(is_local_address(n) for n in names)
+
+
 def is_local_address(address: str | None) -> bool:
     """True only for a loopback address; empty means every interface, so not local."""
     text = (address or "").strip().strip("[]").lower()
@@ -165,3 +187,41 @@ def can_publish(
         address = access.server_address if server_address is None else server_address
         return is_local_address(address)
     return False
+
+
+@dataclass
+class Throttle:
+    """Passphrase guessing slowed down: after a few misses from one client, each further
+    attempt must wait, twice as long each time (capped); and across all clients at most
+    `per_minute` misses a minute, so many clients cannot share the work.
+
+    Pure bookkeeping: the caller supplies the client (e.g. its address) and the clock.
+    """
+
+    free_misses: int = 3
+    first_wait_s: float = 2.0
+    longest_wait_s: float = 300.0
+    per_minute: int = 20
+    _misses: dict[str, tuple[int, float]] = field(default_factory=dict)
+    _recent: list[float] = field(default_factory=list)
+
+    def wait(self, client: str, now: float) -> float:
+        """Seconds this client must still wait before its next attempt (0: go ahead)."""
+        self._recent = [t for t in self._recent if now - t < 60.0]
+        if len(self._recent) >= self.per_minute:
+            return max(60.0 - (now - self._recent[0]), 0.0)
+        count, last = self._misses.get(client, (0, 0.0))
+        if count < self.free_misses:
+            return 0.0
+        delay = min(self.first_wait_s * 2 ** (count - self.free_misses), self.longest_wait_s)
+        return max(delay - (now - last), 0.0)
+
+    def missed(self, client: str, now: float) -> int:
+        """Record a wrong passphrase; returns this client's misses in a row."""
+        count = self._misses.get(client, (0, 0.0))[0] + 1
+        self._misses[client] = (count, now)
+        self._recent.append(now)
+        return count
+
+    def passed(self, client: str) -> None:
+        self._misses.pop(client, None)

@@ -9,18 +9,32 @@ when the configuration or the session changed after the page was drawn.
 
 from __future__ import annotations
 
+import logging
 import os
+import time
 from typing import Any
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from cxcore.app.formatting import escape_markdown
-from cxcore.store.roles import PASSPHRASE_ENV, PASSPHRASE_SECRET, Access, AccessMode, can_publish
+from cxcore.store.roles import (
+    PASSPHRASE_ENV,
+    PASSPHRASE_SECRET,
+    Access,
+    AccessMode,
+    Throttle,
+    can_publish,
+)
 from cxcore.store.roles import decide_access as _decide
+
+from . import server
 
 PASSPHRASE = "_cx_analyst_passphrase"  # the accepted passphrase, kept for the server check
 PASS_INPUT = "_cx_pass_input"
 PASS_WRONG = "_cx_pass_wrong"
+LOG = logging.getLogger("cxcore.access")
+THROTTLE = Throttle()  # one per server process: guesses from every session count
 SECRETS_EXAMPLE = f"""# .streamlit/secrets.toml: one of these
 {PASSPHRASE_SECRET} = "a long shared phrase"   # or the {PASSPHRASE_ENV} environment variable
 
@@ -49,8 +63,13 @@ def server_address() -> str | None:
     return value or None
 
 
+def allowed_hosts() -> list[str]:
+    """The host names the server answers (`server.allowedHosts`; empty: any)."""
+    return [str(h) for h in st.get_option("server.allowedHosts") or []]
+
+
 def current_access() -> Access:
-    return _decide(secrets(), os.environ, server_address())
+    return _decide(secrets(), os.environ, server_address(), allowed_hosts())
 
 
 def signed_in_email() -> str | None:
@@ -102,17 +121,36 @@ def user_label() -> str:
 
 
 def gate(action: str = "upload") -> bool:
-    """Draw the access line or sign-in controls; True when the reader is an analyst."""
+    """Draw the access line or sign-in controls; True when the reader is an analyst.
+
+    The verdict is also told to the server's upload guard, so this session may
+    send files only while it is an analyst session.
+    """
     access = current_access()
     if access.mode is AccessMode.CLOSED:
         _closed(access, action)
-        return False
-    if access.mode is AccessMode.LOCALHOST:
+        allowed = False
+    elif access.mode is AccessMode.LOCALHOST:
         st.info(access.message, icon=":material/computer:")
-        return is_analyst(access)
-    if access.mode is AccessMode.PASSPHRASE:
-        return _passphrase(access, action)
-    return _oidc(access, action)
+        allowed = is_analyst(access)
+    elif access.mode is AccessMode.PASSPHRASE:
+        allowed = _passphrase(access, action)
+    else:
+        allowed = _oidc(access, action)
+    session = session_id()
+    if session:
+        server.register(session, allowed)
+    return allowed
+
+
+def session_id() -> str | None:
+    ctx = get_script_run_ctx()
+    return ctx.session_id if ctx is not None else None
+
+
+def client() -> str:
+    """Who is guessing: the client's address where Streamlit knows it, else the session."""
+    return str(st.context.ip_address or session_id() or "unknown")
 
 
 def _closed(access: Access, action: str) -> None:
@@ -134,18 +172,28 @@ def _passphrase(access: Access, action: str) -> bool:
         left, right = st.columns([4, 1], vertical_alignment="bottom")
         left.text_input("Analyst passphrase", type="password", key=PASS_INPUT)
         right.button("Unlock", key="unlock", on_click=_unlock, args=(access,), width="stretch")
-        if st.session_state.pop(PASS_WRONG, False):
-            st.error("That passphrase is not right; try again.", icon=":material/key_off:")
+        wrong = st.session_state.pop(PASS_WRONG, None)
+        if wrong:
+            st.error(str(wrong), icon=":material/key_off:")
     return False
 
 
 def _unlock(access: Access) -> None:
     entered = str(st.session_state.get(PASS_INPUT) or "")
-    if can_publish(access, passphrase=entered):
-        st.session_state[PASSPHRASE] = entered
-    else:
-        st.session_state[PASS_WRONG] = True
     st.session_state[PASS_INPUT] = ""
+    who, now = client(), time.monotonic()
+    wait = THROTTLE.wait(who, now)
+    if wait > 0:
+        st.session_state[PASS_WRONG] = f"Too many wrong passphrases; try again in {wait:.0f} s."
+        return
+    if can_publish(access, passphrase=entered):
+        THROTTLE.passed(who)
+        st.session_state[PASSPHRASE] = entered
+        LOG.info("analyst access unlocked from %s", who)
+        return
+    misses = THROTTLE.missed(who, now)
+    LOG.warning("wrong analyst passphrase from %s (%d in a row)", who, misses)
+    st.session_state[PASS_WRONG] = "That passphrase is not right; try again."
 
 
 def _lock() -> None:

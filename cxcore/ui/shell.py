@@ -28,7 +28,9 @@ VIEW_KEY = "_cx_view"
 
 def page_view() -> View:
     """The view the router's sidebar holds for this run."""
-    if PagesManager.uses_pages_directory:
+    # The flag may already be off while this session's run began in the legacy layout
+    # (another session's router turned it off meanwhile): no view yet means the same.
+    if PagesManager.uses_pages_directory or VIEW_KEY not in st.session_state:
         PagesManager.uses_pages_directory = False  # what st.navigation in app.py does
         st.rerun()
     view: View = st.session_state[VIEW_KEY]

@@ -102,14 +102,27 @@ def page(browser):  # type: ignore[no-untyped-def]
     context.close()
 
 
+# The page is settled when no script run is going on and nothing drawn is a placeholder
+# or left over from an earlier run; held for a few animation frames in a row, since a
+# first run may ask for another (a link read, a value fixed) right after it ends.
+SETTLED = """([frames]) => new Promise(resolve => {
+  let calm = 0;
+  const look = () => {
+    const idle = document.querySelector(
+      '[data-testid="stApp"][data-test-script-state="notRunning"]');
+    const busy = document.querySelector('[data-testid="stSkeleton"], [data-stale="true"]');
+    const drawn = document.querySelector('[data-testid="stMain"] h1');
+    calm = idle && drawn && !busy ? calm + 1 : 0;
+    if (calm >= frames) resolve(true); else requestAnimationFrame(look);
+  };
+  look();
+})"""
+
+
 def settle(page) -> None:  # type: ignore[no-untyped-def]
-    """Wait until the script run is over and the cards are drawn."""
-    page.wait_for_selector('[data-testid="stMain"] h1', timeout=30_000)
-    page.wait_for_timeout(300)  # let a rerun that a click just asked for begin
-    page.wait_for_selector(
-        '[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=30_000
-    )
-    page.wait_for_timeout(300)
+    """Wait until the script run is over and the page is drawn, from Streamlit's own state."""
+    page.wait_for_selector('[data-testid="stMain"] h1', timeout=60_000)
+    page.evaluate(SETTLED, [20])
 
 
 def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]

@@ -53,6 +53,22 @@ MODES: dict[str, tuple[dict[str, Any], dict[str, str], str | None, AccessMode]] 
     "address unset means all interfaces": ({}, {}, None, AccessMode.CLOSED),
     "public address": ({}, {}, "10.1.2.3", AccessMode.CLOSED),
 }
+HOSTS = {
+    "loopback names only": (["localhost", "127.0.0.1", "[::1]"], AccessMode.LOCALHOST),
+    "no allow-list: any Host accepted": ([], AccessMode.CLOSED),
+    "a public name allowed too": (["localhost", "cockpit.example.com"], AccessMode.CLOSED),
+    "a wildcard": (["*"], AccessMode.CLOSED),
+}
+
+
+@pytest.mark.parametrize("name", HOSTS, ids=str)
+def test_localhost_mode_needs_the_server_to_refuse_other_host_names(name: str) -> None:
+    """A DNS-rebinding page reaches a loopback socket under its own host name."""
+    hosts, mode = HOSTS[name]
+    access = decide_access({}, {}, "localhost", hosts)
+    assert access.mode is mode
+    if mode is AccessMode.CLOSED:
+        assert "server.allowedHosts" in access.message
 
 
 @pytest.mark.parametrize("name", MODES, ids=str)

@@ -28,11 +28,15 @@ AUTH = {
 
 
 @pytest.fixture
-def store(store: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The shared store, with no access settings left over from the environment."""
+def store(store: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """The shared store on a server reachable from the network (all interfaces), with no
+    access settings left over from the environment: uploads closed until configured."""
     for name in ("CX_ANALYST_PASSPHRASE", "CX_ANALYSTS", "CX_MAX_UPLOAD_MB"):
         monkeypatch.delenv(name, raising=False)
-    return store
+    before = st.get_option("server.address")
+    st.config.set_option("server.address", "0.0.0.0")
+    yield store
+    st.config.set_option("server.address", before)
 
 
 @pytest.fixture
