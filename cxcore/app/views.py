@@ -9,6 +9,7 @@ worded once, and tested without a browser.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -19,6 +20,26 @@ START, END, COMPARE, KPI, DRILL = "start", "end", "compare", "kpi", "drill"
 VERSION = "v"  # a pinned data version; checked against the store by the app
 EMBED_PARAMS = ("embed", "embed_options")
 RESERVED = (START, END, COMPARE, KPI, DRILL, VERSION, *EMBED_PARAMS)
+# Every widget and session key the app owns besides the URL parameters above: a
+# dimension (a customer column, named by whoever exported it) must never share one.
+APP_KEYS = frozenset(
+    {
+        "share_pin",
+        "breadcrumb",
+        "trend",
+        "check",
+        "publish",
+        "login",
+        "logout",
+        "lock",
+        "unlock",
+        "dismiss_notice",
+        "link_notice",
+    }
+)
+APP_KEY_PREFIXES = ("_cx_", "crumb_", "restore_", "bars_", "heat_", "dl_")
+PLAIN_KEY = re.compile(r"[a-z0-9][a-z0-9_]*")
+DIMENSION_KEY = "Dim:"  # normalised names are lower case, so this can never be one
 COMPARE_LABELS = {"previous": "Previous period", "yoy": "Last year"}
 PRESETS = ("Last month", "Last quarter", "Quarter to date", "Year to date", "Last 12 months")
 MAX_PROBLEMS = 8
@@ -73,8 +94,16 @@ class Coverage:
 
     @property
     def filter_dimensions(self) -> list[str]:
-        """Dimensions usable as URL parameters (a clash with a reserved name is skipped)."""
-        return [d for d in self.dimensions if d not in RESERVED]
+        """Every dimension: each has a filter, under `filter_key` in widgets and links."""
+        return list(self.dimensions)
+
+
+def filter_key(dimension: str) -> str:
+    """A dimension's widget key and link parameter: its own name when that is plain and the
+    app owns no such key; otherwise `Dim:<name>`, which no dimension name can be."""
+    plain = PLAIN_KEY.fullmatch(dimension) is not None
+    owned = dimension in RESERVED or dimension in APP_KEYS or dimension.startswith(APP_KEY_PREFIXES)
+    return dimension if plain and not owned else DIMENSION_KEY + dimension
 
 
 # -- period presets --------------------------------------------------------------
@@ -158,7 +187,7 @@ def to_params(
     if view.compare != defaults.compare:
         params.append((COMPARE, COMPARE_LABELS[view.compare]))
     for dim, members in view.filters:
-        params.extend((dim, m) for m in members)
+        params.extend((filter_key(dim), m) for m in members)
     if drill:
         params.append((DRILL, format_drill(drill)))
     return params
@@ -205,7 +234,7 @@ def parse_params(
     parsed = Parsed(view, label, problems=problems, kpi_name=kpi_name)
     parsed.drill = _drill_param(params, view, problems)
     for key in params:
-        if key not in RESERVED and key not in coverage.filter_dimensions:
+        if key not in RESERVED and key not in {filter_key(d) for d in coverage.filter_dimensions}:
             problems.append(
                 f"The link's parameter {quote_untrusted(key)} is unknown and was ignored."
             )
@@ -261,7 +290,7 @@ def _filter_params(
     chosen: dict[str, list[str]] = {}
     for dim in coverage.filter_dimensions:
         known = set(coverage.dimensions[dim])
-        for raw in params.get(dim, ()):
+        for raw in params.get(filter_key(dim), ()):
             if raw in known:
                 if raw not in chosen.setdefault(dim, []):
                     chosen[dim].append(raw)

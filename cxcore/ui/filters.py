@@ -26,6 +26,7 @@ from cxcore.app.views import (
     START,
     Coverage,
     View,
+    filter_key,
     make_filters,
     matching_preset,
     parse_params,
@@ -76,14 +77,14 @@ def current_view(cov: Coverage) -> View:
         state.get(START, default.start),
         state.get(END, default.end),
         state.get(COMPARE, "previous") or "previous",
-        make_filters({d: state.get(d) or [] for d in cov.filter_dimensions}),
+        make_filters({d: state.get(filter_key(d)) or [] for d in cov.filter_dimensions}),
     )
 
 
 def set_filters(view: View, cov: Coverage) -> None:
     """Make the widgets show `view`'s filters (from a callback, before they are drawn)."""
     for dim in cov.filter_dimensions:
-        st.session_state[dim] = list(view.members(dim))
+        st.session_state[filter_key(dim)] = list(view.members(dim))
 
 
 def reset(cov: Coverage) -> None:
@@ -202,7 +203,7 @@ def _dimension_filters(cov: Coverage) -> dict[str, list[str]]:
     for dim in front:
         chosen[dim] = _multiselect(cov, dim)
     if further:
-        opened = any(st.session_state.get(d) for d in further)
+        opened = any(st.session_state.get(filter_key(d)) for d in further)
         with st.expander("More filters", expanded=opened):
             for dim in further:
                 chosen[dim] = _multiselect(cov, dim)
@@ -214,7 +215,7 @@ def _multiselect(cov: Coverage, dim: str) -> list[str]:
     return st.multiselect(
         label,
         list(cov.dimensions[dim]),
-        key=dim,
+        key=filter_key(dim),
         bind="query-params",
         placeholder=f"All — {escape_markdown(label.lower())}",
     )

@@ -202,3 +202,27 @@ def test_safe_frame_leaves_numbers_and_plain_text_alone() -> None:
     safe = tables.safe_frame(frame)
     assert safe["text"].to_list() == ["North", "'-5", "'+1", None]
     assert safe["n"].to_list() == [1, -2, 3, 4]
+
+
+@pytest.fixture
+def clashing_folder(data_folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The generated data with customer columns named like keys the app owns."""
+    folder = tmp_path / "clashing"
+    shutil.copytree(data_folder, folder)
+    customers = pl.read_parquet(folder / "customers.parquet")
+    n = customers.height
+    customers.with_columns(
+        pl.Series("check", ["yes" if i % 2 else "no" for i in range(n)]),
+        pl.Series("start", ["a" if i % 3 else "b" for i in range(n)]),
+    ).write_parquet(folder / "customers.parquet")
+    monkeypatch.setenv("CX_DATA", str(folder))
+    return folder
+
+
+def test_dimensions_named_like_app_keys_filter_without_clashing(clashing_folder: Path) -> None:
+    at = open_app({"Dim:check": "no", "Dim:start": "b"})
+    assert not at.exception
+    assert at.multiselect(key="Dim:check").value == ["no"]
+    assert at.multiselect(key="Dim:start").value == ["b"]
+    assert not [w for w in at.warning if "unknown" in w.value]
+    assert at.query_params["Dim:check"] in ("no", ["no"])  # the link keeps the filter
