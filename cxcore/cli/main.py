@@ -11,13 +11,13 @@ import csv
 import io
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from cxcore.app.formatting import safe_cell
 from cxcore.bench.harness import main as bench_main
-from cxcore.cli.common import Parser, UsageError, fail
+from cxcore.cli.common import Parser, UsageError, describe_failure, fail
 from cxcore.cli.store import STORE_COMMANDS, add_store_commands
 from cxcore.cockpit import Cockpit
 from cxcore.data.catalog import DataContractError
@@ -80,6 +80,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except StoreError as err:  # an empty store, or a version no longer kept
         return fail(1, str(err))
+    except Exception as err:  # the machine or the engine: one line, never a traceback
+        message = describe_failure(err)
+        if message is None:
+            raise
+        return fail(1, message)
 
 
 def parse_filters(args: argparse.Namespace) -> dict[str, list[str]]:
@@ -90,6 +95,19 @@ def parse_filters(args: argparse.Namespace) -> dict[str, list[str]]:
             raise UsageError(f"--filter {item!r} is not DIMENSION=MEMBER")
         filters.setdefault(dimension.strip(), []).append(member)
     return filters
+
+
+def check_members(filters: dict[str, list[str]], dimensions: Mapping[str, Sequence[str]]) -> None:
+    """A member the data does not hold is a typo, not a view of nothing: said, not zeros."""
+    for dimension, members in filters.items():
+        known = dimensions.get(normalise(dimension))
+        if known is None:
+            continue  # an unknown dimension is the engine's to report, with its suggestion
+        for member in members:
+            if member not in known:
+                raise UsageError(
+                    f"{dimension} has no member {member!r}" + did_you_mean(member, known)
+                )
 
 
 def _choice(value: str, choices: Sequence[str], option: str) -> str:
@@ -113,6 +131,7 @@ def run_kpis(args: argparse.Namespace) -> int:
         raise UsageError(f"--data {args.data!r} is not a folder")
     filters = parse_filters(args)
     cockpit = Cockpit.open(args.data)
+    check_members(filters, cockpit.dataset.dimensions)
     result = cockpit.kpis(
         start=args.start, end=args.end, compare=args.compare, filters=filters, by=by
     )

@@ -11,8 +11,17 @@ def normalise(name: str) -> str:
     return name.strip().lower()
 
 
+MAX_LISTED = 12  # a hint lists at most this many names
+
+
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """A hint for a mistyped name: the closest known one, or the whole list."""
     options = sorted(choices)
-    close = difflib.get_close_matches(word, options, n=1)
-    return f"; did you mean {close[0]!r}?" if close else f" (known: {', '.join(options)})"
+    by_folded = {option.casefold(): option for option in options}
+    close = difflib.get_close_matches(word.casefold(), list(by_folded), n=1)
+    if close:
+        return f"; did you mean {by_folded[close[0]]!r}?"
+    if len(options) > MAX_LISTED:
+        more = len(options) - MAX_LISTED
+        return f" (known: {', '.join(options[:MAX_LISTED])} and {more} more)"
+    return f" (known: {', '.join(options)})"

@@ -198,6 +198,8 @@ BAD_ARGUMENTS: list[tuple[str, list[str]]] = [
     ("unknown dimension in a --by pair", [*PERIOD, "--by", "segment,planet"]),
     ("unknown --filter dimension", [*PERIOD, "--filter", "planet=Mars"]),
     ("--filter without '='", [*PERIOD, "--filter", "segment"]),
+    ("unknown --segment member", [*PERIOD, "--segment", "Smb"]),
+    ("unknown --filter member", [*PERIOD, "--filter", "tier=Platinum"]),
     ("start after end", ["--start", "2025-03-10", "--end", "2025-03-01"]),
     ("no such day", ["--start", "2025-02-30", "--end", "2025-03-10"]),
     ("not ISO", ["--start", "2025-02-01", "--end", "28/02/2025"]),
@@ -222,3 +224,8 @@ def _assert_refused(done: subprocess.CompletedProcess[str]) -> None:
     assert done.stdout == ""
     lines = [line for line in done.stderr.splitlines() if line.strip()]
     assert len(lines) == 1, done.stderr
+
+
+def test_an_unknown_member_is_named_with_the_closest_one(data: Path) -> None:
+    done = run_cli("kpis", "--data", str(data), *PERIOD, "--segment", "Smb")
+    assert "segment has no member 'Smb'; did you mean 'SMB'?" in done.stderr

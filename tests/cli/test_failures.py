@@ -1,0 +1,67 @@
+"""Failures of the machine or the engine reach the user as one line and status 1, never
+as a traceback: a full disk, a query past its time limit, exhausted memory, an overflow."""
+
+from __future__ import annotations
+
+import errno
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from cxcore.cli.main import main
+from cxcore.cockpit import Cockpit
+from cxcore.metrics.backend import QueryTimeout
+from tests.factories import customer, order, write_folder
+
+PERIOD = ["--start", "2025-02-01", "--end", "2025-02-28"]
+
+FAILURES: list[tuple[BaseException, str]] = [
+    (OSError(errno.ENOSPC, "No space left on device", "/store/v2"), "the disk is full writing"),
+    (QueryTimeout("the query ran longer than 1 s and was stopped"), "ran longer than 1 s"),
+    (duckdb.OutOfMemoryException("could not allocate block"), "CX_MEMORY_LIMIT_MB"),
+    (
+        duckdb.OutOfRangeException("Overflow in SUM of DECIMAL(38,10)\nLINE 1: ..."),
+        "out of range for exact arithmetic: Overflow in SUM of DECIMAL(38,10)",
+    ),
+    (duckdb.IOException("Could not write file: No space left on device"), "the disk is full"),
+]
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    return write_folder(
+        tmp_path,
+        customers=[customer("c1")],
+        orders=[order("o1", "c1", "2025-02-03", 10.0)],
+    )
+
+
+@pytest.mark.parametrize(("error", "words"), FAILURES, ids=[type(e).__name__ for e, _ in FAILURES])
+def test_a_failure_is_one_line_and_status_1(
+    folder: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    error: BaseException,
+    words: str,
+) -> None:
+    def fails(*args: object, **kwargs: object) -> None:
+        raise error
+
+    monkeypatch.setattr(Cockpit, "kpis", fails)
+    status = main(["kpis", "--data", str(folder), *PERIOD])
+    out, err = capsys.readouterr()
+    assert (status, out) == (1, "")
+    assert err.count("\n") == 1 and err.startswith("cx-cockpit: error: "), err
+    assert words in err
+
+
+def test_an_unforeseen_error_is_not_hidden(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bug must surface as itself, not be dressed up as a data problem."""
+
+    def fails(*args: object, **kwargs: object) -> None:
+        raise ZeroDivisionError("a bug")
+
+    monkeypatch.setattr(Cockpit, "kpis", fails)
+    with pytest.raises(ZeroDivisionError):
+        main(["kpis", "--data", str(folder), *PERIOD])
