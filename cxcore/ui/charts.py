@@ -109,6 +109,9 @@ def has_data(kpi: Kpi, value: float | None, previous: float | None) -> bool:
     return not (additive and not value and not previous)
 
 
+FIGURE_TEXT = ("change",)  # text columns of the cockpit's own figures, never of the data
+
+
 def breakdown_frame(result: Mapping[str, Any], kpi: Kpi, dims: Sequence[str]) -> pl.DataFrame:
     """Members with value, comparison and change; sorted best first for bars."""
     rows = []
@@ -195,7 +198,7 @@ def heatmap_figure(
 
 def download(frame: pl.DataFrame, name: str, key: str) -> None:
     """The numbers behind a chart, safe to open in a spreadsheet."""
-    safe = safe_frame(frame)
+    safe = safe_frame(frame, written_here=FIGURE_TEXT)
     st.download_button(
         "Download CSV",
         safe.write_csv(),

@@ -9,6 +9,8 @@ buttons write it. A leading apostrophe on such rare text is the whole cost.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import polars as pl
 import streamlit as st
 
@@ -19,14 +21,16 @@ from cxcore.metrics.registry import KPIS
 from cxcore.ui.filters import dimension_label
 
 
-def safe_frame(frame: pl.DataFrame) -> pl.DataFrame:
-    """Every text cell a spreadsheet would run as a formula gets a leading apostrophe.
+def safe_frame(frame: pl.DataFrame, written_here: Collection[str] = ()) -> pl.DataFrame:
+    """Every text cell a spreadsheet would run as a formula gets a leading apostrophe,
+    except in the columns `written_here` (the cockpit's own figures, such as "-14.9%",
+    which must reach the spreadsheet as they are).
 
     A vectorised expression, never a Python function per cell: polars runs those
     in its own thread pool, where they wait on the interpreter lock that the
     app's script threads hold while they wait on polars.
     """
-    text = pl.col(pl.String)
+    text = pl.col(pl.String).exclude(*written_here) if written_here else pl.col(pl.String)
     plain = ~text.str.contains(FORMULA_PATTERN).fill_null(False)
     return frame.with_columns(pl.when(plain).then(text).otherwise(pl.lit("'") + text))
 

@@ -11,7 +11,7 @@ import pytest
 from cxcore import Cockpit
 from cxcore.app.formatting import FORMULA_STARTS, format_value
 from cxcore.metrics.registry import KPI_BY_NAME, KPIS
-from cxcore.ui import tables
+from cxcore.ui import charts, tables
 
 from .conftest import open_app
 
@@ -202,6 +202,24 @@ def test_safe_frame_leaves_numbers_and_plain_text_alone() -> None:
     safe = tables.safe_frame(frame)
     assert safe["text"].to_list() == ["North", "'-5", "'+1", None]
     assert safe["n"].to_list() == [1, -2, 3, 4]
+
+
+def test_a_breakdown_download_keeps_the_cockpits_own_changes_as_written() -> None:
+    """Members come from the data and are neutralised; "-14.9%" is the cockpit's own figure."""
+    kpi = KPI_BY_NAME["revenue"]
+    result = {
+        "breakdown": [
+            {"region": "=cmd", "kpis": {"revenue": {"value": 85.1, "previous": 100.0}}},
+            {"region": "North", "kpis": {"revenue": {"value": 110.0, "previous": 100.0}}},
+        ]
+    }
+    frame = charts.breakdown_frame(result, kpi, ("region",))
+    computed = {c for c, t in frame.schema.items() if t == pl.String} - {"region"}
+    assert computed == set(charts.FIGURE_TEXT)
+    safe = tables.safe_frame(frame, written_here=charts.FIGURE_TEXT)
+    assert safe["region"].to_list() == ["'=cmd", "North"]
+    assert safe["change"].to_list() == frame["change"].to_list()
+    assert safe["change"][0].startswith("-")
 
 
 @pytest.fixture
