@@ -8,6 +8,7 @@ ratios as percentages, NPS as points, durations as minutes and seconds.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 
 from cxcore.metrics.periods import CalendarUnit, Period, whole_unit
@@ -118,6 +119,12 @@ def quote_untrusted(text: str, limit: int = 40) -> str:
 def escape_markdown(text: str) -> str:
     """Data or link text shown literally where streamlit would render markdown."""
     return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+
+
+def escape_plot_text(text: str) -> str:
+    """Data text shown literally in a chart: plotly renders a subset of HTML in axis labels
+    and hover text, so a member named `<a href=...>` would become a link."""
+    return html.escape(str(text), quote=False)
 
 
 def safe_cell(text: str) -> str:

@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from cxcore.app.formatting import format_change, format_value
+from cxcore.app.formatting import escape_plot_text, format_change, format_value
 from cxcore.app.tones import Tone, judge
 from cxcore.metrics.registry import Direction, Kpi, Unit
 from cxcore.metrics.trend import series
@@ -147,7 +147,7 @@ def bar_figure(frame: pl.DataFrame, dim: str, kpi: Kpi) -> go.Figure:
     fig = go.Figure(
         go.Bar(
             x=values,
-            y=members,
+            y=[escape_plot_text(m) for m in members],
             orientation="h",
             text=labels,
             textposition="auto",
@@ -179,8 +179,8 @@ def heatmap_figure(
     fig = go.Figure(
         go.Heatmap(
             z=z,
-            x=xs,
-            y=ys,
+            x=[escape_plot_text(m) for m in xs],
+            y=[escape_plot_text(m) for m in ys],
             text=text,
             texttemplate="%{text}",
             colorscale=scale,

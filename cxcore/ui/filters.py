@@ -213,7 +213,7 @@ def _dimension_filters(cov: Coverage) -> dict[str, list[str]]:
 def _multiselect(cov: Coverage, dim: str) -> list[str]:
     label = dimension_label(dim)
     return st.multiselect(
-        label,
+        escape_markdown(label),
         list(cov.dimensions[dim]),
         key=filter_key(dim),
         bind="query-params",

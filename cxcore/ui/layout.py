@@ -42,7 +42,7 @@ def describe(view: View, comparison: dict[str, Any] | None = None) -> str:
         parts.append(f"compared with {format_period(_day(cstart), _day(cend))}")
     for dim, members in view.filters:
         shown = ", ".join(escape_markdown(m) for m in members)
-        parts.append(f"{dimension_label(dim)}: {shown}")
+        parts.append(f"{escape_markdown(dimension_label(dim))}: {shown}")
     if not view.filters:
         parts.append("all customers")
     return " · ".join(parts)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -244,3 +245,41 @@ def test_dimensions_named_like_app_keys_filter_without_clashing(clashing_folder:
     assert at.multiselect(key="Dim:start").value == ["b"]
     assert not [w for w in at.warning if "unknown" in w.value]
     assert at.query_params["Dim:check"] in ("no", ["no"])  # the link keeps the filter
+
+
+MARKUP_NAME = "![px](http://host/pixel.png)"
+MARKUP_MEMBER = '<a href="http://evil.example">North</a>'
+
+
+@pytest.fixture
+def markup_folder(data_folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A column named like a markdown image and a member written as an HTML link."""
+    folder = tmp_path / "markup"
+    shutil.copytree(data_folder, folder)
+    customers = pl.read_parquet(folder / "customers.parquet")
+    region = [MARKUP_MEMBER if r == "North" else r for r in customers["region"]]
+    customers.with_columns(
+        pl.Series("region", region), pl.Series(MARKUP_NAME, ["a"] * customers.height)
+    ).write_parquet(folder / "customers.parquet")
+    monkeypatch.setenv("CX_DATA", str(folder))
+    return folder
+
+
+def test_names_and_members_from_the_data_are_shown_as_text(markup_folder: Path) -> None:
+    at = open_app({"region": MARKUP_MEMBER}, page="pages/explorer.py")
+    assert not at.exception
+    labels = [m.label for m in at.multiselect]
+    assert "\\!\\[px\\]\\(http\\:" in " ".join(labels), labels
+    assert MARKUP_NAME.capitalize() not in labels
+    shown = " ".join(m.value for m in at.markdown)
+    assert MARKUP_MEMBER not in shown and "[px](" not in shown
+    assert '\\<a href="http\\://evil\\.example"\\>North' in shown  # escaped, shown as text
+    axes = [
+        label
+        for chart in at.get("plotly_chart")
+        for trace in json.loads(chart.proto.spec)["data"]
+        for label in [*trace.get("y", []), *trace.get("x", [])]
+        if isinstance(label, str)
+    ]
+    assert '&lt;a href="http://evil.example"&gt;North&lt;/a&gt;' in axes
+    assert MARKUP_MEMBER not in axes
