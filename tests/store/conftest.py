@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ import sqlglot
 
 from cxcore import Cockpit
 from cxcore.settings import Settings
+from cxcore.store import layout as store_layout
 from cxcore.store.layout import current_version, read_version, version_dir
 from cxcore.store.publish import ensure_store
 from tests.factories import customer, order, write_folder, write_table
@@ -96,34 +98,74 @@ def snapshot(root: Path, published_only: bool = False) -> dict[str, tuple[int, i
     return found
 
 
-def read_while(
-    store: Path, publishes: Callable[[], None], readers: int = 4
-) -> list[tuple[int, Decimal]]:
+Publishes = Callable[[Callable[[int], None]], None]
+
+
+def read_while(store: Path, publishes: Publishes, readers: int = 4) -> list[tuple[int, Decimal]]:
     """What readers opening the current version in a loop saw while `publishes` ran.
 
+    `publishes` is given `until_seen(version)`, which returns once a reader has served
+    that version: the next publish then waits on a reader, not on a guessed sleep.
     A reader's exception is raised here, in the test's thread, not lost in its own.
     """
     seen: list[tuple[int, Decimal]] = []
     errors: list[BaseException] = []
     stop = threading.Event()
+    served = threading.Condition()
 
     def read() -> None:
         try:
             while not stop.is_set():
                 with Cockpit.open(store) as cockpit:
                     assert cockpit.version is not None
-                    seen.append((cockpit.version, served_revenue(cockpit)))
+                    with served:
+                        seen.append((cockpit.version, served_revenue(cockpit)))
+                        served.notify_all()
         except BaseException as err:  # surfaced in the main thread
             errors.append(err)
+            with served:
+                served.notify_all()
+
+    def until_seen(version: int) -> None:
+        with served:
+            done = served.wait_for(
+                lambda: errors or any(v == version for v, _ in seen), timeout=120
+            )
+        assert done, f"no reader served version {version} within 120 s"
 
     threads = [threading.Thread(target=read) for _ in range(readers)]
     for thread in threads:
         thread.start()
     try:
-        publishes()
+        publishes(until_seen)
     finally:
         stop.set()
         for thread in threads:
             thread.join(timeout=60)
     assert not errors, errors
     return seen
+
+
+class LockArrivals:
+    """Counts publishes arriving at the publisher lock, so a test waits for a contender to
+    be there instead of sleeping and hoping it got there."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self._count = 0
+        self._changed = threading.Condition()
+        real = store_layout.exclusive_lock
+
+        @contextmanager
+        def counted(path: Path, timeout_s: float) -> Iterator[None]:
+            with self._changed:
+                self._count += 1
+                self._changed.notify_all()
+            with real(path, timeout_s):
+                yield
+
+        monkeypatch.setattr(store_layout, "exclusive_lock", counted)
+
+    def wait_until(self, arrivals: int, timeout_s: float = 60) -> None:
+        with self._changed:
+            reached = self._changed.wait_for(lambda: self._count >= arrivals, timeout=timeout_s)
+        assert reached, f"{arrivals} publishes never reached the lock within {timeout_s:g} s"

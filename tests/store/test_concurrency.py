@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 import threading
-import time
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
@@ -21,12 +21,12 @@ READERS = 4
 def test_readers_see_old_or_new_numbers_never_a_mix(store: Path, tmp_path: Path) -> None:
     expected = {1: SEED_REVENUE}
 
-    def publishes() -> None:
+    def publishes(until_seen: Callable[[int], None]) -> None:
         for amount in range(1, 7):
             rows = [order(f"n{i}", "c1", "2025-06-01", amount) for i in range(amount)]
             result = publish(store, "orders", [orders_file(tmp_path / str(amount), rows)])
             expected[result.version] = Decimal(amount * amount)
-            time.sleep(0.05)
+            until_seen(result.version)
 
     seen = read_while(store, publishes, READERS)
     assert seen

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +19,7 @@ from cxcore.store.layout import (
 )
 from cxcore.store.publish import PublishDenied, PublishRefused, StoreMoved, publish, rollback
 from tests.factories import customer, order, write_table
-from tests.store.conftest import orders_file, published_rows, snapshot
+from tests.store.conftest import LockArrivals, orders_file, published_rows, snapshot
 
 
 def _orders(folder: Path, amount: int = 5) -> Path:
@@ -84,15 +83,17 @@ def test_a_passing_role_check_rolls_back(store: Path, tmp_path: Path) -> None:
 def test_two_first_publishes_at_once_both_publish(
     tmp_path: Path, seed: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Creating the store takes a while here, so an unlocked creation would be caught."""
+    """The first creates the store only once the second is at the lock too, so an
+    unlocked creation would be caught."""
+    arrivals = LockArrivals(monkeypatch)
     real = store_mod.atomic_write_text
 
-    def slow(path: Path, text: str) -> None:
+    def contended(path: Path, text: str) -> None:
         if path.name == store_mod.MARKER:
-            time.sleep(0.3)
+            arrivals.wait_until(2)
         real(path, text)
 
-    monkeypatch.setattr(store_mod, "atomic_write_text", slow)
+    monkeypatch.setattr(store_mod, "atomic_write_text", contended)
     root = tmp_path / "new"
     start = threading.Barrier(2)
     errors: list[BaseException] = []
@@ -139,15 +140,15 @@ def test_a_publish_waiting_on_a_refused_first_publish_creates_the_store(
     """The refused one removes the store, lock file included, while the other waits on it."""
     root = tmp_path / "new"
     bad = write_table(tmp_path / "bad", "customers", [customer("c1"), customer("c1")])
+    arrivals = LockArrivals(monkeypatch)
     real = check_mod.prepare
-    waiting = threading.Event()
 
-    def slow_refusal(*args: Any, **kwargs: Any) -> Any:
-        waiting.wait(timeout=30)
-        time.sleep(0.3)  # the other publish is now waiting for the lock
+    def refused_once_the_other_waits(*args: Any, **kwargs: Any) -> Any:
+        if threading.current_thread().name == "refused":
+            arrivals.wait_until(2)  # the other publish is at the lock this one holds
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(check_mod, "prepare", slow_refusal)
+    monkeypatch.setattr(check_mod, "prepare", refused_once_the_other_waits)
     outcome: dict[str, Any] = {}
 
     def refused() -> None:
@@ -156,12 +157,9 @@ def test_a_publish_waiting_on_a_refused_first_publish_creates_the_store(
         except BaseException as err:  # surfaced in the main thread
             outcome["refused"] = err
 
-    first = threading.Thread(target=refused)
+    first = threading.Thread(target=refused, name="refused")
     first.start()
-    while not (root / store_mod.LOCK).exists():
-        time.sleep(0.01)
-    monkeypatch.setattr(check_mod, "prepare", real)
-    waiting.set()
+    arrivals.wait_until(1)  # the refused publish came first
     result = publish(root, "customers", [seed / "customers.parquet"])
     first.join(timeout=60)
     assert isinstance(outcome.get("refused"), PublishRefused)

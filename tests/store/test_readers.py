@@ -9,7 +9,6 @@ timing.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -105,11 +104,11 @@ def test_a_broken_version_that_is_still_current_is_not_retried(
 def test_readers_in_a_loop_survive_pruning(store: Path, tmp_path: Path, keep: int) -> None:
     expected = {1: SEED_REVENUE}
 
-    def publishes() -> None:
+    def publishes(until_seen: Callable[[int], None]) -> None:
         for amount in range(1, 9):
             version = _publish_amount(store, tmp_path, amount, keep=keep)
             expected[version] = Decimal(amount * amount)
-            time.sleep(0.02)
+            until_seen(version)
 
     seen = read_while(store, publishes, READERS)
     assert seen
