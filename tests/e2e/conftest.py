@@ -37,8 +37,11 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     if not Path(CHROMIUM).exists():
-        print(f"e2e skipped: no Chromium at {CHROMIUM} (set CHROMIUM_PATH)")
-        pytest.skip(f"no Chromium at {CHROMIUM}")
+        why = f"no Chromium at {CHROMIUM} (install Debian's chromium or set CHROMIUM_PATH)"
+        if os.environ.get("CX_REQUIRE_BROWSER") == "1":  # CI: a missing browser is a failure
+            pytest.fail(why)
+        print(f"e2e skipped: {why}")
+        pytest.skip(why)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
