@@ -62,6 +62,13 @@ def data_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @contextmanager
 def running_app(env: dict[str, str]) -> Iterator[str]:
     """`streamlit run app.py` on a free port with `env`; yields its base URL once healthy."""
+    with running_server(env) as (base, _pid):
+        yield base
+
+
+@contextmanager
+def running_server(env: dict[str, str]) -> Iterator[tuple[str, int]]:
+    """As `running_app`, with the server's process id, for measuring its memory."""
     port = _free_port()
     streamlit = shutil.which("streamlit", path=str(Path(sys.executable).parent)) or "streamlit"
     proc = subprocess.Popen(
@@ -74,7 +81,7 @@ def running_app(env: dict[str, str]) -> Iterator[str]:
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_healthy(base)
-        yield base
+        yield base, proc.pid
     finally:
         proc.terminate()
         proc.wait(timeout=10)
