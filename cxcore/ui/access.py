@@ -150,7 +150,10 @@ def session_id() -> str | None:
 
 def client() -> str:
     """Who is guessing: the client's address where Streamlit knows it, else the session."""
-    return str(st.context.ip_address or session_id() or "unknown")
+    address = st.context.ip_address
+    if isinstance(address, str) and address:
+        return address
+    return str(session_id() or "unknown")
 
 
 def _closed(access: Access, action: str) -> None:

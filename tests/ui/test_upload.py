@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from cxcore.store.layout import current_version, list_versions, recall_mapping
 from cxcore.store.publish import rollback
+from cxcore.store.roles import Throttle
 from cxcore.ui import access, upload
 
 from .conftest import APP
@@ -104,6 +105,25 @@ def test_a_wrong_passphrase_is_refused_and_the_right_one_unlocks(
     assert not at.exception and not at.error
     assert "unlocked" in texts(at, "success")
     assert len(at.file_uploader) == 1
+
+
+def test_passphrase_guessing_is_slowed_and_logged(
+    store: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setenv("CX_ANALYST_PASSPHRASE", PASSPHRASE)
+    monkeypatch.setattr(access, "THROTTLE", Throttle(free_misses=2, first_wait_s=60))
+    at = open_page()
+    with caplog.at_level("WARNING", logger="cxcore.access"):
+        for _ in range(3):
+            at.text_input(key=access.PASS_INPUT).input("guess")
+            at.button(key="unlock").click().run()
+    logged = [r.getMessage() for r in caplog.records if r.name == "cxcore.access"]
+    assert len(logged) == 2  # the third guess was not even tried
+    assert logged[0].endswith("(1 in a row)") and logged[1].endswith("(2 in a row)")
+    assert "try again in 60 s" in texts(at, "error")
+    at.text_input(key=access.PASS_INPUT).input(PASSPHRASE)  # right, but still too soon
+    at.button(key="unlock").click().run()
+    assert not at.file_uploader
 
 
 def test_localhost_is_open_and_says_how_to_configure(store: Path, local: None) -> None:
