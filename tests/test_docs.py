@@ -102,7 +102,7 @@ def test_every_kpis_option_is_documented(option: str) -> None:
     assert f"`{option}" in read(KPIS_DOC), f"docs/kpis.md does not document {option}"
 
 
-@pytest.mark.parametrize("doc", ["docs/kpis.md", "docs/data-contract.md"])
+@pytest.mark.parametrize("doc", ["docs/kpis.md", "docs/data-contract.md", "docs/security.md"])
 def test_readme_links_the_docs(doc: str) -> None:
     readme = ROOT / "README.md"
     assert readme.exists(), "README.md is missing"
@@ -132,3 +132,22 @@ def test_the_architecture_map_names_every_module(module: str) -> None:
     text = read(DOCS / "architecture.md")
     name = module.removesuffix(".py")
     assert f"`{module}`" in text or f"`{name}" in text or module.endswith("__main__.py"), module
+
+
+SECURITY = ROOT / "docs" / "security.md"
+PROOF = re.compile(r"`(tests/[\w/]+\.py)::(test_\w+)`")
+
+
+def _defined_tests(path: Path) -> set[str]:
+    return set(re.findall(r"^def (test_\w+)\(", path.read_text(encoding="utf-8"), re.MULTILINE))
+
+
+def test_every_test_named_as_proof_of_a_security_promise_exists() -> None:
+    named = PROOF.findall(SECURITY.read_text(encoding="utf-8"))
+    assert len(named) >= 20
+    missing = [
+        f"{path}::{test}"
+        for path, test in named
+        if not (ROOT / path).exists() or test not in _defined_tests(ROOT / path)
+    ]
+    assert missing == []
