@@ -25,6 +25,7 @@ from cxcore.app.formatting import escape_markdown
 from cxcore.data.contract import TABLES
 from cxcore.settings import Settings
 from cxcore.store import mapping as mapping_mod
+from cxcore.store.fs import stored_name
 from cxcore.store.layout import current_version, is_store, recall_mapping
 from cxcore.store.preview import Comparison, compare_with_current
 from cxcore.store.publish import PublishDenied, PublishRefused, StoreMoved, publish_checked
@@ -80,7 +81,7 @@ def stage_files(files: Sequence[Any], ids: tuple[str, ...] | None = None) -> Sta
     folder = Path(tempfile.mkdtemp(prefix="cx-upload-"))
     paths = []
     for i, upload in enumerate(files):
-        target = folder / str(i) / (Path(upload.name).name or f"upload-{i}")
+        target = folder / str(i) / stored_name(str(upload.name), f"upload-{i}")
         target.parent.mkdir()
         upload.seek(0)
         with target.open("wb") as out:
