@@ -6,6 +6,7 @@ Kept apart from SQL so the calendar rules (whole months, quarters and years,
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -98,6 +99,17 @@ def whole_unit(p: Period) -> CalendarUnit | None:
         if months == unit.months and (month_index(p.start) % unit.months) == 0:
             return unit
     return None
+
+
+def leap_february_28(p: Period) -> bool:
+    """P is 1-28 February of a leap year: what "a year before" makes of the February after
+    it, since 29 February has no day a year later."""
+    return (
+        p.start.month == 2
+        and p.start.day == 1
+        and p.end == p.start.replace(day=28)
+        and calendar.isleap(p.start.year)
+    )
 
 
 def _whole_span_months(p: Period) -> int:

@@ -43,11 +43,14 @@ from cxcore.data.dataset import (
 )
 from cxcore.metrics.measures import PAIR_COLUMNS, WINDOW_COLUMNS, daily_columns
 from cxcore.metrics.periods import CalendarUnit
-from cxcore.metrics.rollups import LAGS
+from cxcore.metrics.rollups import LAGS, LEAP_FEBRUARY, LEAP_PAIRS
 from cxcore.sqlkit import alias, aliased, column, create_table, fragment, render, table
 
 CATEGORIES, COMBOS, MONTHS, UNITS = "_cx_categories", "_cx_combos", "_cx_months", "_cx_units"
+LEAP_FEBRUARIES = "_cx_leap_februaries"
 UNIT_KEY_SPAN = 1_000_000  # more months than any calendar holds
+UNIT_CODES = {**{str(u): i for i, u in enumerate(CalendarUnit)}, LEAP_FEBRUARY: len(CalendarUnit)}
+LEAP_FEBRUARY_DAYS = "month(:d) = 2 AND day(:d) <= 28 AND day(last_day(:d)) = 29"
 
 
 class Sink(Protocol):
@@ -128,13 +131,15 @@ def build_orders_rollups(
     (count,) = con.execute(f"SELECT COUNT(*) FROM {CATEGORIES}").fetchone() or (0,)
     _temp(con, COMBOS, _combos(customers_fact, dimensions))
     _temp(con, MONTHS, _customer_months(orders_fact, max(int(count), 1)))
+    leap_days = fragment(LEAP_FEBRUARY_DAYS, d=column(DAY))
+    _temp(con, LEAP_FEBRUARIES, _customer_months(orders_fact, max(int(count), 1), leap_days))
     _temp(con, UNITS, _customer_units())
     built = {
         CUSTOMER_MONTHS_RELATION: sink.write(CUSTOMER_MONTHS_RELATION, _months_file()),
         WINDOWS_RELATION: sink.write(WINDOWS_RELATION, _windows(dimensions)),
         PAIRS_RELATION: sink.write(PAIRS_RELATION, _pairs(dimensions)),
     }
-    for name in (UNITS, MONTHS, COMBOS, CATEGORIES):
+    for name in (UNITS, LEAP_FEBRUARIES, MONTHS, COMBOS, CATEGORIES):
         con.execute(f"DROP TABLE IF EXISTS {name}")
     return built
 
@@ -162,9 +167,12 @@ def _combos(customers_fact: exp.Expression | None, dimensions: int) -> exp.Selec
     return exp.union(known, unknown, distinct=False)  # type: ignore[return-value]
 
 
-def _customer_months(fact: exp.Expression, categories: int) -> exp.Select:
+def _customer_months(
+    fact: exp.Expression, categories: int, days: exp.Expression | None = None
+) -> exp.Select:
+    """Each customer's orders per month (of the `days` only, when given)."""
     month = fragment("CAST(date_trunc('month', :d) AS DATE)", d=column(DAY))
-    return (
+    query = (
         exp.select(
             column("customer_id"),
             alias(month, "start"),
@@ -178,29 +186,36 @@ def _customer_months(fact: exp.Expression, categories: int) -> exp.Select:
         .join(table(CATEGORIES).as_("c"), using=["product_category"])
         .group_by(column("customer_id"), month, fragment("midx"))
     )
+    return query.where(days) if days is not None else query
 
 
-def _unit_key(unit: CalendarUnit, first_month: exp.Expression) -> exp.Expression:
+def _unit_key(unit: str, first_month: exp.Expression) -> exp.Expression:
     """The unit and its first month as one integer: joining on it is several times faster
     than joining on the unit's name and the month."""
-    code = list(CalendarUnit).index(unit)
+    code = UNIT_CODES[unit]
     return exp.Add(this=first_month, expression=exp.Literal.number(code * UNIT_KEY_SPAN))
 
 
+def _as_units(unit: str, months: str) -> exp.Select:
+    return exp.select(
+        alias(exp.Literal.string(unit), "unit"),
+        "start",
+        "midx",
+        alias(_unit_key(unit, column("midx")), "ukey"),
+        "customer_id",
+        COMBO,
+        "rev",
+        "n",
+        "mask",
+    ).from_(table(months))
+
+
 def _customer_units() -> exp.Expression:
-    """The months as they are, then quarters and years as unions of their months."""
+    """The months as they are, quarters and years as unions of their months, and 1-28
+    February of each leap year."""
     parts: list[exp.Expression] = [
-        exp.select(
-            alias(exp.Literal.string("month"), "unit"),
-            "start",
-            "midx",
-            alias(_unit_key(CalendarUnit.MONTH, column("midx")), "ukey"),
-            "customer_id",
-            COMBO,
-            "rev",
-            "n",
-            "mask",
-        ).from_(table(MONTHS))
+        _as_units(str(CalendarUnit.MONTH), MONTHS),
+        _as_units(LEAP_FEBRUARY, LEAP_FEBRUARIES),
     ]
     for unit in (CalendarUnit.QUARTER, CalendarUnit.YEAR):
         first = fragment(f"midx - midx % {unit.months}")
@@ -209,7 +224,7 @@ def _customer_units() -> exp.Expression:
                 alias(exp.Literal.string(str(unit)), "unit"),
                 alias(fragment(f"CAST(date_trunc('{unit}', MIN(start)) AS DATE)"), "start"),
                 alias(first, "midx"),
-                alias(_unit_key(unit, first.copy()), "ukey"),
+                alias(_unit_key(str(unit), first.copy()), "ukey"),
                 column("customer_id"),
                 alias(fragment("any_value(:c)", c=column(COMBO)), COMBO),
                 alias(fragment("SUM(rev)"), "rev"),
@@ -267,52 +282,61 @@ def _windows(dims: int) -> exp.Select:
     return _by_members(inner, ("unit", "start"), list(WINDOW_COLUMNS), dims)
 
 
-def _pairs(dims: int) -> exp.Select:
-    lags = exp.Values(
+def _lags() -> exp.Values:
+    """Each pair of windows the pairs table holds, with the distance between their unit
+    keys: the previous unit and a year before, and a leap February's pairs."""
+    pairs = [(str(u), lag, lag * u.months, str(u)) for u, lags in LAGS.items() for lag in lags]
+    for current, prior in LEAP_PAIRS:
+        shift = (UNIT_CODES[current] - UNIT_CODES[prior]) * UNIT_KEY_SPAN
+        pairs.append((current, 12, 12 + shift, prior))
+    return exp.Values(
         expressions=[
             exp.Tuple(
                 expressions=[
-                    exp.Literal.string(str(unit)),
+                    exp.Literal.string(unit),
                     exp.Literal.number(lag),
-                    exp.Literal.number(lag * unit.months),
+                    exp.Literal.number(distance),
+                    exp.Literal.string(prior),
                 ]
             )
-            for unit, unit_lags in LAGS.items()
-            for lag in unit_lags
+            for unit, lag, distance, prior in pairs
         ],
         alias=exp.TableAlias(
             this=exp.to_identifier("l"),
-            columns=[exp.to_identifier(c) for c in ("unit", "lag", "months")],
+            columns=[exp.to_identifier(c) for c in ("unit", "lag", "months", "prior_unit")],
         ),
     )
+
+
+def _pairs(dims: int) -> exp.Select:
     both = (
         exp.select(
             column("unit", "c"),
             column("start", "c"),
             column("lag", "l"),
+            column("prior_unit", "l"),
             column(COMBO, "c"),
             alias(column("rev", "c"), "rev_cur"),
             alias(column("rev", "p"), "rev_prior"),
         )
         .from_(table(UNITS).as_("c"))
-        .join(lags, on=fragment("c.unit = l.unit"))
+        .join(_lags(), on=fragment("c.unit = l.unit"))
         .join(
             table(UNITS).as_("p"),
             on=fragment("p.customer_id = c.customer_id AND p.ukey = c.ukey - l.months"),
         )
     )
+    keys = ("unit", "start", "lag", "prior_unit")
     inner = (
         exp.select(
-            "unit",
-            "start",
-            "lag",
+            *keys,
             COMBO,
             *(alias(fragment(sql), name) for name, sql in PAIR_COLUMNS.items()),
         )
         .from_(both.subquery("b"))
-        .group_by("unit", "start", "lag", COMBO)
+        .group_by(*keys, COMBO)
     )
-    return _by_members(inner, ("unit", "start", "lag"), list(PAIR_COLUMNS), dims)
+    return _by_members(inner, keys, list(PAIR_COLUMNS), dims)
 
 
 def build_rollups(

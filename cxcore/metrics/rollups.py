@@ -18,7 +18,13 @@ from sqlglot import exp
 
 from cxcore.data.dataset import PAIRS_RELATION, WINDOWS_RELATION
 from cxcore.metrics.measures import CUSTOMER, PAIR, CustomerMeasure, Window
-from cxcore.metrics.periods import CalendarUnit, month_index, whole_unit
+from cxcore.metrics.periods import (
+    CalendarUnit,
+    Period,
+    leap_february_28,
+    month_index,
+    whole_unit,
+)
 from cxcore.metrics.query import SHAPES, BlockQuery, Selection, Slot, slot_values
 from cxcore.sqlkit import alias, and_all, column, fragment, table
 
@@ -28,33 +34,52 @@ LAGS: dict[CalendarUnit, tuple[int, ...]] = {
     CalendarUnit.QUARTER: (1, 4),
     CalendarUnit.YEAR: (1,),
 }
-SLOT_COLUMNS = ("slot", "unit", "cur_start", "prior_start", "lag")
+# Besides whole units, the windows and pairs tables hold 1-28 February of each leap year,
+# the window a year-before comparison gives the February after it; its pairs go a year
+# back (to the whole February before) and a year forward (from the whole February after).
+LEAP_FEBRUARY = "feb28"
+LEAP_PAIRS = ((str(CalendarUnit.MONTH), LEAP_FEBRUARY), (LEAP_FEBRUARY, str(CalendarUnit.MONTH)))
+SLOT_COLUMNS = ("slot", "unit", "cur_start", "prior_start", "lag", "prior_unit")
 
 
 @dataclass(frozen=True)
 class RolledSlot:
     slot: Slot
-    unit: CalendarUnit
+    unit: str  # the current window's kind: a calendar unit, or LEAP_FEBRUARY
     lag: int
+    prior_unit: str
 
     def params(self) -> dict[str, Any]:
         name = self.slot.name
         return {
-            f"{name}_unit": str(self.unit),
+            f"{name}_unit": self.unit,
             f"{name}_cur_start": self.slot.current.start,
             f"{name}_prior_start": self.slot.prior.start,
             f"{name}_lag": self.lag,
+            f"{name}_prior_unit": self.prior_unit,
         }
 
 
 def rolled(slot: Slot) -> RolledSlot | None:
-    """The slot as whole units a known lag apart, or None when the rows must answer it."""
-    unit = whole_unit(slot.current)
-    if unit is None or whole_unit(slot.prior) is not unit:
+    """The slot as rolled-up windows a known lag apart, or None when the rows must answer it."""
+    current, prior = _window_kind(slot.current), _window_kind(slot.prior)
+    if current is None or prior is None:
         return None
     months = month_index(slot.current.start) - month_index(slot.prior.start)
+    if (current, prior) in LEAP_PAIRS:
+        return RolledSlot(slot, current, 12, prior) if months == 12 else None
+    if current != prior or current == LEAP_FEBRUARY:
+        return None
+    unit = CalendarUnit(current)
     lag, rest = divmod(months, unit.months)
-    return RolledSlot(slot, unit, lag) if not rest and lag in LAGS[unit] else None
+    return RolledSlot(slot, current, lag, prior) if not rest and lag in LAGS[unit] else None
+
+
+def _window_kind(window: Period) -> str | None:
+    unit = whole_unit(window)
+    if unit is not None:
+        return str(unit)
+    return LEAP_FEBRUARY if leap_february_28(window) else None
 
 
 def _slots(slots: tuple[str, ...]) -> exp.Expression:
@@ -93,11 +118,18 @@ def _block(kind: tuple[str, str], slots: Sequence[RolledSlot], selection: Select
 def _sum_sql(kind: tuple[str, str], slots: tuple[str, ...], selection: Selection) -> exp.Expression:
     if kind == PAIR:
         relation = PAIRS_RELATION
-        on = fragment("w.unit = s.unit AND w.start = s.cur_start AND w.lag = s.lag")
+        on = fragment(
+            "w.unit = s.unit AND w.start = s.cur_start AND w.lag = s.lag"
+            " AND w.prior_unit = s.prior_unit"
+        )
     else:
         relation = WINDOWS_RELATION
-        start = "cur_start" if kind[1] is Window.CURRENT else "prior_start"
-        on = fragment("w.unit = s.unit AND w.start = :start", start=column(start, "s"))
+        current = kind[1] is Window.CURRENT
+        on = fragment(
+            "w.unit = :unit AND w.start = :start",
+            unit=column("unit" if current else "prior_unit", "s"),
+            start=column("cur_start" if current else "prior_start", "s"),
+        )
     conditions, _ = selection.conditions("w")
     keys = selection.keys()
     rows = (

@@ -166,6 +166,19 @@ ODD = {
         ],
     ),
     "no orders in any window asked": ([customer("c1")], [order("o1", "c1", "2022-06-01", 9)]),
+    "leap Februaries": (
+        [customer("c1"), customer("c2", segment="Enterprise"), customer("c3")],
+        [
+            order("o1", "c1", "2023-02-15", 10),
+            order("o2", "c1", "2024-02-10", 20),
+            order("o3", "c2", "2024-02-29", 30),  # the leap day: outside 1-28 February
+            order("o4", "c2", "2025-02-20", 40),
+            order("o5", "c1", "2025-02-28", 15),
+            order("o6", "c3", "2024-02-28", -5),
+            order("o7", "c3", "2023-02-01", 8),
+            order("o8", "c3", "2025-02-01", 9),
+        ],
+    ),
 }
 
 
@@ -180,9 +193,31 @@ def test_odd_data_agrees_every_way(name: str, tmp_path: Path) -> None:
             ("2025-01-01", "2025-03-31"),
             ("2025-01-01", "2025-12-31"),
             ("2025-02-10", "2025-03-12"),
+            ("2024-02-01", "2024-02-29"),
+            ("2024-02-01", "2024-02-28"),
         )
         for c in ("previous", "yoy")
     ]
     with three_ways(folder) as (rolled, rows, loaded):
         for view in views:
             assert rolled.kpis(**view) == rows.kpis(**view) == loaded.kpis(**view), view
+
+
+def test_a_february_against_the_leap_february_before_it_is_rolled() -> None:
+    """1-28 February of a leap year is the only non-whole window a year-before comparison
+    of whole units gives; the rollups hold it, so no trend falls back to the fact rows."""
+    from cxcore.metrics.periods import Compare, Windows, period
+    from cxcore.metrics.query import Slot
+    from cxcore.metrics.rollups import LEAP_FEBRUARY, rolled
+
+    windows = Windows.of(period("2025-02-01", "2025-02-28"), Compare.YOY)
+    current = rolled(Slot("p", windows.current, windows.compared))
+    before = rolled(Slot("q", windows.compared, windows.before_compared))
+    assert current is not None and (current.unit, current.prior_unit) == ("month", LEAP_FEBRUARY)
+    assert before is not None and (before.unit, before.prior_unit) == (LEAP_FEBRUARY, "month")
+    assert (current.lag, before.lag) == (12, 12)
+    asked = Windows.of(period("2024-02-01", "2024-02-28"), Compare.YOY)  # asked for directly
+    assert rolled(Slot("a", asked.current, asked.compared)) is not None
+    for start, end in (("2024-02-01", "2024-02-27"), ("2023-02-01", "2023-02-27")):
+        other = Windows.of(period(start, end), Compare.YOY)
+        assert rolled(Slot("x", other.current, other.compared)) is None
