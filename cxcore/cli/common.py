@@ -24,3 +24,13 @@ def fail(status: int, message: str) -> int:
     """One line on standard error, whitespace folded, and the status to exit with."""
     print(f"cx-cockpit: error: {' '.join(message.split())}", file=sys.stderr)
     return status
+
+
+def parse_filters(args: argparse.Namespace) -> dict[str, list[str]]:
+    filters: dict[str, list[str]] = {"segment": list(args.segment), "region": list(args.region)}
+    for item in args.filter:
+        dimension, sep, member = item.partition("=")
+        if not sep or not dimension.strip():
+            raise UsageError(f"--filter {item!r} is not DIMENSION=MEMBER")
+        filters.setdefault(dimension.strip(), []).append(member)
+    return filters

@@ -1,4 +1,4 @@
-"""The command line: `cx-cockpit kpis|sample ...` (also `python -m cxcore`).
+"""The command line: `cx-cockpit kpis|sample|cohorts|clv ...` (also `python -m cxcore`).
 
 Bad arguments exit with status 2 and exactly one line on standard error, so
 scripts can tell a typo from a data problem (status 1) at a glance.
@@ -17,7 +17,8 @@ from typing import Any
 
 from cxcore.app.formatting import safe_cell
 from cxcore.bench.harness import main as bench_main
-from cxcore.cli.common import Parser, UsageError, fail
+from cxcore.cli.common import Parser, UsageError, fail, parse_filters
+from cxcore.cli.economics import ECONOMICS_COMMANDS, add_economics_commands
 from cxcore.cli.store import STORE_COMMANDS, add_store_commands
 from cxcore.cockpit import Cockpit
 from cxcore.data.catalog import DataContractError
@@ -55,6 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--customers", type=int, default=6000)
     sample.add_argument("--seed", type=int, default=7)
     add_store_commands(commands)
+    add_economics_commands(commands)
     bench = commands.add_parser(
         "bench",
         help="measure speed and memory at a scale (see: cx-cockpit bench --help)",
@@ -80,16 +82,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except StoreError as err:  # an empty store, or a version no longer kept
         return fail(1, str(err))
-
-
-def parse_filters(args: argparse.Namespace) -> dict[str, list[str]]:
-    filters: dict[str, list[str]] = {"segment": list(args.segment), "region": list(args.region)}
-    for item in args.filter:
-        dimension, sep, member = item.partition("=")
-        if not sep or not dimension.strip():
-            raise UsageError(f"--filter {item!r} is not DIMENSION=MEMBER")
-        filters.setdefault(dimension.strip(), []).append(member)
-    return filters
 
 
 def _choice(value: str, choices: Sequence[str], option: str) -> str:
@@ -172,4 +164,5 @@ _COMMANDS: dict[str, Any] = {
     "sample": run_sample,
     "bench": run_bench,
     **STORE_COMMANDS,
+    **ECONOMICS_COMMANDS,
 }
