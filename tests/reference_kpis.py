@@ -31,6 +31,11 @@ ORDER_KPIS = (
     "expansion_revenue",
     "cross_sell_ratio",
     "multi_category_share",
+    # the second release
+    "orders",
+    "average_order_value",
+    "purchase_frequency",
+    "gross_revenue_retention",
 )
 CUSTOMER_KPIS = ("new_customers", "cac")
 SERVICE_KPIS = (
@@ -256,6 +261,9 @@ def _order_kpis(orders: Sequence[Fact], x: Period, y: Period) -> dict[str, Value
     for row in _rows_in(orders, x):
         categories.setdefault(row["customer_id"], set()).add(row["product_category"])
     retention = _ratio(len(kept), len(active_y))
+    # Orders are rows with a positive amount; refunds and credit notes are not orders.
+    placed = [r for r in _rows_in(orders, x) if float(r["amount"]) > 0]
+    with_customer = [r for r in placed if r["customer_id"] is not None]
     return {
         "revenue": revenue_x,
         "revenue_growth": _ratio(revenue_x - revenue_y, revenue_y),
@@ -271,6 +279,13 @@ def _order_kpis(orders: Sequence[Fact], x: Period, y: Period) -> dict[str, Value
         "cross_sell_ratio": _ratio(sum(len(s) for s in categories.values()), len(active_x)),
         "multi_category_share": _ratio(
             sum(1 for s in categories.values() if len(s) >= 2), len(active_x)
+        ),
+        "orders": len(placed),
+        "average_order_value": _ratio(sum((float(r["amount"]) for r in placed), 0.0), len(placed)),
+        "purchase_frequency": _ratio(len(with_customer), len(active_x)),
+        "gross_revenue_retention": _ratio(
+            sum((max(0.0, min(rev_x.get(c, 0.0), rev_y[c])) for c in active_y), 0.0),
+            sum((rev_y[c] for c in active_y), 0.0),
         ),
     }
 

@@ -87,6 +87,7 @@ class PandasOverview:
         )
         b = then.groupby("customer_id").agg(rev=("amount", "sum"))
         both = a.join(b, how="inner", rsuffix="_prior")
+        placed = now[now["amount"] > 0]
         contacts = self._rows("service_contacts", cur, filters)
         nps = self._rows("nps_responses", cur, filters)["score"]
         web = self._rows("web_sessions", cur, filters)
@@ -98,6 +99,10 @@ class PandasOverview:
             "retained": len(both),
             "cohort_rev_cur": both["rev"].sum(),
             "expansion": (both["rev"] - both["rev_prior"]).clip(lower=0).sum(),
+            "gross_retained": both[["rev", "rev_prior"]].min(axis=1).clip(lower=0).sum(),
+            "orders": len(placed),
+            "order_value": placed["amount"].sum(),
+            "customer_orders": int(placed["customer_id"].notna().sum()),
             "category_sum": a["cats"].sum(),
             "multi_category": int((a["cats"] >= 2).sum()),
             "new_customers": len(self._rows("customers", cur, filters)),
@@ -196,6 +201,15 @@ class PolarsLazyOverview:
                     .clip(lower_bound=0)
                     .sum()
                     .alias("expansion"),
+                    pl.min_horizontal("rev", "rev_prior")
+                    .clip(lower_bound=0)
+                    .sum()
+                    .alias("gross_retained"),
+                ),
+                now.filter(pl.col("amount") > 0).select(
+                    pl.len().alias("orders"),
+                    pl.col("amount").sum().alias("order_value"),
+                    pl.col("customer_id").count().alias("customer_orders"),
                 ),
             ],
             how="horizontal",

@@ -113,6 +113,11 @@ ADDITIVE: tuple[Additive, ...] = (
     # orders
     Additive("revenue", "orders", value="amount"),
     Additive("revenue_prior", "orders", value="amount", window=Window.PRIOR, column="revenue"),
+    # Refunds and credit notes (amount <= 0) are not orders.
+    Additive("orders", "orders", where="amount > 0"),
+    Additive("order_value", "orders", value="amount", where="amount > 0"),
+    # The contract makes every order's customer known; the definition asks for it all the same.
+    Additive("customer_orders", "orders", where="amount > 0 AND customer_id IS NOT NULL"),
     # customers
     Additive("new_customers", "customers"),
     # marketing_spend
@@ -168,6 +173,15 @@ CUSTOMER: tuple[CustomerMeasure, ...] = (
         PAIR,
         "expansion",
     ),
+    # Σ_{c∈A(Q)} max(0, min(rev_c(P), rev_c(Q))): a customer absent from P keeps min(0, ·) <= 0,
+    # so only returning ones count.
+    CustomerMeasure(
+        "gross_retained",
+        "COALESCE(SUM(GREATEST(0, LEAST(rev_cur, rev_prior)))"
+        " FILTER(WHERE n_prior > 0 AND n_cur > 0), 0)",
+        PAIR,
+        "gross_retained",
+    ),
 )
 
 # The windows rollup: per whole month, quarter or year and combination of members,
@@ -183,6 +197,7 @@ PAIR_COLUMNS: dict[str, str] = {
     "retained": "COUNT(*)",
     "cohort_revenue": "SUM(rev_cur)",
     "expansion": "SUM(GREATEST(0, rev_cur - rev_prior))",
+    "gross_retained": "SUM(GREATEST(0, LEAST(rev_cur, rev_prior)))",
 }
 
 # Which measure says "this member has a row in the current window" per table.

@@ -339,6 +339,20 @@ def _pairs(dims: int) -> exp.Select:
     return _by_members(inner, keys, list(PAIR_COLUMNS), dims)
 
 
+def expected_columns(tables: Sequence[str]) -> dict[str, set[str]]:
+    """The measure columns each rollup of these tables must hold for today's queries.
+
+    A version published before a measure existed lacks its column; the reader
+    serves such a version from its fact rows instead.
+    """
+    expected = {daily_relation(name): set(daily_columns(name)) for name in tables}
+    if "orders" in tables:
+        expected[CUSTOMER_MONTHS_RELATION] = {"customer_id", "start", COMBO, "rev", "n"}
+        expected[WINDOWS_RELATION] = set(WINDOW_COLUMNS)
+        expected[PAIRS_RELATION] = set(PAIR_COLUMNS)
+    return expected
+
+
 def build_rollups(
     con: duckdb.DuckDBPyConnection,
     facts: dict[str, Relation],

@@ -13,7 +13,7 @@ is held against pruning for as long as it is served.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -21,11 +21,12 @@ from sqlglot import exp
 
 from cxcore import database
 from cxcore.data.catalog import Catalog
-from cxcore.data.dataset import Dataset, Place, Relation, TableInfo
+from cxcore.data.dataset import Dataset, Place, Relation, TableInfo, fact_relation
 from cxcore.data.validation import Finding
 from cxcore.metrics.backend import DuckDBExecutor, Executor, duckdb_relations
+from cxcore.metrics.rollup_build import expected_columns
 from cxcore.settings import Settings
-from cxcore.sqlkit import render, table
+from cxcore.sqlkit import describe, render, table
 from cxcore.store.layout import (
     READ_ATTEMPTS,
     StoreError,
@@ -97,7 +98,8 @@ def _serve(
         executor = DuckDBExecutor(catalog.con, relations, settings.query_timeout_s)
         return OpenedVersion(version, catalog.loaded, executor, hold)
     dataset = dataset_of(folder, info)
-    return OpenedVersion(version, dataset, serving_executor(dataset, settings), hold)
+    executor = serving_executor(dataset, settings)
+    return OpenedVersion(version, with_current_rollups(dataset, executor), executor, hold)
 
 
 def dataset_of(folder: Path, info: VersionInfo) -> Dataset:
@@ -114,6 +116,24 @@ def dataset_of(folder: Path, info: VersionInfo) -> Dataset:
         warnings=tuple(Finding.from_dict(f) for f in described.get("warnings", ())),
         files={name: folder / rel for name, rel in info.files.items()},
     )
+
+
+def with_current_rollups(dataset: Dataset, executor: DuckDBExecutor) -> Dataset:
+    """The dataset without its rollups when one lacks a column today's measures read.
+
+    Versions stay as they were published; one published before a measure was
+    added is answered from its fact rows (exact, only slower) until the next
+    publish rebuilds its rollups.
+    """
+    for name, needed in expected_columns(list(dataset.tables)).items():
+        if name not in dataset.relations:
+            continue
+        have = {row[0] for row in executor.con.execute(describe(name)).fetchall()}
+        if not needed <= have:
+            facts = {fact_relation(t) for t in dataset.tables}
+            kept = {n: r for n, r in dataset.relations.items() if n in facts}
+            return replace(dataset, relations=kept)
+    return dataset
 
 
 def serving_executor(dataset: Dataset, settings: Settings) -> DuckDBExecutor:

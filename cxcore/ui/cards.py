@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -21,6 +22,7 @@ ROWS: tuple[tuple[str, ...], ...] = (
     ("Voice of the customer",),
     ("Digital",),
 )
+MAX_PER_ROW = 6
 TABLE_NAMES = {
     "orders": "orders",
     "customers": "customers",
@@ -64,10 +66,16 @@ def _group(
     if len(missing) == 1 and all(k.source in missing for k in kpis):
         st.caption(f"No {TABLE_NAMES.get(missing[0], missing[0])} export is loaded.")
         return
-    columns = st.columns(len(kpis) if len(kpis) <= 6 else 6)
+    columns = st.columns(per_row(len(kpis)))
     for i, kpi in enumerate(kpis):
         with columns[i % len(columns)]:
             card(kpi, result["kpis"][kpi.name], months, kpi.source in tables, versus)
+
+
+def per_row(cards: int) -> int:
+    """Cards per row, at most MAX_PER_ROW, spread evenly: 8 cards are two rows of 4, not 6 + 2."""
+    rows = max(1, math.ceil(cards / MAX_PER_ROW))
+    return max(1, math.ceil(cards / rows))
 
 
 def card(

@@ -114,6 +114,14 @@ EXPECTED: dict[str, tuple[float | None, float | None]] = {
     "expansion_revenue": (80.0, 50.0),
     # P categories c1 {A,B}, c2 {A} (its refund), c3 {C}, c5 {A,B,C}: (2+1+1+3)/4 ;
     # Q: c1 {A}, c2 {A,B}, c4 {C}: (1+2+1)/3
+    # orders: amount > 0, so c2's refund o9 is none. P: o7, o8, o10, o11, o12, o13 ; Q: o3-o6
+    "orders": (6, 4),
+    # (150 + 30 + 70 + 40 + 10 + 5) / 6 ; (100 + 60 + 20 + 80) / 4
+    "average_order_value": (305 / 6, 260 / 4),
+    "purchase_frequency": (6 / 4, 4 / 3),  # over 4 and 3 active customers
+    # over A(Q): c1 min(180, 100) = 100, c2 max(0, min(-20, 80)) = 0, c4 absent from P: 0 ;
+    # over A(R): c1 min(100, 50) = 50, c3 absent from Q: 0
+    "gross_revenue_retention": (100 / 260, 50 / 80),
     "cross_sell_ratio": (7 / 4, 4 / 3),
     "multi_category_share": (2 / 4, 1 / 3),  # c1, c5 of 4 ; c2 of 3
     "new_customers": (2, 1),  # c5, c6 ; c4
@@ -216,6 +224,10 @@ QUIET: dict[str, tuple[float | None, float | None]] = {
     "expansion_revenue": (0.0, 0.0),  # a sum over no customers is 0, not null
     "cross_sell_ratio": (1.0, None),
     "multi_category_share": (0.0, None),
+    "orders": (1, 0),
+    "average_order_value": (100.0, None),  # 100 / 1 ; no orders in Q
+    "purchase_frequency": (1.0, None),  # 1 order / 1 active ; 0 / 0
+    "gross_revenue_retention": (None, None),  # A(Q) is empty: 0 / 0
     "new_customers": (1, 0),
     "cac": (0.0, None),  # 0 spend / 1 new ; 0 / 0
     "service_cost": (0.0, 0.0),
@@ -287,6 +299,41 @@ def test_refund_only_customer_is_active(tmp_path: Path) -> None:
     check(result, "active_customers", 2, 0)
     check(result, "revenue_per_customer", 35.0, None)  # 70 / 2
     check(result, "cross_sell_ratio", 1.0, None)  # one category each
+
+
+def test_orders_and_gross_retention_with_refunds(tmp_path: Path) -> None:
+    """Refunds are no orders; gross retention caps each customer at the comparison spend and
+    never lets one below zero, whether by a refund only or by shrinking past nothing."""
+    folder = write_folder(
+        tmp_path / "refunds",
+        customers=[customer(f"c{i}") for i in range(1, 7)],
+        orders=[
+            order("o1", "c1", "2025-01-12", 100),  # Q
+            order("o2", "c1", "2025-01-22", 60),  # P
+            order("o3", "c1", "2025-01-23", -10),  # P: c1 spends 50 in P
+            order("o4", "c2", "2025-01-13", 40),  # Q
+            order("o5", "c2", "2025-01-24", -30),  # P: c2's only P row is a refund
+            order("o6", "c3", "2025-01-14", 80),  # Q
+            order("o7", "c3", "2025-01-25", 20),  # P
+            order("o8", "c3", "2025-01-26", -50),  # P: c3 shrinks below zero, to -30
+            order("o9", "c4", "2025-01-15", -20),  # Q: c4's only Q row is a refund
+            order("o10", "c4", "2025-01-27", 10),  # P
+            order("o11", "c5", "2025-01-28", 0),  # P: zero amount, no order
+            order("o12", "c5", "2025-01-29", 25),  # P
+            order("o13", "c6", "2025-01-30", -5),  # P: refund only, nothing in Q
+        ],
+    )
+    result = kpis(folder, START, END)["kpis"]
+    check(result, "orders", 4, 3)  # o2, o7, o10, o12 ; o1, o4, o6
+    check(result, "average_order_value", (60 + 20 + 10 + 25) / 4, (100 + 40 + 80) / 3)
+    # every customer with a row is active, refunds and zeros included: 6 in P ; c1-c4 in Q
+    check(result, "purchase_frequency", 4 / 6, 3 / 4)
+    # A(Q) = {c1, c2, c3, c4}, rev_c(Q) = 100 + 40 + 80 - 20 = 200; kept: c1 min(50, 100) = 50,
+    # c2 max(0, min(-30, 40)) = 0, c3 max(0, min(-30, 80)) = 0, c4 max(0, min(10, -20)) = 0.
+    # previous: A(R) is empty, so 0 / 0
+    check(result, "gross_revenue_retention", 50 / 200, None)
+    # net retention over the same customers lets the shrinking ones subtract: (50-30-30+10)/200
+    check(result, "net_revenue_retention", 0.0, None)
 
 
 def test_cost_to_serve_null_without_active_customers(tmp_path: Path) -> None:

@@ -3,7 +3,8 @@ SELECT
   "member_0",
   COALESCE(SUM("retained"), 0) AS "retained",
   COALESCE(SUM("cohort_revenue"), 0) AS "cohort_rev_cur",
-  COALESCE(SUM("expansion"), 0) AS "expansion"
+  COALESCE(SUM("expansion"), 0) AS "expansion",
+  COALESCE(SUM("gross_retained"), 0) AS "gross_retained"
 FROM (
   SELECT
     "s"."slot",

@@ -2,6 +2,9 @@ SELECT
   "slot",
   COALESCE(SUM("part_revenue"), 0) AS "revenue",
   COALESCE(SUM("part_revenue_prior"), 0) AS "revenue_prior",
+  COALESCE(SUM("part_orders"), 0) AS "orders",
+  COALESCE(SUM("part_order_value"), 0) AS "order_value",
+  COALESCE(SUM("part_customer_orders"), 0) AS "customer_orders",
   COUNT(*) FILTER(WHERE
     n_cur > 0) AS "active",
   COUNT(*) FILTER(WHERE
@@ -15,7 +18,12 @@ SELECT
   COALESCE(SUM(rev_cur) FILTER(WHERE
     n_prior > 0 AND n_cur > 0), 0) AS "cohort_rev_cur",
   COALESCE(SUM(GREATEST(0, rev_cur - rev_prior)) FILTER(WHERE
-    n_prior > 0 AND n_cur > 0), 0) AS "expansion"
+    n_prior > 0 AND n_cur > 0), 0) AS "expansion",
+  COALESCE(
+    SUM(GREATEST(0, LEAST(rev_cur, rev_prior))) FILTER(WHERE
+      n_prior > 0 AND n_cur > 0),
+    0
+  ) AS "gross_retained"
 FROM (
   SELECT
     "slot",
@@ -33,7 +41,13 @@ FROM (
     COALESCE(SUM(amount) FILTER(WHERE
       in_cur), 0) AS "part_revenue",
     COALESCE(SUM(amount) FILTER(WHERE
-      in_prior), 0) AS "part_revenue_prior"
+      in_prior), 0) AS "part_revenue_prior",
+    COUNT(*) FILTER(WHERE
+      in_cur AND amount > 0) AS "part_orders",
+    COALESCE(SUM(amount) FILTER(WHERE
+      in_cur AND amount > 0), 0) AS "part_order_value",
+    COUNT(*) FILTER(WHERE
+      in_cur AND amount > 0 AND NOT customer_id IS NULL) AS "part_customer_orders"
   FROM (
     SELECT
       "s"."slot",
