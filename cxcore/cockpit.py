@@ -7,10 +7,14 @@ answers questions about whatever data it is given.
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from cxcore.data.catalog import Catalog
 from cxcore.data.dataset import Dataset
+from cxcore.metrics import cohorts as cohorts_mod
 from cxcore.metrics.backend import DuckDBExecutor, Executor, duckdb_relations
 from cxcore.metrics.engine import ArgumentError, Engine
 from cxcore.settings import Settings
@@ -77,3 +81,14 @@ class Cockpit(Engine):
             catalog.con, duckdb_relations(catalog.loaded.relations), settings.query_timeout_s
         )
         return cls(catalog.loaded, executor, Path(path))
+
+    def cohorts(
+        self,
+        start: str | dt.date,
+        end: str | dt.date,
+        filters: Mapping[str, Sequence[str]] | None = None,
+        basis: str = "first_order",
+        unit: str = "month",
+    ) -> dict[str, Any]:
+        """Cohorts starting in the months of [start, end], followed month by month."""
+        return cohorts_mod.cohorts(self, start, end, filters, basis, unit)

@@ -50,6 +50,7 @@ def daily_relation(table: str) -> str:
 WINDOWS_RELATION = "windows_orders"  # customer measures per whole month, quarter, year
 PAIRS_RELATION = "pairs_orders"  # customer measures of a window against an earlier one
 CUSTOMER_MONTHS_RELATION = "customer_months"  # each customer's orders per month
+COHORTS_RELATION = "cohorts_orders"  # customers and revenue per cohort and month
 
 
 def dim_column(index: int) -> str:

@@ -7,7 +7,10 @@ The rollups are derived from the measure declarations in `measures`:
 - `windows_orders`: per whole month, quarter and year and members, the
   customer measures of one window (`WINDOW_COLUMNS`);
 - `pairs_orders`: per window, lag and members, the measures of customers
-  active both in the window and `lag` units before it (`PAIR_COLUMNS`).
+  active both in the window and `lag` units before it (`PAIR_COLUMNS`);
+- `cohorts_orders`: per cohort basis, cohort month, calendar month and
+  members, the cohort's customers with an order in that month and their
+  revenue (`cxcore.metrics.cohorts` reads it).
 
 Customers are grouped by the number of their member combination (`combo`)
 while the big per-customer tables are built, and the combination is turned
@@ -31,6 +34,7 @@ from sqlglot import exp
 
 from cxcore.data.contract import UNKNOWN
 from cxcore.data.dataset import (
+    COHORTS_RELATION,
     COMBO,
     CUSTOMER_MONTHS_RELATION,
     DAY,
@@ -41,6 +45,7 @@ from cxcore.data.dataset import (
     daily_relation,
     dim_column,
 )
+from cxcore.metrics.cohorts import COHORT_COLUMNS, Basis, cohort_members
 from cxcore.metrics.measures import PAIR_COLUMNS, WINDOW_COLUMNS, daily_columns
 from cxcore.metrics.periods import CalendarUnit
 from cxcore.metrics.rollups import LAGS, LEAP_FEBRUARY, LEAP_PAIRS
@@ -138,6 +143,7 @@ def build_orders_rollups(
         CUSTOMER_MONTHS_RELATION: sink.write(CUSTOMER_MONTHS_RELATION, _months_file()),
         WINDOWS_RELATION: sink.write(WINDOWS_RELATION, _windows(dimensions)),
         PAIRS_RELATION: sink.write(PAIRS_RELATION, _pairs(dimensions)),
+        COHORTS_RELATION: sink.write(COHORTS_RELATION, _cohorts(customers_fact, dimensions)),
     }
     for name in (UNITS, LEAP_FEBRUARIES, MONTHS, COMBOS, CATEGORIES):
         con.execute(f"DROP TABLE IF EXISTS {name}")
@@ -339,6 +345,35 @@ def _pairs(dims: int) -> exp.Select:
     return _by_members(inner, keys, list(PAIR_COLUMNS), dims)
 
 
+def _cohorts(customers_fact: exp.Expression | None, dims: int) -> exp.Select:
+    """Each customer's months under the cohort of each basis (`cohorts.COHORT_OF`)."""
+    members = {
+        basis: cohort_members(basis, table(MONTHS), customers_fact)
+        for basis in Basis
+        if basis is Basis.FIRST_ORDER or customers_fact is not None
+    }
+    inner: exp.Expression | None = None
+    for basis, cohort in members.items():
+        part = (
+            exp.select(
+                alias(exp.Literal.string(str(basis)), "basis"),
+                column("cohort", "c"),
+                column("start", "m"),
+                column(COMBO, "m"),
+                alias(fragment("COUNT(*)"), "customers"),
+                alias(fragment("SUM(m.rev)"), "revenue"),
+            )
+            .from_(table(MONTHS).as_("m"))
+            .join(cohort.subquery("c"), using=["customer_id"])
+            .where(fragment("m.start >= c.cohort"))
+            .group_by(column("cohort", "c"), column("start", "m"), column(COMBO, "m"))
+        )
+        inner = part if inner is None else exp.union(inner, part, distinct=False)
+    assert inner is not None
+    rows = exp.select("*").from_(inner.subquery("u"))
+    return _by_members(rows, ("basis", "cohort", "start"), COHORT_COLUMNS, dims)
+
+
 def expected_columns(tables: Sequence[str]) -> dict[str, set[str]]:
     """The measure columns each rollup of these tables must hold for today's queries.
 
@@ -350,6 +385,7 @@ def expected_columns(tables: Sequence[str]) -> dict[str, set[str]]:
         expected[CUSTOMER_MONTHS_RELATION] = {"customer_id", "start", COMBO, "rev", "n"}
         expected[WINDOWS_RELATION] = set(WINDOW_COLUMNS)
         expected[PAIRS_RELATION] = set(PAIR_COLUMNS)
+        expected[COHORTS_RELATION] = {"basis", "cohort", "start", *COHORT_COLUMNS}
     return expected
 
 
