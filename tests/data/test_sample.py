@@ -286,3 +286,36 @@ def test_heaviest_driver_matters_more_than_lightest(data: dict[str, pl.DataFrame
         return asked.select(pl.corr(driver, "score")).item()
 
     assert correlation(heaviest) > correlation(lightest) + 0.15
+
+
+def six_month_retention(orders: pl.DataFrame, customers: pl.DataFrame) -> dict[str, float]:
+    """Per acquisition channel: the share of first-order cohorts (Feb 2024 to Mar 2026, so
+    customers already buying when the data begins are left out) with an order 6 months on."""
+    months = orders.select(
+        "customer_id",
+        (pl.col("order_date").dt.year() * 12 + pl.col("order_date").dt.month() - 1).alias("month"),
+    ).unique()
+    first = months.group_by("customer_id").agg(pl.col("month").min().alias("cohort"))
+    first = first.filter(pl.col("cohort").is_between(2024 * 12 + 1, 2026 * 12 + 2))
+    later = months.join(first, on="customer_id").filter(pl.col("month") == pl.col("cohort") + 6)
+    kept = first.join(customers, on="customer_id").with_columns(
+        pl.col("customer_id").is_in(later["customer_id"].implode()).alias("kept")
+    )
+    shares = kept.group_by("acquisition_channel").agg(pl.col("kept").mean())
+    return dict(zip(shares["acquisition_channel"], shares["kept"], strict=True))
+
+
+def test_paid_search_cohorts_retain_worst(data: dict[str, pl.DataFrame]) -> None:
+    shares = six_month_retention(data["orders"], data["customers"])
+    others = [share for channel, share in shares.items() if channel != "Paid search"]
+    assert shares["Paid search"] < min(others) - 0.05, shares
+
+
+def test_the_shipped_sample_is_the_generators_output(tmp_path: Path) -> None:
+    """sample_data/ is `cx-cockpit sample --out sample_data` byte for byte, so the app shows
+    the story the generator tells (regenerate and commit it after changing the story)."""
+    shipped = Path(__file__).resolve().parents[2] / "sample_data"
+    generate(tmp_path)
+    for name in TABLES:
+        made = (tmp_path / f"{name}.parquet").read_bytes()
+        assert made == (shipped / f"{name}.parquet").read_bytes(), name
