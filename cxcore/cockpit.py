@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from cxcore.analytics import clv_report
 from cxcore.data.catalog import Catalog
 from cxcore.data.dataset import Dataset
 from cxcore.metrics import cohorts as cohorts_mod
@@ -92,3 +93,25 @@ class Cockpit(Engine):
     ) -> dict[str, Any]:
         """Cohorts starting in the months of [start, end], followed month by month."""
         return cohorts_mod.cohorts(self, start, end, filters, basis, unit)
+
+    def clv(
+        self,
+        calibration_end: str | dt.date,
+        horizon_months: int = 12,
+        discount_monthly: float = 0.01,
+        filters: Mapping[str, Sequence[str]] | None = None,
+        by: str | None = None,
+    ) -> dict[str, Any]:
+        """Lifetime value of the customers up to `calibration_end` (see analytics.clv_report)."""
+        dimension = None if by is None else self.check_dimension(by)
+        fitted = self.clv_fit(calibration_end, filters)
+        return clv_report.summary(fitted, horizon_months, discount_monthly, dimension)
+
+    def clv_fit(
+        self,
+        calibration_end: str | dt.date,
+        filters: Mapping[str, Sequence[str]] | None = None,
+        holdout_end: str | dt.date | None = None,
+    ) -> clv_report.FittedClv:
+        """The fitted models behind `clv`, for callers that keep them (the slow part)."""
+        return clv_report.fit(self, calibration_end, filters, holdout_end)

@@ -9,10 +9,12 @@ from __future__ import annotations
 import argparse
 import errno
 import sys
+from collections.abc import Mapping, Sequence
 from typing import NoReturn
 
 import duckdb
 
+from cxcore.data.names import did_you_mean, normalise
 from cxcore.metrics.backend import QueryTimeout
 
 
@@ -58,3 +60,26 @@ def describe_failure(err: BaseException) -> str | None:
 def _first_line(err: BaseException) -> str:
     lines = [line.strip() for line in str(err).splitlines() if line.strip()]
     return lines[0] if lines else type(err).__name__
+
+
+def parse_filters(args: argparse.Namespace) -> dict[str, list[str]]:
+    filters: dict[str, list[str]] = {"segment": list(args.segment), "region": list(args.region)}
+    for item in args.filter:
+        dimension, sep, member = item.partition("=")
+        if not sep or not dimension.strip():
+            raise UsageError(f"--filter {item!r} is not DIMENSION=MEMBER")
+        filters.setdefault(dimension.strip(), []).append(member)
+    return filters
+
+
+def check_members(filters: dict[str, list[str]], dimensions: Mapping[str, Sequence[str]]) -> None:
+    """A member the data does not hold is a typo, not a view of nothing: said, not zeros."""
+    for dimension, members in filters.items():
+        known = dimensions.get(normalise(dimension))
+        if known is None:
+            continue  # an unknown dimension is the engine's to report, with its suggestion
+        for member in members:
+            if member not in known:
+                raise UsageError(
+                    f"{dimension} has no member {member!r}" + did_you_mean(member, known)
+                )

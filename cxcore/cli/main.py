@@ -1,4 +1,4 @@
-"""The command line: `cx-cockpit kpis|sample ...` (also `python -m cxcore`).
+"""The command line: `cx-cockpit kpis|sample|cohorts|clv ...` (also `python -m cxcore`).
 
 Bad arguments exit with status 2 and exactly one line on standard error, so
 scripts can tell a typo from a data problem (status 1) at a glance.
@@ -11,13 +11,21 @@ import csv
 import io
 import json
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from cxcore.app.formatting import safe_cell
 from cxcore.bench.harness import main as bench_main
-from cxcore.cli.common import Parser, UsageError, describe_failure, fail
+from cxcore.cli.common import (
+    Parser,
+    UsageError,
+    check_members,
+    describe_failure,
+    fail,
+    parse_filters,
+)
+from cxcore.cli.economics import ECONOMICS_COMMANDS, add_economics_commands
 from cxcore.cli.store import STORE_COMMANDS, add_store_commands
 from cxcore.cockpit import Cockpit
 from cxcore.data.catalog import DataContractError
@@ -55,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--customers", type=int, default=6000)
     sample.add_argument("--seed", type=int, default=7)
     add_store_commands(commands)
+    add_economics_commands(commands)
     bench = commands.add_parser(
         "bench",
         help="measure speed and memory at a scale (see: cx-cockpit bench --help)",
@@ -85,29 +94,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         if message is None:
             raise
         return fail(1, message)
-
-
-def parse_filters(args: argparse.Namespace) -> dict[str, list[str]]:
-    filters: dict[str, list[str]] = {"segment": list(args.segment), "region": list(args.region)}
-    for item in args.filter:
-        dimension, sep, member = item.partition("=")
-        if not sep or not dimension.strip():
-            raise UsageError(f"--filter {item!r} is not DIMENSION=MEMBER")
-        filters.setdefault(dimension.strip(), []).append(member)
-    return filters
-
-
-def check_members(filters: dict[str, list[str]], dimensions: Mapping[str, Sequence[str]]) -> None:
-    """A member the data does not hold is a typo, not a view of nothing: said, not zeros."""
-    for dimension, members in filters.items():
-        known = dimensions.get(normalise(dimension))
-        if known is None:
-            continue  # an unknown dimension is the engine's to report, with its suggestion
-        for member in members:
-            if member not in known:
-                raise UsageError(
-                    f"{dimension} has no member {member!r}" + did_you_mean(member, known)
-                )
 
 
 def _choice(value: str, choices: Sequence[str], option: str) -> str:
@@ -191,4 +177,5 @@ _COMMANDS: dict[str, Any] = {
     "sample": run_sample,
     "bench": run_bench,
     **STORE_COMMANDS,
+    **ECONOMICS_COMMANDS,
 }

@@ -1,0 +1,98 @@
+"""Customer economics on the command line: `cx-cockpit cohorts|clv ...`.
+
+Both print the Python contract's dictionary as JSON. Bad arguments exit 2
+with one line; data that cannot support a lifetime-value model (too few
+customers or repeat buyers) exits 1, like any other data problem.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from cxcore.analytics.clv_report import ModelError
+from cxcore.cli.common import UsageError, check_members, fail, parse_filters
+from cxcore.cockpit import Cockpit
+from cxcore.metrics.cohorts import Basis
+
+Command = Callable[[argparse.Namespace], int]
+
+
+def add_economics_commands(commands: Any) -> None:
+    """Add `cohorts` and `clv` to the parser's subcommands."""
+    cohorts = commands.add_parser("cohorts", help="print the cohort matrix as JSON")
+    _data_and_filters(cohorts)
+    cohorts.add_argument("--start", required=True, help="first day of the cohort months")
+    cohorts.add_argument("--end", required=True, help="last day of the cohort months")
+    cohorts.add_argument(
+        "--basis", default="first_order", help="first_order (default) or signup: what starts one"
+    )
+    clv = commands.add_parser("clv", help="print customer lifetime value as JSON")
+    _data_and_filters(clv)
+    clv.add_argument("--calibration-end", required=True, help="last day the models learn from")
+    clv.add_argument("--horizon-months", type=int, default=12, help="months of 30 days (12)")
+    clv.add_argument("--discount-monthly", type=float, default=0.01, help="rate a month (0.01)")
+    clv.add_argument("--by", help="break the customers' values down by one dimension")
+
+
+def _data_and_filters(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--data", required=True, help="a data folder or a store")
+    command.add_argument("--segment", action="append", default=[], help="keep this segment")
+    command.add_argument("--region", action="append", default=[], help="keep this region")
+    command.add_argument(
+        "--filter",
+        action="append",
+        default=[],
+        metavar="DIMENSION=MEMBER",
+        help="keep this member of any dimension (repeatable)",
+    )
+
+
+def _opened(args: argparse.Namespace, filters: dict[str, list[str]]) -> Cockpit:
+    if not Path(args.data).is_dir():
+        raise UsageError(f"--data {args.data!r} is not a folder")
+    cockpit = Cockpit.open(args.data)
+    try:
+        check_members(filters, cockpit.dataset.dimensions)
+    except UsageError:
+        cockpit.close()
+        raise
+    return cockpit
+
+
+def run_cohorts(args: argparse.Namespace) -> int:
+    if args.basis not in {str(b) for b in Basis}:
+        raise UsageError(f"--basis {args.basis!r} is not one of: first_order, signup")
+    filters = parse_filters(args)
+    with _opened(args, filters) as cockpit:
+        result = cockpit.cohorts(args.start, args.end, filters=filters, basis=args.basis)
+    _print(result)
+    return 0
+
+
+def run_clv(args: argparse.Namespace) -> int:
+    filters = parse_filters(args)
+    with _opened(args, filters) as cockpit:
+        try:
+            result = cockpit.clv(
+                args.calibration_end,
+                horizon_months=args.horizon_months,
+                discount_monthly=args.discount_monthly,
+                filters=filters,
+                by=args.by,
+            )
+        except ModelError as err:
+            return fail(1, str(err))
+    _print(result)
+    return 0
+
+
+def _print(result: dict[str, Any]) -> None:
+    sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
+
+
+ECONOMICS_COMMANDS: dict[str, Command] = {"cohorts": run_cohorts, "clv": run_clv}
