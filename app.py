@@ -20,6 +20,7 @@ if __name__ == "__main__":  # a script run of the app (not the server importing 
     PAGES = [
         st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
         st.Page("pages/explorer.py", title="KPI explorer", icon=":material/query_stats:"),
+        st.Page("pages/economics.py", title="Customer economics", icon=":material/savings:"),
         st.Page("pages/data.py", title="Data", icon=":material/database:"),
         st.Page("pages/upload.py", title="Upload", icon=":material/upload:"),
         st.Page("pages/versions.py", title="Versions", icon=":material/history:"),

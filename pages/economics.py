@@ -1,0 +1,93 @@
+"""Customer economics: cohorts month by month, and lifetime value next to what a customer costs."""
+
+import streamlit as st
+
+from cxcore.analytics import clv_report
+from cxcore.ui import charts, data, economics, layout, shell
+
+coverage = data.coverage()
+view = shell.page_view()
+source, version = data.data_source(), data.data_version()
+layout.page_header("Customer economics", view, coverage)
+
+st.subheader("Cohorts", anchor=False)
+left, middle, right = st.columns(3)
+basis = left.radio(
+    "A cohort starts with",
+    ["first_order", "signup"],
+    format_func={"first_order": "the first order", "signup": "signing up"}.get,
+    horizontal=True,
+    key="_cx_cohort_basis",
+)
+measure = middle.radio(
+    "Show",
+    list(economics.MEASURES),
+    format_func=economics.MEASURES.get,
+    horizontal=True,
+    key="_cx_cohort_measure",
+)
+year = right.toggle("Cohorts of the 12 months to the period's end", True, key="_cx_cohort_year")
+first, last = economics.cohort_span(view, year)
+result = economics.cohorts(source, version, first, last, view.filters, basis)
+if not result["cohorts"]:
+    st.info("No cohort starts in these months for this selection.", icon=":material/info:")
+else:
+    st.caption(
+        "Each row is a cohort (its size in brackets); each column a month since it started. "
+        "A customer counts in a month with any order, refunds included."
+    )
+    st.plotly_chart(
+        economics.triangle_figure(result, measure),
+        key="_cx_triangle",
+        config={"displayModeBar": False},
+    )
+    st.markdown("**Average curve** (the cohorts that reached each month, pooled)")
+    st.plotly_chart(
+        economics.average_figure(result, measure),
+        key="_cx_average",
+        config={"displayModeBar": False},
+    )
+    charts.download(economics.cohort_frame(result), f"cohorts_{basis}", "dl_cohorts")
+
+st.subheader("Customer lifetime value", anchor=False)
+horizon = st.select_slider("Horizon (months)", [3, 6, 12, 24, 36], value=12, key="_cx_clv_horizon")
+st.caption(
+    f"Expected spend of each customer over the next {horizon} months after {view.end:%d %b %Y}, "
+    "discounted 1% a month (BG/NBD and Gamma-Gamma, fitted on the orders up to then); "
+    "CAC is marketing spend per new customer over the period."
+)
+columns = st.columns(2, gap="large")
+for dim, column in zip(("segment", "region"), columns, strict=True):
+    with column:
+        summary = economics.clv_by(source, version, view.end, view.filters, horizon, dim)
+        if isinstance(summary, str):
+            st.warning(summary, icon=":material/warning:")
+            continue
+        frame = economics.clv_table(summary, data.view_kpis(view, (dim,)), dim)
+        st.markdown(f"**By {dim}**")
+        economics.show_clv_table(frame, dim)
+        charts.download(frame, f"clv_by_{dim}", f"dl_clv_{dim}")
+
+st.markdown("**Can the model be trusted here?**")
+months = st.radio(
+    "Holdout",
+    economics.HOLDOUT_MONTHS,
+    index=1,
+    format_func=lambda m: f"last {m} months",
+    horizontal=True,
+    key="_cx_holdout",
+)
+calibration_end, holdout_end = economics.holdout_span(coverage.last_day, months)
+model = economics.fitted(source, version, calibration_end, view.filters, holdout_end)
+if isinstance(model, str):
+    st.warning(model, icon=":material/warning:")
+else:
+    check = clv_report.holdout(model, holdout_end)
+    st.caption(
+        f"Fitted on the orders up to {calibration_end:%d %b %Y}; the model expected "
+        f"{check['expected']:,.0f} purchase days from these {check['customers']:,} customers "
+        f"up to {holdout_end:%d %b %Y}, and they made {check['actual']:,.0f}."
+    )
+    st.plotly_chart(
+        economics.holdout_figure(check), key="_cx_holdout_chart", config={"displayModeBar": False}
+    )
