@@ -190,7 +190,7 @@ def show_clv_table(frame: pl.DataFrame, by: str) -> None:
         }
         for row in frame.iter_rows(named=True)
     ]
-    st.dataframe(pl.DataFrame(rows), hide_index=True, width="stretch")
+    st.table(pl.DataFrame(rows).to_pandas().set_index(by.replace("_", " ").capitalize()))
 
 
 def _multiple(value: float | None) -> str:

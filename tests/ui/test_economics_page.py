@@ -21,7 +21,7 @@ def test_the_page_draws_every_section_without_a_problem() -> None:
     assert not at.exception and not at.warning
     assert [s.value for s in at.subheader] == ["Cohorts", "Customer lifetime value"]
     assert len(at.get("plotly_chart")) == 3  # triangle, average curve, holdout
-    assert len(at.dataframe) == 2  # by segment, by region
+    assert len(at.table) == 2  # by segment, by region
     assert at.radio(key="_cx_cohort_basis").value == "first_order"
 
 
@@ -49,7 +49,7 @@ def test_the_signup_basis_and_the_view_period_change_the_cohorts() -> None:
 
 def test_clv_sits_next_to_cac_for_each_segment(data_folder: Path) -> None:
     at = open_app({"start": "2026-01-01", "end": "2026-06-30"}, page=PAGE)
-    table = at.dataframe[0].value
+    table = at.table[0].value.reset_index()
     with Cockpit.open(data_folder) as cockpit:
         clv = cockpit.clv(dt.date(2026, 6, 30), by="segment")
         cac = cockpit.kpis("2026-01-01", "2026-06-30", by=["segment"])
