@@ -64,12 +64,14 @@ def inputs_sql(selection: Selection, dimensions: int) -> exp.Expression:
         exp.select(
             column("customer_id", "f"),
             alias(column(DAY, "f"), "day"),
-            *(alias(m, MEMBER.format(i)) for i, m in enumerate(members)),
+            # A customer's members are the same on every row: MIN picks them without making
+            # them grouping keys (grouping by them too costs twice the time).
+            *(alias(exp.Min(this=m), MEMBER.format(i)) for i, m in enumerate(members)),
             alias(fragment("SUM(f.amount)"), "value"),
         )
         .from_(table(fact_relation("orders")).as_("f"))
         .where(and_all(conditions))
-        .group_by(column("customer_id", "f"), column(DAY, "f"), *(m.copy() for m in members))
+        .group_by(column("customer_id", "f"), column(DAY, "f"))
     )
     calibration = "day <= :cal"
     cal = param("calibration_end")
@@ -98,7 +100,7 @@ def inputs_sql(selection: Selection, dimensions: int) -> exp.Expression:
         .from_(table(DAYS))
         .group_by(column("customer_id"))
         .having(fragment("MIN(day) <= :cal", cal=cal))
-        .order_by(column("customer_id"))
+        .order_by(column("customer_id"))  # one order, so means add up identically every way
     )
 
 
