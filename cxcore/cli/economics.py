@@ -52,18 +52,23 @@ def _data_and_filters(command: argparse.ArgumentParser) -> None:
     )
 
 
-def _opened(args: argparse.Namespace) -> Cockpit:
+def _opened(args: argparse.Namespace, filters: dict[str, list[str]]) -> Cockpit:
     if not Path(args.data).is_dir():
         raise UsageError(f"--data {args.data!r} is not a folder")
-    return Cockpit.open(args.data)
+    cockpit = Cockpit.open(args.data)
+    try:
+        check_members(filters, cockpit.dataset.dimensions)
+    except UsageError:
+        cockpit.close()
+        raise
+    return cockpit
 
 
 def run_cohorts(args: argparse.Namespace) -> int:
     if args.basis not in {str(b) for b in Basis}:
         raise UsageError(f"--basis {args.basis!r} is not one of: first_order, signup")
     filters = parse_filters(args)
-    with _opened(args) as cockpit:
-        check_members(filters, cockpit.dataset.dimensions)
+    with _opened(args, filters) as cockpit:
         result = cockpit.cohorts(args.start, args.end, filters=filters, basis=args.basis)
     _print(result)
     return 0
@@ -71,8 +76,7 @@ def run_cohorts(args: argparse.Namespace) -> int:
 
 def run_clv(args: argparse.Namespace) -> int:
     filters = parse_filters(args)
-    with _opened(args) as cockpit:
-        check_members(filters, cockpit.dataset.dimensions)
+    with _opened(args, filters) as cockpit:
         try:
             result = cockpit.clv(
                 args.calibration_end,

@@ -83,6 +83,8 @@ def test_clv_prints_the_python_contract(sample: Path, capsys: pytest.CaptureFixt
         (["clv", "--calibration-end", "2026-03-31", "--by", "colour"], "unknown dimension"),
         (["clv", "--calibration-end", "2026-03-31", "--horizon-months", "x"], "invalid int"),
         (["clv", "--calibration-end", "2026-03-31", "--filter", "segment"], "DIMENSION=MEMBER"),
+        (["clv", "--calibration-end", "2026-03-31", "--segment", "smb"], "no member 'smb'"),
+        (["cohorts", "--start", "2024-01-01", "--end", "2024-03-01", "--region", "Mars"], "Mars"),
     ],
 )
 def test_bad_arguments_exit_2_with_one_line(

@@ -225,7 +225,7 @@ def test_the_sample_equals_the_reference(
     answers = [w.cohorts("2024-03-01", "2025-06-30", filters=keep, basis=basis) for w in ways]
     assert answers[0] == answers[1] == answers[2]
     expected = reference(folder, dt.date(2024, 3, 1), dt.date(2025, 6, 1), basis, keep)
-    assert len(expected) >= 10
+    assert len(expected) >= 5  # not a vacuous comparison
     got = _cells(answers[0])
     assert got.keys() == expected.keys()
     for cohort, line in got.items():

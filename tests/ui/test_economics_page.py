@@ -75,3 +75,16 @@ def test_the_holdout_compares_expected_and_actual_purchases(data_folder: Path) -
         fitted = cockpit.clv_fit(end, holdout_end=last)
     actual = int(fitted.inputs.holdout_purchases.sum())
     assert any(f"they made {actual:,}" in c.value for c in at.caption)
+
+
+def test_the_page_reads_a_store_version_from_its_rollups(store: Path) -> None:
+    at = open_app(LINK, page=PAGE)
+    assert not at.exception and not at.warning
+    figures = [json.loads(p.proto.spec) for p in at.get("plotly_chart")]
+    heatmap = next(f["data"][0] for f in figures if f["data"][0]["type"] == "heatmap")
+    with Cockpit.open(store) as cockpit:
+        assert cockpit.use_rollups
+        expected = cockpit.cohorts("2025-07-01", "2026-06-30", filters={"segment": ["SMB"]})
+    assert len(heatmap["y"]) == len(expected["cohorts"])
+    first = [m["retention"] for m in expected["cohorts"][0]["months"]]
+    assert heatmap["z"][0][: len(first)] == first
