@@ -12,12 +12,13 @@ from pathlib import Path
 from cxcore.data.catalog import Catalog
 from cxcore.data.dataset import Dataset
 from cxcore.metrics.backend import DuckDBExecutor, Executor, duckdb_relations
-from cxcore.metrics.engine import ArgumentError, Engine
+from cxcore.metrics.engine import ArgumentError
 from cxcore.settings import Settings
 from cxcore.store import layout, reader
+from cxcore.voice.facade import VoiceOfCustomer
 
 
-class Cockpit(Engine):
+class Cockpit(VoiceOfCustomer):
     """An opened data folder or store version; reuse one per process."""
 
     def __init__(

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from cxcore.metrics.evidence import Evidence, nps_evidence, rate_evidence
 from cxcore.metrics.measures import Measures, Number
 
 
@@ -43,6 +44,7 @@ class Kpi:
     source: str
     group: str
     formula: Callable[[Measures], Number]
+    evidence: Evidence | None = None  # the counts a significance test of its change reads
 
 
 def ratio(numerator: Number, denominator: Number) -> float | None:
@@ -137,6 +139,7 @@ KPIS: tuple[Kpi, ...] = (
         "orders",
         L,
         lambda m: ratio(m["retained"], m["prior_active"]),
+        rate_evidence("retained", "prior_active"),
     ),
     Kpi(
         "churn_rate",
@@ -147,6 +150,7 @@ KPIS: tuple[Kpi, ...] = (
         "orders",
         L,
         lambda m: _one_minus(ratio(m["retained"], m["prior_active"])),
+        rate_evidence("retained", "prior_active", complement=True),
     ),
     Kpi(
         "net_revenue_retention",
@@ -188,6 +192,7 @@ KPIS: tuple[Kpi, ...] = (
         "orders",
         X,
         lambda m: ratio(m["multi_category"], m["active"]),
+        rate_evidence("multi_category", "active"),
     ),
     Kpi(
         "new_customers",
@@ -258,6 +263,7 @@ KPIS: tuple[Kpi, ...] = (
         "service_contacts",
         S,
         lambda m: ratio(m["fcr_true"], m["fcr_known"]),
+        rate_evidence("fcr_true", "fcr_known"),
     ),
     Kpi(
         "sla_compliance",
@@ -268,6 +274,7 @@ KPIS: tuple[Kpi, ...] = (
         "service_contacts",
         S,
         lambda m: ratio(m["sla_true"], m["sla_known"]),
+        rate_evidence("sla_true", "sla_known"),
     ),
     Kpi(
         "nps",
@@ -278,6 +285,7 @@ KPIS: tuple[Kpi, ...] = (
         "nps_responses",
         V,
         _nps,
+        nps_evidence(),
     ),
     Kpi(
         "nps_responses",
@@ -298,6 +306,7 @@ KPIS: tuple[Kpi, ...] = (
         "nps_responses",
         V,
         lambda m: ratio(m["promoters"], m["responses"]),
+        rate_evidence("promoters", "responses"),
     ),
     Kpi(
         "passives_share",
@@ -308,6 +317,7 @@ KPIS: tuple[Kpi, ...] = (
         "nps_responses",
         V,
         lambda m: ratio(m["passives"], m["responses"]),
+        rate_evidence("passives", "responses"),
     ),
     # The spec calls a rise good for every KPI but six; a rising detractor share is
     # plainly bad news to an executive, so its card colours that way.
@@ -320,6 +330,7 @@ KPIS: tuple[Kpi, ...] = (
         "nps_responses",
         V,
         lambda m: ratio(m["detractors"], m["responses"]),
+        rate_evidence("detractors", "responses"),
     ),
     Kpi(
         "nps_margin_of_error",
@@ -370,6 +381,7 @@ KPIS: tuple[Kpi, ...] = (
         "web_sessions",
         D,
         lambda m: ratio(m["conversions"], m["sessions"]),
+        rate_evidence("conversions", "sessions"),
     ),
     Kpi(
         "bounce_rate",
@@ -380,6 +392,7 @@ KPIS: tuple[Kpi, ...] = (
         "web_sessions",
         D,
         lambda m: ratio(m["bounces"], m["sessions"]),
+        rate_evidence("bounces", "sessions"),
     ),
 )
 
