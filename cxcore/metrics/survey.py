@@ -120,6 +120,7 @@ def _ratings_sql(scope: Scope, drivers: tuple[str, ...]) -> exp.Expression:
         exp.select(*as_double)
         .from_(table(ANSWERS).as_("f"))
         .where(and_all(_answers_in("p", scope)))
+        .order_by(column("response_id", "f"))  # one order on every path: the same sums
     )
 
 
@@ -196,7 +197,8 @@ def _spent(prefix: str) -> exp.Select:
 def outcomes_query(compared: Period, current: Period, scope: Scope) -> Query:
     """Each answer of Q with a customer: journey, touchpoint, class, and the customer's P.
 
-    One row per answer: whether its customer ordered in P, and their revenue in P.
+    One row per answer, in `response_id` order: whether its customer ordered in P, and
+    their revenue in P (an exact decimal).
     """
     shape = ("outcomes", scope.shape)
     params = _period_params("q", compared) | _period_params("p", current) | scope.params()
@@ -209,6 +211,7 @@ def _outcomes_sql(scope: Scope) -> exp.Expression:
     answered = (
         exp.select(
             column("customer_id", "f"),
+            column("response_id", "f"),
             *(
                 alias(exp.Coalesce(this=column(a, "f"), expressions=[unknown]), a)
                 for a in ANSWER_ATTRIBUTES
@@ -223,7 +226,7 @@ def _outcomes_sql(scope: Scope) -> exp.Expression:
             *(column(a, "a") for a in ANSWER_ATTRIBUTES),
             column("class", "a"),
             alias(fragment("s.customer_id IS NOT NULL"), "bought"),
-            alias(fragment("CAST(COALESCE(s.revenue, 0) AS DOUBLE)"), "revenue"),
+            alias(fragment("COALESCE(s.revenue, 0)"), "revenue"),
         )
         .from_(answered.subquery("a"))
         .join(
@@ -231,6 +234,7 @@ def _outcomes_sql(scope: Scope) -> exp.Expression:
             on=fragment("a.customer_id = s.customer_id"),
             join_type="left",
         )
+        .order_by(column("response_id", "a"))  # one order on every path: the same sums
     )
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -60,7 +61,7 @@ def journeys(
             result[attribute] = None
             continue
         counts = _member_counts(engine, attribute, windows, scope)
-        answers = [(row[index], row[2], bool(row[3]), float(row[4])) for row in outcomes]
+        answers = [(row[index], row[2], bool(row[3]), Fraction(row[4])) for row in outcomes]
         result[attribute] = _attribute(counts, answers)
     return result
 
@@ -83,9 +84,9 @@ def nps_of(counts: Counts) -> float | None:
 
 def _attribute(
     counts: Mapping[str, tuple[Counts, Counts]],
-    answers: Sequence[tuple[str, str, bool, float]],
+    answers: Sequence[tuple[str, str, bool, Fraction]],
 ) -> dict[str, Any]:
-    by_member: dict[str, list[tuple[str, bool, float]]] = defaultdict(list)
+    by_member: dict[str, list[tuple[str, bool, Fraction]]] = defaultdict(list)
     for member, cls, bought, revenue in answers:
         by_member[member].append((cls, bought, revenue))
     members = sorted(set(counts) | set(by_member), key=member_order)
@@ -97,7 +98,7 @@ def _attribute(
     known = [(before[m], bought, revenue) for m, _c, bought, revenue in answers]
     x = np.array([np.nan if b is None else b for b, _, _ in known], dtype=float)
     retained = np.array([float(bought) for _, bought, _ in known])
-    revenue = np.array([r for _, _, r in known], dtype=float)
+    revenue = np.array([float(r) for _, _, r in known], dtype=float)
     return {
         "members": listed,
         "prediction": {
@@ -109,7 +110,7 @@ def _attribute(
 
 
 def _member(
-    name: str, now: Counts, before: Counts, answers: Sequence[tuple[str, bool, float]]
+    name: str, now: Counts, before: Counts, answers: Sequence[tuple[str, bool, Fraction]]
 ) -> dict[str, Any]:
     verdict = None
     if min(now[0], before[0]) >= 0 and now[0] and before[0]:
@@ -134,10 +135,10 @@ def _nps_counts(counts: Counts) -> NpsCounts:
     return NpsCounts(promoters, detractors, responses)
 
 
-def next_period(answers: Sequence[tuple[str, bool, float]]) -> dict[str, Any]:
+def next_period(answers: Sequence[tuple[str, bool, Fraction]]) -> dict[str, Any]:
     """What the customers behind Q's answers did in P, per answer."""
 
-    def retention(rows: Sequence[tuple[str, bool, float]]) -> float | None:
+    def retention(rows: Sequence[tuple[str, bool, Fraction]]) -> float | None:
         return ratio(sum(1 for _, bought, _ in rows if bought), len(rows))
 
     promoters = [a for a in answers if a[0] == PROMOTER]
@@ -146,7 +147,7 @@ def next_period(answers: Sequence[tuple[str, bool, float]]) -> dict[str, Any]:
     return {
         "answers": len(answers),
         "retention_rate": retention(answers),
-        "revenue_per_customer": ratio(sum(r for _, _, r in answers), len(answers)),
+        "revenue_per_customer": _mean(sum((r for _, _, r in answers), Fraction(0)), len(answers)),
         "promoter_retention": promoter,
         "detractor_retention": detractor,
         "retention_spread": None if promoter is None or detractor is None else promoter - detractor,
@@ -157,3 +158,8 @@ def fix_first(members: Sequence[Mapping[str, Any]]) -> Mapping[str, Any] | None:
     """The member with the lowest NPS in P among those with enough answers to judge."""
     judged = [m for m in members if m["nps"] is not None and m["responses"] >= MIN_OBSERVATIONS]
     return min(judged, key=lambda m: m["nps"]) if judged else None
+
+
+def _mean(total: Fraction, count: int) -> float | None:
+    """An exact sum over a count, as a float: the same on every path and in any order."""
+    return float(total / count) if count else None
