@@ -11,10 +11,12 @@ from pathlib import Path
 
 from cxcore.data.catalog import Catalog
 from cxcore.data.dataset import Dataset
+from cxcore.data.targets import TARGETS_FILE
 from cxcore.metrics.backend import DuckDBExecutor, Executor, duckdb_relations
 from cxcore.metrics.engine import ArgumentError
 from cxcore.settings import Settings
 from cxcore.store import layout, reader
+from cxcore.store import targets as store_targets
 from cxcore.voice.facade import VoiceOfCustomer
 
 
@@ -30,11 +32,13 @@ class Cockpit(VoiceOfCustomer):
         *,
         use_rollups: bool = True,
         opened: reader.OpenedVersion | None = None,
+        targets_file: Path | None = None,
     ) -> None:
         super().__init__(dataset, executor, use_rollups=use_rollups)
         self.source = source
         self.version = version  # the store version read; None for a plain data folder
         self._opened = opened  # holds a store version against pruning while it is served
+        self.targets_file = targets_file
 
     def close(self) -> None:
         """Release the data: its connection, and the hold on a store version."""
@@ -63,6 +67,11 @@ class Cockpit(VoiceOfCustomer):
         settings = settings or Settings.from_env()
         if layout.is_store(path):
             opened = reader.open_version(path, version, settings)
+            try:
+                targets = store_targets.targets_file(path, opened.version)
+            except BaseException:
+                opened.close()
+                raise
             return cls(
                 opened.dataset,
                 opened.executor,
@@ -70,6 +79,7 @@ class Cockpit(VoiceOfCustomer):
                 opened.version,
                 use_rollups=use_rollups,
                 opened=opened,
+                targets_file=targets,
             )
         if version is not None:
             raise ArgumentError(f"{str(path)!r} is a data folder, not a store: it has no versions")
@@ -77,4 +87,4 @@ class Cockpit(VoiceOfCustomer):
         executor = DuckDBExecutor(
             catalog.con, duckdb_relations(catalog.loaded.relations), settings.query_timeout_s
         )
-        return cls(catalog.loaded, executor, Path(path))
+        return cls(catalog.loaded, executor, Path(path), targets_file=Path(path) / TARGETS_FILE)

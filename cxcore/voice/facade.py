@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
+from cxcore.data.targets import Target
+from cxcore.metrics import targets as target_rules
 from cxcore.metrics.engine import Engine
 from cxcore.voice import changes, drivers, journeys, moved, value
 
@@ -19,7 +22,24 @@ Filters = Mapping[str, Sequence[str]] | None
 
 
 class VoiceOfCustomer(Engine):
-    """Significance, key drivers, journeys, the value of experience, why a KPI moved."""
+    """Significance, key drivers, journeys, the value of experience, why a KPI moved, targets."""
+
+    targets_file: Path | None = None  # the data's targets file, if it has one
+
+    @property
+    def targets(self) -> list[Target]:
+        """The data's targets, checked against the KPIs and members (TargetsError if unsound)."""
+        if self.targets_file is None or not self.targets_file.is_file():
+            return []
+        text = self.targets_file.read_text(encoding="utf-8")
+        return target_rules.check_text(text, self.dimensions)
+
+    def statuses(
+        self, start: Day, end: Day, compare: str = "previous", filters: Filters = None
+    ) -> dict[str, dict[str, Any]]:
+        """Each KPI with a target for the view: that target and its status for the view's value."""
+        result = self.kpis(start, end, compare, filters)
+        return target_rules.statuses(self.targets, result["kpis"], result["filters"])
 
     def drivers(self, start: Day, end: Day, filters: Filters = None) -> dict[str, Any]:
         """Key drivers of `score` over the answers of [start, end]; `filters` may also name
