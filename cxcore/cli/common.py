@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import argparse
 import errno
+import json
 import sys
-from typing import NoReturn
+from collections.abc import Sequence
+from typing import Any, NoReturn
 
 import duckdb
 
@@ -58,3 +60,24 @@ def describe_failure(err: BaseException) -> str | None:
 def _first_line(err: BaseException) -> str:
     lines = [line.strip() for line in str(err).splitlines() if line.strip()]
     return lines[0] if lines else type(err).__name__
+
+
+def choice(value: str, choices: Sequence[str], option: str) -> str:
+    if value not in choices:
+        raise UsageError(f"{option} {value!r} is not one of: {', '.join(choices)}")
+    return value
+
+
+def parse_filters(args: argparse.Namespace) -> dict[str, list[str]]:
+    """--segment, --region and --filter DIMENSION=MEMBER as one filters mapping."""
+    filters: dict[str, list[str]] = {"segment": list(args.segment), "region": list(args.region)}
+    for item in args.filter:
+        dimension, sep, member = item.partition("=")
+        if not sep or not dimension.strip():
+            raise UsageError(f"--filter {item!r} is not DIMENSION=MEMBER")
+        filters.setdefault(dimension.strip(), []).append(member)
+    return filters
+
+
+def to_json(result: Any) -> str:
+    return json.dumps(result, ensure_ascii=False, indent=2) + "\n"

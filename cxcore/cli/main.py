@@ -1,4 +1,5 @@
-"""The command line: `cx-cockpit kpis|sample ...` (also `python -m cxcore`).
+"""The command line: `cx-cockpit kpis|sample ...` (also `python -m cxcore`); the store's and
+the voice of the customer's commands live beside it (`cli/store.py`, `cli/voice.py`).
 
 Bad arguments exit with status 2 and exactly one line on standard error, so
 scripts can tell a typo from a data problem (status 1) at a glance.
@@ -9,7 +10,6 @@ from __future__ import annotations
 import argparse
 import csv
 import io
-import json
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -17,8 +17,17 @@ from typing import Any
 
 from cxcore.app.formatting import safe_cell
 from cxcore.bench.harness import main as bench_main
-from cxcore.cli.common import Parser, UsageError, describe_failure, fail
+from cxcore.cli.common import (
+    Parser,
+    UsageError,
+    choice,
+    describe_failure,
+    fail,
+    parse_filters,
+    to_json,
+)
 from cxcore.cli.store import STORE_COMMANDS, add_store_commands
+from cxcore.cli.voice import VOICE_COMMANDS, add_voice_commands
 from cxcore.cockpit import Cockpit
 from cxcore.data.catalog import DataContractError
 from cxcore.data.names import did_you_mean, normalise
@@ -55,6 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--customers", type=int, default=6000)
     sample.add_argument("--seed", type=int, default=7)
     add_store_commands(commands)
+    add_voice_commands(commands)
     bench = commands.add_parser(
         "bench",
         help="measure speed and memory at a scale (see: cx-cockpit bench --help)",
@@ -87,16 +97,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return fail(1, message)
 
 
-def parse_filters(args: argparse.Namespace) -> dict[str, list[str]]:
-    filters: dict[str, list[str]] = {"segment": list(args.segment), "region": list(args.region)}
-    for item in args.filter:
-        dimension, sep, member = item.partition("=")
-        if not sep or not dimension.strip():
-            raise UsageError(f"--filter {item!r} is not DIMENSION=MEMBER")
-        filters.setdefault(dimension.strip(), []).append(member)
-    return filters
-
-
 def check_members(filters: dict[str, list[str]], dimensions: Mapping[str, Sequence[str]]) -> None:
     """A member the data does not hold is a typo, not a view of nothing: said, not zeros."""
     for dimension, members in filters.items():
@@ -110,15 +110,9 @@ def check_members(filters: dict[str, list[str]], dimensions: Mapping[str, Sequen
                 )
 
 
-def _choice(value: str, choices: Sequence[str], option: str) -> str:
-    if value not in choices:
-        raise UsageError(f"{option} {value!r} is not one of: {', '.join(choices)}")
-    return value
-
-
 def run_kpis(args: argparse.Namespace) -> int:
-    fmt = _choice(args.format, ("json", "csv"), "--format")
-    _choice(args.compare, ("previous", "yoy"), "--compare")
+    fmt = choice(args.format, ("json", "csv"), "--format")
+    choice(args.compare, ("previous", "yoy"), "--compare")
     for name in args.kpi:
         if name not in KPI_BY_NAME:
             raise UsageError(f"unknown KPI {name!r}" + did_you_mean(name, KPI_BY_NAME))
@@ -145,10 +139,6 @@ def _keep_kpis(result: dict[str, Any], names: Sequence[str]) -> None:
     result["kpis"] = {n: result["kpis"][n] for n in names}
     for entry in result.get("breakdown", []):
         entry["kpis"] = {n: entry["kpis"][n] for n in names}
-
-
-def to_json(result: dict[str, Any]) -> str:
-    return json.dumps(result, ensure_ascii=False, indent=2) + "\n"
 
 
 def to_csv(result: dict[str, Any], by: Sequence[str], names: Sequence[str]) -> str:
@@ -191,4 +181,5 @@ _COMMANDS: dict[str, Any] = {
     "sample": run_sample,
     "bench": run_bench,
     **STORE_COMMANDS,
+    **VOICE_COMMANDS,
 }
