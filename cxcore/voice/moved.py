@@ -27,6 +27,7 @@ from cxcore.analytics.decomposition import (
     decompose_total,
     top_movers,
 )
+from cxcore.data.dataset import member_order
 from cxcore.metrics.engine import ArgumentError, Engine
 from cxcore.metrics.measures import Measures
 from cxcore.metrics.periods import Period
@@ -81,14 +82,15 @@ def why_it_moved(
     if not engine.dataset.has(source) or (kpi == "active_customers" and not _has_books(engine)):
         return result | {"decomposition": None}
     measured = engine.measures(view_slots(windows), chosen, (dimension,))
+    ordered = sorted(measured.items(), key=lambda item: member_order(item[0][0]))
     selection = engine.selection(chosen, (dimension,))
     books = (
         _books(engine, selection, windows.current, windows.compared)
         if kpi == "active_customers"
         else {}
     )
-    before = {k[0]: _pair(kpi, basis, s["q"], books.get(("q", *k))) for k, s in measured.items()}
-    after = {k[0]: _pair(kpi, basis, s["p"], books.get(("p", *k))) for k, s in measured.items()}
+    before = {k[0]: _pair(kpi, basis, s["q"], books.get(("q", *k))) for k, s in ordered}
+    after = {k[0]: _pair(kpi, basis, s["p"], books.get(("p", *k))) for k, s in ordered}
     split = (decompose_ratio if basis.ratio else decompose_total)(before, after)
     return result | {"decomposition": _as_dict(split, basis.scale, before, after)}
 
