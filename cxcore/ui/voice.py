@@ -127,16 +127,20 @@ def journeys_section(view: View) -> None:
             continue
         frame = pl.DataFrame(_journey_rows(part["members"]), schema=JOURNEY_COLUMNS)
         st.dataframe(safe_frame(frame), hide_index=True)
-    st.caption(_prediction_words(journeys))
+    st.caption(
+        "Change: NPS points against the comparison period. Spread: how much better the"
+        " promoters of the comparison period retained in this one than its detractors. "
+        + _prediction_words(journeys)
+    )
 
 
 JOURNEY_COLUMNS = {
     "member": pl.String,
     "answers": pl.Int64,
     "NPS": pl.Float64,
-    "change (pts)": pl.Float64,
+    "change": pl.Float64,
     "is it real?": pl.String,
-    "next-period retention spread (pp)": pl.Float64,
+    "spread (pp)": pl.Float64,
 }
 
 
@@ -145,17 +149,21 @@ def _journey_rows(members: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
         {
             "member": m["member"],
             "answers": m["responses"],
-            "NPS": m["nps"],
-            "change (pts)": m["change"],
+            "NPS": _one_decimal(m["nps"]),
+            "change": _one_decimal(m["change"]),
             "is it real?": (m["significance"] or {}).get("words", ""),
-            "next-period retention spread (pp)": _pp(m["next_period"]["retention_spread"]),
+            "spread (pp)": _one_decimal(_pp(m["next_period"]["retention_spread"])),
         }
         for m in members
     ]
 
 
 def _pp(share: float | None) -> float | None:
-    return None if share is None else round(share * 100, 1)
+    return None if share is None else share * 100
+
+
+def _one_decimal(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
 
 
 def _prediction_words(journeys: Mapping[str, Any]) -> str:

@@ -41,11 +41,13 @@ def value_sentence(worth: Worth) -> str | None:
     """The value of experience in one breath, or None when a group is empty."""
     if worth.detractor_cost is None or worth.shift_value is None:
         return None
-    sentence = (
-        f"Over a year, a detractor brings **{money(worth.detractor_cost)} less** than a promoter;"
-        f" moving 10% of detractors (about {worth.shifted_customers:,.0f} customers) to passive"
-        f" is worth **{money(worth.shift_value)} a year**."
-    )
+    sentence = f"Over a year, a detractor brings {_less_or_more(worth.detractor_cost)} a promoter;"
+    customers = f"about {worth.shifted_customers:,.0f} customers"
+    shifted = f"moving 10% of detractors ({customers}) to passive"
+    if worth.shift_value > 0:
+        sentence += f" {shifted} is worth **{money(worth.shift_value)} a year**."
+    else:  # passives brought no more than detractors in this view
+        sentence += f" {shifted} would not add revenue here."
     if worth.asymmetry is not None:
         sentence += (
             f" Here a bad experience weighs **{worth.asymmetry:.1f}×** a good one"  # noqa: RUF001
@@ -53,6 +55,13 @@ def value_sentence(worth: Worth) -> str | None:
             f" {_points(worth.gain)} more; the research cites about {RESEARCH_RATIO}×)."  # noqa: RUF001
         )
     return sentence
+
+
+def _less_or_more(gap: float) -> str:
+    """A promoter's revenue lead over a detractor, read from the detractor's side."""
+    if gap >= 0:
+        return f"**{money(gap)} less** than"
+    return f"**{money(-gap)} more** than"
 
 
 def _points(share: float | None) -> str:

@@ -106,3 +106,15 @@ def test_the_quadrant_shades_and_names_the_fix_first_corner() -> None:
     assert (shade.x0, shade.y1) == (pytest.approx(0.4), pytest.approx(7.0))
     assert "Fix first" in json.dumps(fig.layout.annotations[0].to_plotly_json())
     assert "Wait" in voice_words.driver_sentence(drivers["drivers"], split.fix_first)
+
+
+def test_the_value_sentence_when_passives_bring_less_than_detractors() -> None:
+    upside_down = [
+        {**GROUPS[0], "revenue_per_customer": 1000.0},  # promoters 1,000
+        {**GROUPS[1], "revenue_per_customer": 1200.0},  # passives 1,200
+        {**GROUPS[2], "revenue_per_customer": 1400.0},  # detractors 1,400
+    ]
+    said = voice_words.value_sentence(worth(upside_down, 73))
+    # (1000 - 1400) * 5 = -2,000: the detractor brings more, and the shift adds nothing
+    assert "a detractor brings **$2,000 more** than a promoter" in said
+    assert "to passive would not add revenue here." in said
