@@ -16,7 +16,8 @@ from cxcore.metrics.targets import Status, applicable, status
 from cxcore.voice.drivers import driver_label
 from cxcore.voice.value import Worth
 
-STATUS_MARKS = {Status.ON_TARGET: "🟢", Status.AMBER: "🟠", Status.RED: "🔴"}
+# Coloured dots in Streamlit markdown: every font has the dot, not every one the emoji.
+STATUS_MARKS = {Status.ON_TARGET: ":green[●]", Status.AMBER: ":orange[●]", Status.RED: ":red[●]"}
 RESEARCH_RATIO = 2  # what the research cites: a bad experience weighs about twice a good one
 
 

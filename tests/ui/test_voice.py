@@ -81,12 +81,12 @@ def test_cards_and_explorer_show_the_targets(targeted: Path) -> None:
     at = open_app()
     assert not at.exception
     captions = " ".join(c.value for c in at.caption)
-    assert "🔴 red (target $1,000,000,000,000)" in captions
-    assert "🟢 on target (target -100.0)" in captions
+    assert ":red[●] red (target $1,000,000,000,000)" in captions
+    assert ":green[●] on target (target -100.0)" in captions
     at = open_app({"kpi": "Revenue"}, page="pages/explorer.py")
     assert not at.exception
     assert "target 1e+12" in at.get("plotly_chart")[0].proto.spec
-    assert "Status per member: 🔴" in texts(at, "caption")
+    assert "Status per member: :red[●]" in texts(at, "caption")
 
 
 @pytest.fixture

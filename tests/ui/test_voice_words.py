@@ -40,8 +40,9 @@ def test_no_value_sentence_for_an_empty_group() -> None:
     ("name", "status", "change", "expected"),
     [
         ("nps", {"status": "red", "target": 30.0}, {"words": "no significant change"},
-         "🔴 red (target 30.0) · no significant change"),
-        ("churn_rate", {"status": "on target", "target": 0.05}, None, "🟢 on target (target 5.0%)"),
+         ":red[●] red (target 30.0) · no significant change"),
+        ("churn_rate", {"status": "on target", "target": 0.05}, None,
+         ":green[●] on target (target 5.0%)"),
         ("revenue", None, None, ""),
         ("retention_rate", None, {"words": "too few responses (n = 12)"},
          "too few responses (n = 12)"),
@@ -59,7 +60,9 @@ def test_member_statuses_use_the_most_specific_target() -> None:
         {"region": "North", "kpis": {"nps": {"value": 5.0}}},  # overall: red (5 <= 10)
     ]
     said = voice_words.member_statuses(targets, KPI_BY_NAME["nps"], {}, "region", rows)
-    assert said == "Status per member: 🟠 East amber, 🟢 West on target, 🔴 North red."
+    assert said == (
+        "Status per member: :orange[●] East amber, :green[●] West on target, :red[●] North red."
+    )
 
 
 SPLIT = {  # revenue 1,000 -> 1,300: volume 100, A mix 50 rate 100, B mix -30 rate 80
