@@ -10,11 +10,12 @@ import argparse
 import errno
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, NoReturn
 
 import duckdb
 
+from cxcore.data.names import did_you_mean, normalise
 from cxcore.metrics.backend import QueryTimeout
 
 
@@ -77,6 +78,19 @@ def parse_filters(args: argparse.Namespace) -> dict[str, list[str]]:
             raise UsageError(f"--filter {item!r} is not DIMENSION=MEMBER")
         filters.setdefault(dimension.strip(), []).append(member)
     return filters
+
+
+def check_members(filters: dict[str, list[str]], dimensions: Mapping[str, Sequence[str]]) -> None:
+    """A member the data does not hold is a typo, not a view of nothing: said, not zeros."""
+    for dimension, members in filters.items():
+        known = dimensions.get(normalise(dimension))
+        if known is None:
+            continue  # an unknown dimension is the engine's to report, with its suggestion
+        for member in members:
+            if member not in known:
+                raise UsageError(
+                    f"{dimension} has no member {member!r}" + did_you_mean(member, known)
+                )
 
 
 def to_json(result: Any) -> str:

@@ -11,7 +11,7 @@ import argparse
 import csv
 import io
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ from cxcore.bench.harness import main as bench_main
 from cxcore.cli.common import (
     Parser,
     UsageError,
+    check_members,
     choice,
     describe_failure,
     fail,
@@ -95,19 +96,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         if message is None:
             raise
         return fail(1, message)
-
-
-def check_members(filters: dict[str, list[str]], dimensions: Mapping[str, Sequence[str]]) -> None:
-    """A member the data does not hold is a typo, not a view of nothing: said, not zeros."""
-    for dimension, members in filters.items():
-        known = dimensions.get(normalise(dimension))
-        if known is None:
-            continue  # an unknown dimension is the engine's to report, with its suggestion
-        for member in members:
-            if member not in known:
-                raise UsageError(
-                    f"{dimension} has no member {member!r}" + did_you_mean(member, known)
-                )
 
 
 def run_kpis(args: argparse.Namespace) -> int:

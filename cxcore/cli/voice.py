@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from cxcore.cli.common import Parser, UsageError, choice, parse_filters, to_json
+from cxcore.cli.common import Parser, UsageError, check_members, choice, parse_filters, to_json
 from cxcore.cockpit import Cockpit
 from cxcore.data.targets import Target
 from cxcore.metrics.periods import PeriodError, Windows, parse_compare, period
@@ -84,8 +84,9 @@ def _number(text: str) -> float:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
 
 
-def _opened(args: argparse.Namespace) -> Cockpit:
-    """The view's arguments checked before any data is read, then the data opened."""
+def _opened(args: argparse.Namespace, filters: dict[str, list[str]]) -> Cockpit:
+    """The view's arguments checked before any data is read, then the data opened and the
+    filters' members checked against it (a typo is said, not answered with nothing)."""
     compare = getattr(args, "compare", "previous")
     choice(compare, ("previous", "yoy"), "--compare")
     try:
@@ -94,7 +95,13 @@ def _opened(args: argparse.Namespace) -> Cockpit:
         raise UsageError(str(err)) from None
     if not Path(args.data).is_dir():
         raise UsageError(f"--data {args.data!r} is not a folder")
-    return Cockpit.open(args.data)
+    cockpit = Cockpit.open(args.data)
+    try:
+        check_members(filters, cockpit.dataset.dimensions)
+    except UsageError:
+        cockpit.close()
+        raise
+    return cockpit
 
 
 def run_drivers(args: argparse.Namespace) -> int:
@@ -102,30 +109,33 @@ def run_drivers(args: argparse.Namespace) -> int:
     for attribute in ANSWER_ATTRIBUTES:
         if members := getattr(args, attribute):
             filters[attribute] = members
-    with _opened(args) as cockpit:
+    with _opened(args, filters) as cockpit:
         sys.stdout.write(to_json(cockpit.drivers(args.start, args.end, filters)))
     return 0
 
 
 def run_value(args: argparse.Namespace) -> int:
-    with _opened(args) as cockpit:
-        result = cockpit.nps_value(args.start, args.end, args.compare, parse_filters(args))
+    filters = parse_filters(args)
+    with _opened(args, filters) as cockpit:
+        result = cockpit.nps_value(args.start, args.end, args.compare, filters)
     sys.stdout.write(to_json(result))
     return 0
 
 
 def run_journeys(args: argparse.Namespace) -> int:
-    with _opened(args) as cockpit:
-        result = cockpit.journeys(args.start, args.end, args.compare, parse_filters(args))
+    filters = parse_filters(args)
+    with _opened(args, filters) as cockpit:
+        result = cockpit.journeys(args.start, args.end, args.compare, filters)
     sys.stdout.write(to_json(result))
     return 0
 
 
 def run_moved(args: argparse.Namespace) -> int:
     choice(args.kpi, tuple(BASES), "--kpi")
-    with _opened(args) as cockpit:
+    filters = parse_filters(args)
+    with _opened(args, filters) as cockpit:
         result = cockpit.why_it_moved(
-            args.kpi, args.start, args.end, args.compare, parse_filters(args), args.by
+            args.kpi, args.start, args.end, args.compare, filters, args.by
         )
     sys.stdout.write(to_json(result))
     return 0

@@ -91,6 +91,15 @@ def test_bad_arguments_exit_2_with_one_line(
     assert len(err.strip().splitlines()) == 1 and words in err
 
 
+@pytest.mark.parametrize("command", ["drivers", "value", "journeys"])
+def test_an_unknown_member_exits_2_with_the_closest_named(
+    folder: Path, capsys: Capture, command: str
+) -> None:
+    status, out, err = run(capsys, command, "--data", str(folder), *VIEW, "--region", "Eats")
+    assert status == 2 and out == "" and len(err.strip().splitlines()) == 1
+    assert "'Eats'" in err and "East" in err
+
+
 def test_an_unknown_dimension_exits_2_with_a_suggestion(folder: Path, capsys: Capture) -> None:
     status, _, err = run(capsys, "drivers", "--data", str(folder), *VIEW, "--filter", "regio=East")
     assert status == 2 and len(err.strip().splitlines()) == 1 and "region" in err
