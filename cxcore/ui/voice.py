@@ -41,7 +41,7 @@ def _answer(
         return _cockpit.journeys(view.start, view.end, view.compare, filters)
     if what == "changes":
         return _cockpit.changes(view.start, view.end, view.compare, filters)
-    kpi, by = what.split(":")
+    kpi, by = what.split(":", 1)
     return _cockpit.why_it_moved(kpi, view.start, view.end, view.compare, filters, by)
 
 
