@@ -21,9 +21,13 @@ if __name__ == "__main__":  # a script run of the app (not the server importing 
         st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
         st.Page("pages/explorer.py", title="KPI explorer", icon=":material/query_stats:"),
         st.Page("pages/economics.py", title="Customer economics", icon=":material/savings:"),
+        st.Page(
+            "pages/voice.py", title="Voice of the customer", icon=":material/record_voice_over:"
+        ),
         st.Page("pages/data.py", title="Data", icon=":material/database:"),
         st.Page("pages/upload.py", title="Upload", icon=":material/upload:"),
         st.Page("pages/versions.py", title="Versions", icon=":material/history:"),
+        st.Page("pages/targets.py", title="Targets", icon=":material/flag:"),
     ]
     page = st.navigation(PAGES, position="sidebar")
     layout.style()

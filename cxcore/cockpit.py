@@ -15,14 +15,17 @@ from typing import Any
 from cxcore.analytics import clv_report
 from cxcore.data.catalog import Catalog
 from cxcore.data.dataset import Dataset
+from cxcore.data.targets import TARGETS_FILE
 from cxcore.metrics import cohorts as cohorts_mod
 from cxcore.metrics.backend import DuckDBExecutor, Executor, duckdb_relations
-from cxcore.metrics.engine import ArgumentError, Engine
+from cxcore.metrics.engine import ArgumentError
 from cxcore.settings import Settings
 from cxcore.store import layout, reader
+from cxcore.store import targets as store_targets
+from cxcore.voice.facade import VoiceOfCustomer
 
 
-class Cockpit(Engine):
+class Cockpit(VoiceOfCustomer):
     """An opened data folder or store version; reuse one per process."""
 
     def __init__(
@@ -34,11 +37,13 @@ class Cockpit(Engine):
         *,
         use_rollups: bool = True,
         opened: reader.OpenedVersion | None = None,
+        targets_file: Path | None = None,
     ) -> None:
         super().__init__(dataset, executor, use_rollups=use_rollups)
         self.source = source
         self.version = version  # the store version read; None for a plain data folder
         self._opened = opened  # holds a store version against pruning while it is served
+        self.targets_file = targets_file
 
     def close(self) -> None:
         """Release the data: its connection, and the hold on a store version."""
@@ -67,6 +72,11 @@ class Cockpit(Engine):
         settings = settings or Settings.from_env()
         if layout.is_store(path):
             opened = reader.open_version(path, version, settings)
+            try:
+                targets = store_targets.targets_file(path, opened.version)
+            except BaseException:
+                opened.close()
+                raise
             return cls(
                 opened.dataset,
                 opened.executor,
@@ -74,6 +84,7 @@ class Cockpit(Engine):
                 opened.version,
                 use_rollups=use_rollups,
                 opened=opened,
+                targets_file=targets,
             )
         if version is not None:
             raise ArgumentError(f"{str(path)!r} is a data folder, not a store: it has no versions")
@@ -81,7 +92,7 @@ class Cockpit(Engine):
         executor = DuckDBExecutor(
             catalog.con, duckdb_relations(catalog.loaded.relations), settings.query_timeout_s
         )
-        return cls(catalog.loaded, executor, Path(path))
+        return cls(catalog.loaded, executor, Path(path), targets_file=Path(path) / TARGETS_FILE)
 
     def cohorts(
         self,

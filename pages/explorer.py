@@ -6,7 +6,7 @@ import streamlit as st
 
 from cxcore.app.views import COMPARE_LABELS
 from cxcore.metrics.registry import KPI_BY_NAME, KPIS
-from cxcore.ui import cards, charts, data, explore, layout, shell
+from cxcore.ui import cards, charts, data, explore, layout, shell, voice, voice_charts
 
 coverage = data.coverage()
 view = shell.page_view()
@@ -31,11 +31,14 @@ with left:
     cards.card(
         kpi, result["kpis"][name], data.sparkline_rows(view), loaded, cards.versus_label(result)
     )
+    if note := voice.card_notes(view, result).get(name):
+        st.caption(note)
     st.caption(kpi.description)
 with right:
     points = charts.series_points(data.history_rows(view), name, coverage.first_day)
+    trend = charts.trend_figure(points, kpi, view.start, view.end, COMPARE_LABELS[view.compare])
     st.plotly_chart(
-        charts.trend_figure(points, kpi, view.start, view.end, COMPARE_LABELS[view.compare]),
+        voice_charts.add_target_line(trend, voice.target_for(view, name)),
         key="trend",
         config={"displayModeBar": False},
     )
@@ -47,7 +50,8 @@ columns = st.columns(2, gap="large")
 for dim, column in zip(("segment", "region"), columns, strict=True):
     with column:
         st.markdown(f"**By {dim}**")
-        frame = charts.breakdown_frame(data.view_kpis(view, (dim,)), kpi, (dim,))
+        by_member = data.view_kpis(view, (dim,))
+        frame = charts.breakdown_frame(by_member, kpi, (dim,))
         key = f"bars_{dim}_{abs(hash(view)) % 10**8}"
         st.plotly_chart(
             charts.bar_figure(frame, dim, kpi),
@@ -57,6 +61,7 @@ for dim, column in zip(("segment", "region"), columns, strict=True):
             config={"displayModeBar": False},
         )
         charts.download(frame, f"{name}_by_{dim}", f"dl_{dim}")
+        st.caption(voice.member_statuses(view, name, dim, by_member))
 
 st.markdown("**Segment × region**")  # noqa: RUF001
 pair = charts.breakdown_frame(

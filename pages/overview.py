@@ -1,6 +1,6 @@
 """Overview: the whole KPI set for the view, grouped as an executive reads it."""
 
-from cxcore.ui import cards, data, layout, shell
+from cxcore.ui import cards, data, layout, shell, voice
 
 coverage = data.coverage()
 view = shell.page_view()
@@ -11,4 +11,5 @@ cards.overview(
     data.sparkline_rows(view),
     list(data.cockpit().tables),
     cards.versus_label(result),
+    voice.card_notes(view, result),
 )

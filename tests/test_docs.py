@@ -102,7 +102,10 @@ def test_every_kpis_option_is_documented(option: str) -> None:
     assert f"`{option}" in read(KPIS_DOC), f"docs/kpis.md does not document {option}"
 
 
-@pytest.mark.parametrize("doc", ["docs/kpis.md", "docs/data-contract.md", "docs/security.md"])
+@pytest.mark.parametrize(
+    "doc",
+    ["docs/kpis.md", "docs/data-contract.md", "docs/security.md", "docs/voice-of-customer.md"],
+)
 def test_readme_links_the_docs(doc: str) -> None:
     readme = ROOT / "README.md"
     assert readme.exists(), "README.md is missing"

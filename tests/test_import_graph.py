@@ -28,6 +28,7 @@ FLOORS: dict[str, int] = {
     "analytics": 4,
     "store": 5,
     "app": 5,
+    "voice": 5,
     "cockpit": 6,
     "__init__": 7,
     "bench": 7,

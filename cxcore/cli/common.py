@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import argparse
 import errno
+import json
 import sys
 from collections.abc import Mapping, Sequence
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import duckdb
 
@@ -62,7 +63,14 @@ def _first_line(err: BaseException) -> str:
     return lines[0] if lines else type(err).__name__
 
 
+def choice(value: str, choices: Sequence[str], option: str) -> str:
+    if value not in choices:
+        raise UsageError(f"{option} {value!r} is not one of: {', '.join(choices)}")
+    return value
+
+
 def parse_filters(args: argparse.Namespace) -> dict[str, list[str]]:
+    """--segment, --region and --filter DIMENSION=MEMBER as one filters mapping."""
     filters: dict[str, list[str]] = {"segment": list(args.segment), "region": list(args.region)}
     for item in args.filter:
         dimension, sep, member = item.partition("=")
@@ -83,3 +91,7 @@ def check_members(filters: dict[str, list[str]], dimensions: Mapping[str, Sequen
                 raise UsageError(
                     f"{dimension} has no member {member!r}" + did_you_mean(member, known)
                 )
+
+
+def to_json(result: Any) -> str:
+    return json.dumps(result, ensure_ascii=False, indent=2) + "\n"

@@ -1,4 +1,6 @@
-"""The command line: `cx-cockpit kpis|sample|cohorts|clv ...` (also `python -m cxcore`).
+"""The command line: `cx-cockpit kpis|sample ...` (also `python -m cxcore`); the store's,
+the economics and the voice of the customer's commands live beside it (`cli/store.py`,
+`cli/economics.py`, `cli/voice.py`).
 
 Bad arguments exit with status 2 and exactly one line on standard error, so
 scripts can tell a typo from a data problem (status 1) at a glance.
@@ -9,7 +11,6 @@ from __future__ import annotations
 import argparse
 import csv
 import io
-import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -21,12 +22,15 @@ from cxcore.cli.common import (
     Parser,
     UsageError,
     check_members,
+    choice,
     describe_failure,
     fail,
     parse_filters,
+    to_json,
 )
 from cxcore.cli.economics import ECONOMICS_COMMANDS, add_economics_commands
 from cxcore.cli.store import STORE_COMMANDS, add_store_commands
+from cxcore.cli.voice import VOICE_COMMANDS, add_voice_commands
 from cxcore.cockpit import Cockpit
 from cxcore.data.catalog import DataContractError
 from cxcore.data.names import did_you_mean, normalise
@@ -64,6 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--seed", type=int, default=7)
     add_store_commands(commands)
     add_economics_commands(commands)
+    add_voice_commands(commands)
     bench = commands.add_parser(
         "bench",
         help="measure speed and memory at a scale (see: cx-cockpit bench --help)",
@@ -96,15 +101,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return fail(1, message)
 
 
-def _choice(value: str, choices: Sequence[str], option: str) -> str:
-    if value not in choices:
-        raise UsageError(f"{option} {value!r} is not one of: {', '.join(choices)}")
-    return value
-
-
 def run_kpis(args: argparse.Namespace) -> int:
-    fmt = _choice(args.format, ("json", "csv"), "--format")
-    _choice(args.compare, ("previous", "yoy"), "--compare")
+    fmt = choice(args.format, ("json", "csv"), "--format")
+    choice(args.compare, ("previous", "yoy"), "--compare")
     for name in args.kpi:
         if name not in KPI_BY_NAME:
             raise UsageError(f"unknown KPI {name!r}" + did_you_mean(name, KPI_BY_NAME))
@@ -131,10 +130,6 @@ def _keep_kpis(result: dict[str, Any], names: Sequence[str]) -> None:
     result["kpis"] = {n: result["kpis"][n] for n in names}
     for entry in result.get("breakdown", []):
         entry["kpis"] = {n: entry["kpis"][n] for n in names}
-
-
-def to_json(result: dict[str, Any]) -> str:
-    return json.dumps(result, ensure_ascii=False, indent=2) + "\n"
 
 
 def to_csv(result: dict[str, Any], by: Sequence[str], names: Sequence[str]) -> str:
@@ -178,4 +173,5 @@ _COMMANDS: dict[str, Any] = {
     "bench": run_bench,
     **STORE_COMMANDS,
     **ECONOMICS_COMMANDS,
+    **VOICE_COMMANDS,
 }

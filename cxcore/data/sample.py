@@ -25,6 +25,7 @@ from cxcore.data.sample_story import (
     REGION_RATE,
     REGION_VALUE,
     REGIONS,
+    SAMPLE_TARGETS,
     SEASON,
     SEGMENTS,
     SENTIMENT_ORDERS,
@@ -40,6 +41,7 @@ from cxcore.data.sample_story import (
     draw_population,
     simulate,
 )
+from cxcore.data.targets import TARGETS_FILE, dump
 
 CATEGORIES = ("Core plan", "Add-ons", "Hardware", "Services", "Training")
 CATEGORY_VALUE = np.array([1.0, 0.5, 1.6, 1.3, 0.7])
@@ -116,7 +118,8 @@ def generate(
     start: dt.date = dt.date(2024, 1, 1),
     end: dt.date = dt.date(2026, 9, 30),
 ) -> dict[str, int]:
-    """Write the six tables into `out_dir`; returns rows written per table."""
+    """Write the six tables and the sample's targets file into `out_dir`; returns rows
+    written per table."""
     if customers < 1 or end < start:
         raise ValueError("need at least one customer and start <= end")
     rng = np.random.default_rng(seed)
@@ -135,6 +138,7 @@ def generate(
     folder.mkdir(parents=True, exist_ok=True)
     for name, frame in tables.items():
         _write(frame, folder / f"{name}.parquet")
+    (folder / TARGETS_FILE).write_text(dump(SAMPLE_TARGETS), encoding="utf-8")
     return {name: frame.height for name, frame in tables.items()}
 
 

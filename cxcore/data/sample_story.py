@@ -5,8 +5,9 @@ something real in it. This module holds the story's parameters in one place
 and simulates each customer's life month by month: signing up, being surveyed,
 churning. Churn reacts to survey answers (a detractor answer raises a
 customer's churn risk about twice as much as a promoter answer lowers it, as
-the research says negative experiences weigh double), and one region suffers a
-service incident late in the range. `cxcore.sample` turns the simulated lives
+the research says negative experiences weigh double), one region suffers a
+service incident late in the range, and the billing journey breaks from April
+2026 (its NPS falls, its customers then churn). `cxcore.sample` turns the simulated lives
 into the export tables.
 """
 
@@ -16,6 +17,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
+
+from cxcore.data.targets import Target
 
 EPOCH = dt.date(1970, 1, 1)
 
@@ -48,9 +51,9 @@ REGION_VALUE = np.array([1.10, 0.90, 1.00, 1.05, 0.85])
 TIER_RATE = np.array([1.30, 1.00, 0.80])
 TIER_CHURN = np.array([0.60, 1.00, 1.30])
 # Paid search buys customers who leave: its cohorts retain visibly worse than the others.
-ACQUISITION_CHURN = np.array([2.20, 0.80, 0.95, 1.00, 0.90])
+ACQUISITION_CHURN = np.array([2.60, 0.80, 0.95, 1.00, 0.90])
 # Latest NPS answer (detractor, none or passive, promoter) scales churn and buying.
-SENTIMENT_CHURN = {-1: 1.8, 0: 1.0, 1: 0.6}
+SENTIMENT_CHURN = {-2: 4.0, -1: 1.8, 0: 1.0, 1: 0.6}  # -2: let down by the broken journey
 SENTIMENT_ORDERS = {-1: 0.85, 0: 1.0, 1: 1.08}
 SEASON = np.array([0.92, 0.90, 1.00, 1.00, 1.02, 0.98, 0.78, 0.72, 0.95, 1.08, 1.25, 1.38])
 PRE_START_SHARE = 0.45
@@ -109,6 +112,13 @@ JOURNEY_DRIVER = np.array(
     ]
 )
 INCIDENT_DRIVER = np.array([-2.4, -0.4, 0.0, 0.0, -0.4])
+# The billing journey breaks: a new invoicing system from April 2026 (in full from June) makes
+# bills late and unclear, so billing answers turn sour and, through the churn that follows a
+# detractor answer, those customers leave more in the quarters after.
+DECLINING_JOURNEY = JOURNEYS.index("billing")
+DECLINE_START = dt.date(2026, 4, 1)
+DECLINE_RAMP_MONTHS = 3
+DECLINE_DRIVER = np.array([-0.8, -1.4, 0.0, -1.6, 0.0])
 # Chance each driver is asked, by journey: surveys ask what fits the journey.
 DRIVER_ASKED = np.array(
     [
@@ -118,6 +128,13 @@ DRIVER_ASKED = np.array(
         [0.95, 0.70, 0.30, 0.30, 0.80],
         [0.40, 0.85, 0.35, 0.80, 0.35],
     ]
+)
+# The targets the sample ships with: met overall, missed in East (the incident region).
+SAMPLE_TARGETS = (
+    Target("nps", 10, 5, 0),
+    Target("nps", 0, -10, -20, region="East"),
+    Target("churn_rate", 0.20, 0.25, 0.30),
+    Target("sla_compliance", 0.85, 0.80, 0.70),
 )
 RESPONSE_RATE = 0.10  # monthly chance an active customer answers a survey
 ONBOARDING_RESPONSE = 0.2
@@ -259,7 +276,7 @@ def simulate(rng: np.random.Generator, pop: Population, cal: Calendar) -> Lifecy
         sentiment[:, m] = current
         answers = _survey(rng, pop, cal, m, active, start, end)
         known = answers.customer[answers.customer >= 0]
-        current[known] = _nps_class(answers.score[answers.customer >= 0])
+        current[known] = _feeling(answers, answers.customer >= 0)
         chunks.append(answers)
     return Lifecycle(lo=lo, hi=hi, sentiment=sentiment, survey=_concat(chunks))
 
@@ -276,7 +293,9 @@ def _churn(
     """Churners stop on a random day of the month; others stay active to its end."""
     incident = 1.0 + INCIDENT_CHURN * cal.strain[m] * (pop.region == INCIDENT_REGION)
     feeling = np.select(
-        [sentiment < 0, sentiment > 0], [SENTIMENT_CHURN[-1], SENTIMENT_CHURN[1]], 1.0
+        [sentiment < -1, sentiment < 0, sentiment > 0],
+        [SENTIMENT_CHURN[-2], SENTIMENT_CHURN[-1], SENTIMENT_CHURN[1]],
+        1.0,
     )
     hazard = (
         CHURN_HAZARD[pop.segment]
@@ -312,6 +331,7 @@ def _survey(
     journey = np.where(onboarding[who], 0, journey)
     touchpoint = choose(rng, np.array(TOUCHPOINT_MIX)[journey])
     latent = _latent_ratings(rng, pop, who, journey, cal.strain[m])
+    latent = _declined(latent, journey, decline(cal.first[m]))
     score = _score(rng, latent)
     asked = rng.random(latent.shape) < DRIVER_ASKED[journey]
     anonymous = rng.random(len(who)) < ANONYMOUS_SHARE
@@ -342,12 +362,33 @@ def _latent_ratings(
     return np.clip(np.rint(noisy), 1.0, 10.0)
 
 
+def decline(first_day: int) -> float:
+    """How far the billing journey has broken in the month starting `first_day` (0 to 1)."""
+    day = EPOCH + dt.timedelta(days=int(first_day))
+    since = (day.year - DECLINE_START.year) * 12 + day.month - DECLINE_START.month
+    return float(np.clip((since + 1) / DECLINE_RAMP_MONTHS, 0.0, 1.0))
+
+
+def _declined(ratings: np.ndarray, journey: np.ndarray, share: float) -> np.ndarray:
+    """The declining journey's ratings pulled down by `share` of the decline, kept in 1-10."""
+    shift = DECLINE_DRIVER * share * (journey == DECLINING_JOURNEY)[:, None]
+    return np.clip(ratings + np.rint(shift), 1.0, 10.0)
+
+
 def _score(rng: np.random.Generator, ratings: np.ndarray) -> np.ndarray:
     """A rating below par costs twice what the same distance above par earns."""
     gap = ratings - 7.5
     felt = np.where(gap < 0, 2.0 * gap, gap) @ DRIVER_WEIGHT
     latent = 9.2 + felt + rng.normal(0.0, 1.2, size=len(ratings))
     return np.clip(np.rint(latent), 0, 10).astype(np.int64)
+
+
+def _feeling(answers: Survey, keep: np.ndarray) -> np.ndarray:
+    """What an answer leaves behind: its NPS class, and -2 for a detractor of the broken
+    journey (a billing grievance drives customers away far more than a middling one)."""
+    felt = _nps_class(answers.score[keep])
+    broken = (answers.journey[keep] == DECLINING_JOURNEY) & (felt < 0)
+    return np.where(broken, -2, felt).astype(np.int8)
 
 
 def _nps_class(score: np.ndarray) -> np.ndarray:

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from cxcore.metrics.evidence import Evidence, nps_evidence, rate_evidence
 from cxcore.metrics.measures import Measures, Number
 
 
@@ -43,6 +44,7 @@ class Kpi:
     source: str
     group: str
     formula: Callable[[Measures], Number]
+    evidence: Evidence | None = None  # the counts a significance test of its change reads
 
 
 def ratio(numerator: Number, denominator: Number) -> float | None:
@@ -157,6 +159,7 @@ KPIS: tuple[Kpi, ...] = (
         "orders",
         L,
         lambda m: ratio(m["retained"], m["prior_active"]),
+        rate_evidence("retained", "prior_active"),
     ),
     Kpi(
         "churn_rate",
@@ -167,6 +170,7 @@ KPIS: tuple[Kpi, ...] = (
         "orders",
         L,
         lambda m: _one_minus(ratio(m["retained"], m["prior_active"])),
+        rate_evidence("retained", "prior_active", complement=True),
     ),
     Kpi(
         "net_revenue_retention",
@@ -228,6 +232,7 @@ KPIS: tuple[Kpi, ...] = (
         "orders",
         X,
         lambda m: ratio(m["multi_category"], m["active"]),
+        rate_evidence("multi_category", "active"),
     ),
     Kpi(
         "new_customers",
@@ -298,6 +303,7 @@ KPIS: tuple[Kpi, ...] = (
         "service_contacts",
         S,
         lambda m: ratio(m["fcr_true"], m["fcr_known"]),
+        rate_evidence("fcr_true", "fcr_known"),
     ),
     Kpi(
         "sla_compliance",
@@ -308,6 +314,7 @@ KPIS: tuple[Kpi, ...] = (
         "service_contacts",
         S,
         lambda m: ratio(m["sla_true"], m["sla_known"]),
+        rate_evidence("sla_true", "sla_known"),
     ),
     Kpi(
         "nps",
@@ -318,6 +325,7 @@ KPIS: tuple[Kpi, ...] = (
         "nps_responses",
         V,
         _nps,
+        nps_evidence(),
     ),
     Kpi(
         "nps_responses",
@@ -338,6 +346,7 @@ KPIS: tuple[Kpi, ...] = (
         "nps_responses",
         V,
         lambda m: ratio(m["promoters"], m["responses"]),
+        rate_evidence("promoters", "responses"),
     ),
     Kpi(
         "passives_share",
@@ -348,6 +357,7 @@ KPIS: tuple[Kpi, ...] = (
         "nps_responses",
         V,
         lambda m: ratio(m["passives"], m["responses"]),
+        rate_evidence("passives", "responses"),
     ),
     # The spec calls a rise good for every KPI but six; a rising detractor share is
     # plainly bad news to an executive, so its card colours that way.
@@ -360,6 +370,7 @@ KPIS: tuple[Kpi, ...] = (
         "nps_responses",
         V,
         lambda m: ratio(m["detractors"], m["responses"]),
+        rate_evidence("detractors", "responses"),
     ),
     Kpi(
         "nps_margin_of_error",
@@ -410,6 +421,7 @@ KPIS: tuple[Kpi, ...] = (
         "web_sessions",
         D,
         lambda m: ratio(m["conversions"], m["sessions"]),
+        rate_evidence("conversions", "sessions"),
     ),
     Kpi(
         "bounce_rate",
@@ -420,6 +432,7 @@ KPIS: tuple[Kpi, ...] = (
         "web_sessions",
         D,
         lambda m: ratio(m["bounces"], m["sessions"]),
+        rate_evidence("bounces", "sessions"),
     ),
 )
 

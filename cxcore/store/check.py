@@ -30,6 +30,7 @@ from cxcore.store.layout import (
     ALL_TABLES,
     StoreError,
     VersionInfo,
+    carry_targets,
     current_version,
     discard_staging,
     is_store,
@@ -146,6 +147,7 @@ def _stage(
         )
         built = build(con, stage, [change], base_folder, base)
         checked.info = _draft(base, built, name, checked.mode)
+        carry_targets(base, base_folder, stage)
         checked.stage = stage
         notify(progress, 1.0, "checked")
     finally:
@@ -203,4 +205,5 @@ def _draft(base: VersionInfo | None, built: Built, name: str, mode: str) -> Vers
         files=dict(built.files),
         relations=dict(built.relations),
         dataset=dict(built.dataset),
+        targets=base.targets if base else "",
     )

@@ -12,6 +12,7 @@ Layout of a store folder:
                           engine needs to serve it (tables, coverage, dimensions, files)
         tables/<t>.parquet    typed table files (unchanged ones hard-linked)
         derived/*.parquet     facts sorted by day and rollups, built in the same publish
+        targets.toml          the KPI targets, if any (kept from version to version)
 
 A reader resolves CURRENT once and then reads only inside that version's
 folder, so it sees one version whole; a publish becomes visible only when
@@ -40,6 +41,7 @@ from cxcore.store.fs import (
     exclusive_lock,
     fsync_path,
     fsync_tree,
+    link_or_copy,
     remove_tree,
     still_at,
     token,
@@ -93,6 +95,7 @@ class VersionInfo:
     derived: dict[str, dict[str, str]] = field(default_factory=dict)  # the first layout's
     relations: dict[str, str] = field(default_factory=dict)  # facts, rollups -> path
     dataset: dict[str, Any] = field(default_factory=dict)  # tables, dimensions, members
+    targets: str = ""  # the targets file inside the version ("": no targets)
 
     def as_dict(self, current: bool | None = None) -> dict[str, Any]:
         data = asdict(self)
@@ -104,6 +107,12 @@ class VersionInfo:
     def from_dict(cls, data: Mapping[str, Any]) -> VersionInfo:
         known = set(cls.__dataclass_fields__)
         return cls(**{k: v for k, v in data.items() if k in known})
+
+
+def carry_targets(base: VersionInfo | None, base_folder: Path | None, stage: Path) -> None:
+    """A version built on `base` keeps its targets file: linked, as every unchanged file is."""
+    if base is not None and base_folder is not None and base.targets:
+        link_or_copy(base_folder / base.targets, stage / base.targets)
 
 
 def now_iso() -> str:

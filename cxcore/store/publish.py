@@ -15,7 +15,9 @@ from pathlib import Path
 
 from cxcore import database
 from cxcore.data.catalog import Catalog
+from cxcore.data.targets import TARGETS_FILE
 from cxcore.data.validation import Report
+from cxcore.metrics.targets import TargetsError, check_text
 from cxcore.settings import Settings
 from cxcore.sqlkit import table
 from cxcore.store.build import Change, build, typed_rows
@@ -26,6 +28,7 @@ from cxcore.store.layout import (
     ALL_TABLES,
     StoreError,
     VersionInfo,
+    carry_targets,
     commit,
     current_version,
     discard_staging,
@@ -236,6 +239,7 @@ def _restore_table(
     con = database.working(settings, folders=[stage, folder, base_folder])
     try:
         built = build(con, stage, [change], base_folder, base)
+        carry_targets(base, base_folder, stage)
     except BaseException:
         discard_staging(stage)
         raise
@@ -256,6 +260,7 @@ def _restore_table(
         files=built.files,
         relations=built.relations,
         dataset=built.dataset,
+        targets=base.targets,
     )
     commit(root, stage, info, settings.keep_versions)
     return info
@@ -291,6 +296,7 @@ def ensure_store(
         ]
         try:
             built = build(catalog.con, stage, changes, None, None)
+            targets = _seed_targets(Path(seed_folder), built.dataset["dimensions"], stage)
         except BaseException:
             discard_staging(stage)
             raise
@@ -307,9 +313,24 @@ def ensure_store(
             files=built.files,
             relations=built.relations,
             dataset=built.dataset,
+            targets=targets,
         )
         commit(root, stage, info, settings.keep_versions)
         return info.version
+
+
+def _seed_targets(seed: Path, dimensions: Mapping[str, Sequence[str]], stage: Path) -> str:
+    """The seed folder's targets file, checked against the seeded data, into the version."""
+    source = seed / TARGETS_FILE
+    if not source.is_file():
+        return ""
+    text = source.read_text(encoding="utf-8")
+    try:
+        check_text(text, dimensions)
+    except TargetsError as err:
+        raise StoreError(f"{source.name} in {seed.name}: {err}") from None
+    (stage / TARGETS_FILE).write_text(text, encoding="utf-8")
+    return TARGETS_FILE
 
 
 def _authorise(allowed: Callable[[], bool] | None) -> None:
@@ -322,11 +343,7 @@ def _copy_version(
 ) -> VersionInfo:
     """A whole-version rollback: every file of the old version linked into a new one."""
     stage = new_staging(root)
-    source = version_dir(root, target.version)
-    derived = [r for kinds in target.derived.values() for r in kinds.values()]
-    for rel in {*target.files.values(), *target.relations.values(), *derived}:
-        (stage / rel).parent.mkdir(parents=True, exist_ok=True)
-        link_or_copy(source / rel, stage / rel)
+    link_version(root, target, stage, with_targets=True)
     info = dataclasses.replace(
         target,
         version=base.version + 1,
@@ -341,3 +358,13 @@ def _copy_version(
     )
     commit(root, stage, info, keep)
     return info
+
+
+def link_version(root: Path, source: VersionInfo, stage: Path, *, with_targets: bool) -> None:
+    """Every file of version `source` linked into `stage` (its targets too, if asked)."""
+    folder = version_dir(root, source.version)
+    derived = [r for kinds in source.derived.values() for r in kinds.values()]
+    kept = [source.targets] if with_targets and source.targets else []
+    for rel in {*source.files.values(), *source.relations.values(), *derived, *kept}:
+        (stage / rel).parent.mkdir(parents=True, exist_ok=True)
+        link_or_copy(folder / rel, stage / rel)

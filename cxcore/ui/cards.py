@@ -42,15 +42,17 @@ def overview(
     months: Sequence[Mapping[str, Any]],
     tables: Sequence[str],
     versus: str,
+    notes: Mapping[str, str] | None = None,
 ) -> None:
-    """Every group of the KPI set, in the order an executive reads it."""
+    """Every group of the KPI set, in the order an executive reads it; `notes` (status and
+    significance in words, by KPI) are said under the cards that have one."""
     assert {g for row in ROWS for g in row} == set(GROUPS)
     for row in ROWS:
         sizes = [len(group_kpis(g)) for g in row]
         columns = st.columns(sizes, gap="large") if len(row) > 1 else [st.container()]
         for group, column in zip(row, columns, strict=True):
             with column:
-                _group(group, result, months, tables, versus)
+                _group(group, result, months, tables, versus, notes or {})
 
 
 def _group(
@@ -59,6 +61,7 @@ def _group(
     months: Sequence[Mapping[str, Any]],
     tables: Sequence[str],
     versus: str,
+    notes: Mapping[str, str],
 ) -> None:
     kpis = group_kpis(group)
     st.subheader(group, anchor=False)
@@ -70,6 +73,7 @@ def _group(
     for i, kpi in enumerate(kpis):
         with columns[i % len(columns)]:
             card(kpi, result["kpis"][kpi.name], months, kpi.source in tables, versus)
+            _note(notes.get(kpi.name))
 
 
 def per_row(cards: int) -> int:
@@ -112,6 +116,12 @@ def card(
         chart_data=sparkline(months, kpi.name),
         chart_type="area",
     )
+
+
+def _note(note: str | None) -> None:
+    """A card's status and significance, in words under it (not only in colour)."""
+    if note:
+        st.caption(note)
 
 
 def metric_colour(kpi: Kpi, value: float | None, previous: float | None) -> Any:

@@ -1,0 +1,51 @@
+"""Which survey answers an analysis reads: the view's period and filters, checked once.
+
+Customer dimensions filter answers as they filter every row (by the members
+their customer carries). An answer's own `journey` and `touchpoint` filter
+answers too, where an analysis of answers allows it, unless the data has a
+customer dimension of that name, which then wins as it does everywhere else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from cxcore.data.names import normalise
+from cxcore.metrics.engine import ArgumentError, Engine
+from cxcore.metrics.survey import ANSWER_ATTRIBUTES, Query, Scope
+
+SURVEY = "nps_responses"
+
+
+def has_survey(engine: Engine) -> bool:
+    return engine.dataset.has(SURVEY)
+
+
+def survey_columns(engine: Engine) -> tuple[str, ...]:
+    info = engine.dataset.tables.get(SURVEY)
+    return info.columns if info else ()
+
+
+def survey_scope(
+    engine: Engine, filters: Mapping[str, Sequence[str]] | None, answers: bool = False
+) -> Scope:
+    """The filters as a scope; with `answers`, `journey` and `touchpoint` choose answers too."""
+    given = dict(filters or {})
+    own: dict[str, list[str]] = {}
+    if answers:
+        for name in list(given):
+            key = normalise(name)
+            if key in ANSWER_ATTRIBUTES and key not in engine.dataset.dimensions:
+                members = given.pop(name)
+                own.setdefault(key, []).extend([members] if isinstance(members, str) else members)
+    for key, members in own.items():
+        if members and key not in survey_columns(engine):
+            raise ArgumentError(f"the survey answers have no {key} column to filter on")
+    chosen = engine.check_filters(given)
+    attributes = tuple((k, tuple(str(m) for m in v)) for k, v in sorted(own.items()) if v)
+    return Scope(engine.selection(chosen, ()), attributes)
+
+
+def fetch(engine: Engine, query: Query) -> list[tuple[Any, ...]]:
+    return engine.executor.fetch(query.sql, query.params, query.shape)

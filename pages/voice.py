@@ -1,0 +1,17 @@
+"""Voice of the customer: which journey and driver to fix first, what it is worth, why it moved."""
+
+import streamlit as st
+
+from cxcore.ui import data, layout, shell, voice
+
+coverage = data.coverage()
+view = shell.page_view()
+result = data.view_kpis(view)
+layout.page_header("Voice of the customer", view, coverage, result["comparison"])
+voice.headline(view)
+left, right = st.columns(2, gap="large")
+with left:
+    voice.drivers_section(view)
+with right:
+    voice.journeys_section(view)
+voice.moved_section(view, list(coverage.dimensions))
