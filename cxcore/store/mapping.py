@@ -12,11 +12,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import pyarrow.parquet as pq
-
 from cxcore.data.contract import TABLES, Column
+from cxcore.data.formats import ReadError, ReadOptions
+from cxcore.data.headers import read_header
 from cxcore.data.names import normalise
-from cxcore.data.reading import ReadError, sniff_format
 
 
 @dataclass(frozen=True)
@@ -29,19 +28,9 @@ class MappingPlan:
     unreadable: dict[str, str]  # file name -> why its header could not be read
 
 
-def file_columns(table: str, path: Path | str) -> list[str]:
+def file_columns(table: str, path: Path | str, options: ReadOptions | None = None) -> list[str]:
     """The header of one file, normalised; raises ReadError for a file that is not readable."""
-    path = Path(path)
-    fmt = sniff_format(table, path)
-    if fmt == "parquet":
-        try:
-            names = pq.read_schema(path).names
-        except (OSError, ValueError) as err:
-            raise ReadError(table, path, f"cannot be read as PARQUET: {err}") from None
-        return [normalise(n) for n in names]
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        header = next(csv.reader(handle), [])
-    return [normalise(n) for n in header]
+    return [normalise(n) for n in read_header(table, Path(path), options or ReadOptions())]
 
 
 def plan(table: str, paths: Sequence[Path | str]) -> MappingPlan:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from cxcore import database
 from cxcore.data.catalog import Catalog
+from cxcore.data.formats import ReadOptions
 from cxcore.data.validation import Report
 from cxcore.settings import Settings
 from cxcore.sqlkit import table
@@ -122,6 +123,7 @@ def publish(
     settings: Settings | None = None,
     expected_base: int | None = None,
     bulk: bool = False,
+    options: ReadOptions | None = None,
 ) -> PublishResult:
     """Check the upload and publish it as a new version (creating the store if needed).
 
@@ -134,7 +136,7 @@ def publish(
     check_request(table, mode)
     settings = settings or Settings.from_env()
     root = Path(root)
-    request = _Request(root, table, files, mode, column_map, progress, bulk)
+    request = _Request(root, table, files, mode, column_map, progress, bulk, options)
     if is_store(root) and current_version(root) > 0:
         try:  # checked while others publish; committed if nobody did meanwhile
             return _publish_once(request, note, user, allowed, settings, expected_base, False)
@@ -154,6 +156,7 @@ class _Request:
     column_map: Mapping[str, str] | None
     progress: Progress | None
     bulk: bool
+    options: ReadOptions | None = None
 
 
 def _publish_once(
@@ -174,6 +177,7 @@ def _publish_once(
         request.progress,
         settings=settings,
         bulk=request.bulk,
+        options=request.options,
     )
     try:
         if not checked.ok:
