@@ -3,23 +3,22 @@
 The format is decided from the file's bytes, not trusted from its name, so a
 CSV saved as `.parquet`, a truncated Parquet file or a CSV in another encoding
 is named as such instead of surfacing as a database traceback. Text that
-DuckDB cannot read as it is (UTF-16, columns lined up with spaces) is first
-rewritten as a plain UTF-8 CSV in a private temporary folder; a workbook
-sheet is handed over as text columns.
+DuckDB cannot read as it is (UTF-16, columns lined up with spaces) and
+workbook sheets are split into text cells by Python and handed over as an
+Arrow table, so the locked connection never reads a file but the upload.
 """
 
 from __future__ import annotations
 
 import csv
 import re
-import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 from cxcore.data.contract import TABLES
 from cxcore.data.formats import (
@@ -31,7 +30,7 @@ from cxcore.data.formats import (
     text_layout,
 )
 from cxcore.data.names import normalise
-from cxcore.data.sheets import read_sheet
+from cxcore.data.sheets import header_names, read_sheet, text_table
 from cxcore.sqlkit import count_rows, create_table, describe, fragment, rename_column, select_all
 
 # Preferred first when an export was left in several formats.
@@ -48,7 +47,7 @@ USER_ROWID = "__cx_user_rowid"
 CSV_READER = (
     "read_csv($path, header = true, all_varchar = true, auto_detect = true, delim = $delim)"
 )
-SHEET_VIEW = "__cx_sheet"
+CELLS_VIEW = "__cx_cells"
 _LINE_TOO_LONG = re.compile(
     r"Maximum line size of (\d+) bytes exceeded\. Actual Size:\s*(\d+) bytes"
 )
@@ -102,17 +101,15 @@ def load_raw(
         _create(con, table, path, sql_name, fmt, fragment(PARQUET_READER), {"path": str(path)})
     elif fmt == "xlsx":
         sheet, notes = read_sheet(table, path, options.sheet)
-        con.register(SHEET_VIEW, sheet)
-        try:
-            _create(con, table, path, sql_name, fmt, select_all(SHEET_VIEW), {})
-        finally:
-            con.unregister(SHEET_VIEW)
+        _create_from_cells(con, table, path, sql_name, fmt, sheet)
     else:
         layout = text_layout(table, path, options)
         notes, decimal_comma = list(layout.notes), layout.decimal_comma
-        with _plain_csv(table, path, layout) as (readable, delimiter):
-            params = {"path": str(readable), "delim": delimiter}
+        if layout.plain:
+            params = {"path": str(path), "delim": layout.delimiter}
             _create(con, table, path, sql_name, fmt, fragment(CSV_READER), params)
+        else:
+            _create_from_cells(con, table, path, sql_name, fmt, _text_cells(table, path, layout))
     described = con.execute(describe(sql_name)).fetchall()
     described = _free_rowid(con, table, path, sql_name, described)
     columns: dict[str, str] = {}
@@ -152,20 +149,25 @@ def _create(
         raise ReadError(table, path, f"cannot be read as {fmt.upper()}: {_cause(err)}") from None
 
 
-@contextmanager
-def _plain_csv(table: str, path: Path, layout: TextLayout) -> Iterator[tuple[Path, str]]:
-    """The file as DuckDB can read it: itself, or rewritten as a UTF-8 CSV meanwhile."""
-    if layout.plain:
-        yield path, layout.delimiter
-        return
-    with tempfile.TemporaryDirectory(prefix="cx-read-") as folder:
-        target = Path(folder) / "converted.csv"
-        _rewrite(table, path, layout, target)
-        yield target, ","
+def _create_from_cells(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    path: Path,
+    sql_name: str,
+    fmt: str,
+    cells: pa.Table,
+) -> None:
+    """Text cells read by Python (a sheet, UTF-16 or space-aligned text) handed to DuckDB as
+    they are: the locked connection reads no file but the upload itself."""
+    con.register(CELLS_VIEW, cells)
+    try:
+        _create(con, table, path, sql_name, fmt, CELLS_VIEW, {})
+    finally:
+        con.unregister(CELLS_VIEW)
 
 
-def _rewrite(table: str, path: Path, layout: TextLayout, target: Path) -> None:
-    """UTF-16 text or space-aligned columns, written again as a UTF-8 comma CSV."""
+def _text_cells(table: str, path: Path, layout: TextLayout) -> pa.Table:
+    """UTF-16 text or space-aligned columns, split into text cells named by the first line."""
     with path.open(encoding=layout.encoding, newline="") as source:
         columns = WhitespaceColumns().learn(source) if layout.aligned else None
     if columns is not None and not columns.readable:
@@ -175,18 +177,15 @@ def _rewrite(table: str, path: Path, layout: TextLayout, target: Path) -> None:
             "the columns are separated by spaces but neither line up nor have the same number"
             " of words on every line; export it as CSV",
         )
-    with (
-        path.open(encoding=layout.encoding, newline="") as source,
-        target.open("w", encoding="utf-8", newline="") as out,
-    ):
-        writer = csv.writer(out)
+    with path.open(encoding=layout.encoding, newline="") as source:
         if columns is None:
-            for row in csv.reader(source, delimiter=layout.delimiter):
-                writer.writerow(row)
-            return
-        for line in source:
-            if line.strip():
-                writer.writerow(columns.split(line.rstrip("\r\n")))
+            rows: Iterator[list[str]] = csv.reader(source, delimiter=layout.delimiter)
+        else:
+            rows = (columns.split(line.rstrip("\r\n")) for line in source if line.strip())
+        header = next(rows, None)
+        if header is None:
+            raise ReadError(table, path, "the file has no header line")
+        return text_table(header_names(table, path, header), rows)
 
 
 def _free_rowid(

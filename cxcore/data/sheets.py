@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -79,21 +79,30 @@ def read_sheet(table: str, path: Path, sheet: str | None) -> tuple[pa.Table, lis
         chosen = _chosen(table, path, names, sheet)
         rows = _rows(table, path, book, chosen)
         header = _header(table, path, chosen, next(rows, None))
-        batches = list(_batches(rows, len(header)))
-    schema = pa.schema([(name, pa.string()) for name in header])
+        cells = text_table(header, rows)
     notes = []
     if sheet is None and len(names) > 1:
         notes.append(
             f"read the first sheet {chosen!r} of {len(names)} (the sheet option picks another)"
         )
-    return pa.Table.from_batches(
-        [pa.record_batch(b, schema=schema) for b in batches], schema
-    ), notes
+    return cells, notes
+
+
+def text_table(header: list[str], rows: Iterable[list[Cell]]) -> pa.Table:
+    """Rows of cells as text columns: what DuckDB is handed when it cannot read the file."""
+    schema = pa.schema([(name, pa.string()) for name in header])
+    batches = [pa.record_batch(b, schema=schema) for b in _batches(iter(rows), len(header))]
+    return pa.Table.from_batches(batches, schema)
 
 
 def _header(table: str, path: Path, sheet: str, row: list[Cell] | None) -> list[str]:
     if row is None or not any(cell_text(c) for c in row):
         raise ReadError(table, path, f"sheet {sheet!r} is empty (no header row)")
+    return header_names(table, path, row)
+
+
+def header_names(table: str, path: Path, row: list[Cell]) -> list[str]:
+    """A header row's names; a blank one is named by its column letter, a repeated one refused."""
     names = [cell_text(c) or f"column_{_letter(i)}" for i, c in enumerate(row)]
     seen: dict[str, str] = {}
     for name in names:
