@@ -214,7 +214,7 @@ def mapping_step(root: Path, table: str, paths: Sequence[str]) -> dict[str, str]
     chosen: dict[str, str] = {}
     cols = st.columns(min(len(offer), 3))
     for i, col in enumerate(offer):
-        guess = mapping_mod.prefill(saved, col, plan.candidates)
+        guess = mapping_mod.prefill(saved, col, plan.candidates, table)
         key = f"_cx_map_{table}_{col.name}"
         if st.session_state.get(key) not in options:  # first time, or other files now
             st.session_state[key] = guess or NOT_MAPPED
