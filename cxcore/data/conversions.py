@@ -75,13 +75,28 @@ def date_variable(raw: RawTable, key: str) -> str:
     return "cx_date_format_" + _VARIABLE.sub("_", f"{raw.sql_name}_{key}".lower())
 
 
-def bind_date_formats(con: duckdb.DuckDBPyConnection, raw: RawTable) -> None:
-    """Each given date format as a session variable: the format stays a bound parameter."""
+def bind_date_formats(con: duckdb.DuckDBPyConnection, raw: RawTable) -> dict[str, str]:
+    """Each given date format as a session variable: the format stays a bound parameter.
+
+    Returns {column: why its format is unusable}; such a column is left unbound, so its
+    every value reads as not a date in that format.
+    """
+    problems: dict[str, str] = {}
     for key, date_format in raw.date_formats:
-        if key in raw.columns:
-            statement = fragment("SET VARIABLE v = $format")
-            statement.find(exp.Column).replace(column(date_variable(raw, key)))  # type: ignore[union-attr]
-            con.execute(render(statement), {"format": date_format})
+        if key not in raw.columns:
+            continue
+        try:
+            con.execute("SELECT TRY_STRPTIME('', $format)", {"format": date_format})
+        except duckdb.Error as err:
+            reason = str(err).strip().splitlines()[0].split("Error: ", 1)[-1]
+            if reason.startswith("Failed to parse format specifier"):
+                reason = reason.split(": ", 1)[-1]
+            problems[key] = f"the date format {date_format!r} cannot be used: {reason}"
+            continue
+        statement = fragment("SET VARIABLE v = $format")
+        statement.find(exp.Column).replace(column(date_variable(raw, key)))  # type: ignore[union-attr]
+        con.execute(render(statement), {"format": date_format})
+    return problems
 
 
 def number_text(source: Source) -> exp.Expression:

@@ -152,7 +152,10 @@ def validate(
         for c in spec.columns
         if c.required and c.name not in raw.columns
     )
-    bind_date_formats(con, raw)
+    report.findings.extend(
+        Finding(spec.name, name, problem, 0)
+        for name, problem in bind_date_formats(con, raw).items()
+    )
     checked = contract_columns(spec, raw)
     typed = [
         TypedColumn(c.name, c.kind, typed_expression(c.kind, Source.of(raw, c.name)))

@@ -35,7 +35,9 @@ def file_columns(table: str, path: Path | str, options: ReadOptions | None = Non
     return [normalise(n) for n in read_header(table, Path(path), options or ReadOptions())]
 
 
-def plan(table: str, paths: Sequence[Path | str]) -> MappingPlan:
+def plan(
+    table: str, paths: Sequence[Path | str], options: ReadOptions | None = None
+) -> MappingPlan:
     """The contract columns to map and the file columns that could be mapped to them."""
     spec = TABLES[table]
     known = {c.name for c in spec.columns}
@@ -43,7 +45,7 @@ def plan(table: str, paths: Sequence[Path | str]) -> MappingPlan:
     unreadable: dict[str, str] = {}
     for path in paths:
         try:
-            headers.append(file_columns(table, path))
+            headers.append(file_columns(table, path, options))
         except (ReadError, OSError, UnicodeDecodeError, csv.Error) as err:
             unreadable[Path(path).name] = getattr(err, "reason", str(err))
     missing = tuple(c for c in spec.columns if any(c.name not in h for h in headers))

@@ -180,3 +180,20 @@ def test_a_date_format_names_itself_when_a_value_does_not_fit(tmp_path: Path) ->
     checked = check(root, "orders", [path], options=options)
     assert not checked.ok
     assert "are not dates in the format '%d/%m/%Y'" in checked.report.errors[0].rule
+
+
+@pytest.mark.parametrize(
+    ("date_format", "words"),
+    [
+        ("%Q", "cannot be used: Unrecognized format for strftime/strptime: %Q"),
+        ("%d/%m/%Y %", "cannot be used: Trailing format character %"),
+    ],
+)
+def test_an_unusable_date_format_is_a_finding_not_a_crash(
+    tmp_path: Path, date_format: str, words: str
+) -> None:
+    path = tmp_path / "orders.csv"
+    path.write_text(",".join(HEADER) + "\nc1,o1,01/01/1997,A,1\n")
+    options = ReadOptions.of(date_formats={"order_date": date_format})
+    checked = check(_store(tmp_path), "orders", [path], options=options)
+    assert any(words in f.message for f in checked.report.errors), checked.report.errors
