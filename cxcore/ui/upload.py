@@ -38,6 +38,8 @@ DONE = "_cx_up_done"
 ROUND = "_cx_up_round"  # bumped after a publish, so the uploader starts empty
 TABLE, MODE, NOTE = "_cx_up_table", "_cx_up_mode", "_cx_up_note"
 CHECK_ASKED, PUBLISH_ASKED = "_cx_up_check_asked", "_cx_up_publish_asked"
+MAX_NAME_BYTES = 255  # the longest file name common file systems store
+UPLOAD_SUFFIXES = (".parquet", ".csv", ".tsv", ".txt", ".xlsx")
 MODES = {
     "replace": "Replace the table",
     "append": "Append (a row whose id is already published replaces it)",
@@ -51,6 +53,7 @@ class Staged:
     paths: tuple[str, ...]
     folder: str | None = None
     ids: tuple[str, ...] | None = None  # None: staged from paths, not from the uploader
+    renamed: tuple[tuple[str, str], ...] = ()  # (name as sent, name stored) when unsafe
 
 
 @dataclass(frozen=True)
@@ -76,18 +79,38 @@ def stage_files(files: Sequence[Any], ids: tuple[str, ...] | None = None) -> Sta
     """Write uploaded files (name + bytes readers) to a new private folder, keeping names.
 
     Each file gets its own subfolder so two uploads with the same name do not
-    overwrite each other.
+    overwrite each other. A name that could leave that folder or that a file
+    system refuses is stored under a plain one instead, and the page says so.
     """
     folder = Path(tempfile.mkdtemp(prefix="cx-upload-"))
-    paths = []
+    paths, renamed = [], []
     for i, upload in enumerate(files):
-        target = folder / str(i) / (Path(upload.name).name or f"upload-{i}")
+        name = safe_name(str(upload.name), i)
+        if name != upload.name:
+            renamed.append((str(upload.name), name))
+        target = folder / str(i) / name
         target.parent.mkdir()
         upload.seek(0)
         with target.open("wb") as out:
             shutil.copyfileobj(upload, out, length=1 << 20)
         paths.append(str(target))
-    return Staged(tuple(paths), str(folder), ids)
+    return Staged(tuple(paths), str(folder), ids, tuple(renamed))
+
+
+def safe_name(name: str, index: int) -> str:
+    """The name itself when it is one plain file name; else `upload-<i>` with its suffix."""
+    plain = (
+        name.strip() == name
+        and name not in ("", ".", "..")
+        and ".." not in name
+        and not any(c in name for c in "/\\\0")
+        and all(c.isprintable() for c in name)
+        and len(name.encode("utf-8", "surrogatepass")) <= MAX_NAME_BYTES
+    )
+    if plain:
+        return name
+    suffix = Path(name.replace("\0", "")).suffix.lower()
+    return f"upload-{index}{suffix if suffix in UPLOAD_SUFFIXES else ''}"
 
 
 def discard(staged: Staged | None) -> None:
@@ -164,6 +187,13 @@ def flow(root: Path, settings: Settings) -> None:
             " combined into one table."
         )
         return
+    for sent, stored in staged.renamed:
+        st.info(
+            f"The file name {escape_markdown(repr(sent[:80]))} cannot be kept as it is (a path,"
+            f" a control character or over {MAX_NAME_BYTES} bytes); it is checked as"
+            f" `{stored}`.",
+            icon=":material/drive_file_rename_outline:",
+        )
     options = options_step(table, staged.paths)
     column_map = mapping_step(root, table, staged.paths, options)
     if column_map is None:
@@ -184,7 +214,7 @@ def _uploader(settings: Settings) -> Staged | None:
     state = st.session_state
     uploaded = st.file_uploader(
         "Export files",
-        type=["parquet", "csv", "tsv", "txt", "xlsx"],
+        type=[suffix.lstrip(".") for suffix in UPLOAD_SUFFIXES],
         accept_multiple_files=True,
         key=f"_cx_up_files_{state.get(ROUND, 0)}",
         max_upload_size=max(1, math.ceil(settings.max_upload_mb)),
