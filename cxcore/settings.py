@@ -80,6 +80,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("keep_versions", "CX_KEEP_VERSIONS", "keep_versions", int, 1),
     Setting("max_upload_mb", "CX_MAX_UPLOAD_MB", "max_upload_mb", float, 0.001),
     Setting("max_ingest_mb", "CX_MAX_INGEST_MB", "max_ingest_mb", float, 0.001),
+    Setting("max_unpacked_mb", "CX_MAX_UNPACKED_MB", "max_unpacked_mb", float, 0.001),
+    Setting("max_columns", "CX_MAX_COLUMNS", "max_columns", int, 1),
     Setting("memory_limit_mb", "CX_MEMORY_LIMIT_MB", "memory_limit_mb", int, 64),
     Setting("threads", "CX_THREADS", "threads", int, 1),
     Setting("temp_dir", "CX_TEMP_DIR", "temp_dir", _path),
@@ -99,6 +101,11 @@ class Settings:
     max_upload_mb: float = 200.0
     # The command line's limit for a local file: far larger, it streams.
     max_ingest_mb: float = 100 * 1024.0
+    # An uploaded Parquet file or workbook, once unpacked (a small file can unpack into a
+    # "bomb"); local files on the command line are bounded by max_ingest_mb instead.
+    max_unpacked_mb: float = 2048.0
+    # Columns a file may have, counted from its header before a row is read.
+    max_columns: int = 1000
     # The engine's working memory, spilled to `temp_dir` beyond it.
     memory_limit_mb: int = 1024
     threads: int = max(os.cpu_count() or 1, 1)

@@ -21,10 +21,9 @@ import duckdb
 from sqlglot import exp
 
 from cxcore.data.contract import TABLES
-from cxcore.data.formats import ReadOptions, sniff_format
+from cxcore.data.formats import ReadOptions
 from cxcore.data.reading import ROW_COLUMN, RawTable, ReadError, load_raw
 from cxcore.data.renames import apply_mapping, normalised
-from cxcore.data.sheets import uncompressed_size
 from cxcore.data.validation import (
     Finding,
     Report,
@@ -44,6 +43,7 @@ from cxcore.sqlkit import (
     render,
     table,
 )
+from cxcore.store.limits import Limits, limit_findings
 from cxcore.store.merging import as_published, clashes
 
 Progress = Callable[[float, str], None]
@@ -89,18 +89,14 @@ def prepare(
     mode: str,
     column_map: Mapping[str, str] | None,
     published: Published | None,
-    limit_mb: float,
-    limit_name: str,
+    rules: Rules,
     progress: Progress | None = None,
-    *,
-    rules: Rules | None = None,
 ) -> Candidate:
     """Check the upload into the typed table CANDIDATE of `con`; never touches the store."""
     paths = [Path(p) for p in files]
-    candidate = Candidate(table_name, mode, _size_report(table_name, paths, limit_mb, limit_name))
+    candidate = Candidate(table_name, mode, _files_report(table_name, paths, rules))
     if not candidate.ok:
         return candidate
-    rules = rules or Rules()
     mapping = normalised(column_map or {})
     old: dict[str, str] | None = None
     if mode == "append" and published is not None:
@@ -129,9 +125,10 @@ def prepare(
 
 @dataclass(frozen=True)
 class Rules:
-    """How the files are read (sheet, delimiter, decimal mark, date formats) and the table's
-    date window."""
+    """How the files are read (sheet, delimiter, decimal mark, date formats), what they may
+    be before they are read (size, unpacked size, columns), and the table's date window."""
 
+    limits: Limits
     options: ReadOptions = field(default_factory=ReadOptions)
     window: DateWindow = DEFAULT_WINDOW
 
@@ -145,37 +142,15 @@ def _empty_upload(con: duckdb.DuckDBPyConnection, candidate: Candidate) -> list[
     return [Finding(candidate.table, None, words, 0, Severity.WARNING)]
 
 
-def _size_report(name: str, paths: list[Path], limit_mb: float, limit_name: str) -> Report:
+def _files_report(name: str, paths: list[Path], rules: Rules) -> Report:
+    """No file, a missing file, a file over a size or column limit: before any row is read."""
     report = Report()
     if not paths:
         report.findings.append(Finding(name, None, "missing: no file was given", 0))
-    max_bytes = int(limit_mb * 1024 * 1024)
-    for path in paths:
-        if not path.is_file():
-            report.findings.append(_unreadable(name, path, "no such file"))
-            continue
-        size, unpacked = path.stat().st_size, False
-        if size <= max_bytes and _is_workbook(path):
-            size, unpacked = uncompressed_size(path), True
-        if size > max_bytes:
-            what = " uncompressed" if unpacked else ""
-            report.findings.append(
-                Finding(
-                    name,
-                    None,
-                    f"{path.name} is too large: {size / (1024 * 1024):.1f} MB{what},"
-                    f" over the limit of {limit_mb:g} MB ({limit_name} raises it)",
-                    0,
-                )
-            )
+    present = [p for p in paths if p.is_file()]
+    report.findings.extend(_unreadable(name, p, "no such file") for p in paths if not p.is_file())
+    report.findings.extend(limit_findings(name, present, rules.limits, rules.options))
     return report
-
-
-def _is_workbook(path: Path) -> bool:
-    try:
-        return sniff_format("", path) == "xlsx"
-    except (ReadError, OSError):
-        return False
 
 
 def _unreadable(name: str, path: Path, reason: str) -> Finding:

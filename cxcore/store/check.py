@@ -48,6 +48,7 @@ from cxcore.store.layout import (
     refuse_foreign,
     version_dir,
 )
+from cxcore.store.limits import Limit, Limits
 
 
 @dataclass
@@ -101,7 +102,9 @@ def check(
     """
     check_request(table_name, mode)
     settings = settings or Settings.from_env()
-    rules = Rules(options or ReadOptions(), table_window(settings, table_name))
+    rules = Rules(
+        limits(settings, bulk), options or ReadOptions(), table_window(settings, table_name)
+    )
     root = Path(root)
     refuse_foreign(root)
     if not is_store(root):
@@ -120,6 +123,19 @@ def check(
     return checked
 
 
+def limits(settings: Settings, bulk: bool) -> Limits:
+    """The upload page's limits, or the command line's far larger ones for local files."""
+    columns = Limit(settings.max_columns, "CX_MAX_COLUMNS")
+    if bulk:
+        ingest = Limit(settings.max_ingest_mb, "CX_MAX_INGEST_MB")
+        return Limits(ingest, ingest, columns)
+    return Limits(
+        Limit(settings.max_upload_mb, "CX_MAX_UPLOAD_MB"),
+        Limit(settings.max_unpacked_mb, "CX_MAX_UNPACKED_MB"),
+        columns,
+    )
+
+
 def _stage(
     checked: Checked,
     stage: Path,
@@ -132,11 +148,6 @@ def _stage(
 ) -> None:
     name = checked.table
     base_folder = version_dir(checked.root, base.version) if base else None
-    limit = (
-        (settings.max_ingest_mb, "CX_MAX_INGEST_MB")
-        if bulk
-        else (settings.max_upload_mb, "CX_MAX_UPLOAD_MB")
-    )
     reads = [Path(f) for f in files]
     con = database.working(settings, reads=reads, folders=[stage, *filter(None, [base_folder])])
     try:
@@ -149,9 +160,8 @@ def _stage(
             checked.mode,
             checked.mapping,
             published,
-            *limit,
+            rules,
             progress,
-            rules=rules,
         )
         checked.report = candidate.report
         if not candidate.ok:
