@@ -9,6 +9,7 @@ start, not as a surprise later.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import tempfile
 from collections.abc import Callable, Mapping
@@ -21,6 +22,44 @@ MB = 1024 * 1024
 
 class SettingsError(ValueError):
     """A setting holds a value the store cannot work with."""
+
+
+@dataclass(frozen=True)
+class DateWindow:
+    """The days a table's dates may fall on, both ends included."""
+
+    first: dt.date
+    last: dt.date
+
+    def __str__(self) -> str:
+        return f"{self.first.isoformat()}..{self.last.isoformat()}"
+
+    def __contains__(self, day: object) -> bool:
+        return isinstance(day, dt.date) and self.first <= day <= self.last
+
+
+# A configured window must stay inside these days: every later step (a comparison a year
+# back, a trend, a chart axis) then has centuries of room before a calendar runs out.
+WINDOW_LIMITS = DateWindow(dt.date(1800, 1, 1), dt.date(2999, 12, 31))
+DEFAULT_WINDOW = DateWindow(dt.date(1900, 1, 1), dt.date(2099, 12, 31))
+WINDOW_ENV = "CX_DATE_WINDOW"
+WINDOW_KEY = "date_window"
+
+
+def parse_window(text: str, name: str = WINDOW_ENV) -> DateWindow:
+    """`FIRST..LAST` (ISO days); refused with the setting's name when malformed or too wide."""
+    first, sep, last = str(text).strip().partition("..")
+    try:
+        window = DateWindow(dt.date.fromisoformat(first.strip()), dt.date.fromisoformat(last))
+    except ValueError:
+        window = None
+    if not sep or window is None:
+        raise SettingsError(f"{name} must be FIRST..LAST in YYYY-MM-DD, got {text!r}")
+    if window.first > window.last:
+        raise SettingsError(f"{name} starts after it ends: {text!r}")
+    if window.first not in WINDOW_LIMITS or window.last not in WINDOW_LIMITS:
+        raise SettingsError(f"{name} must lie within {WINDOW_LIMITS}, got {text!r}")
+    return window
 
 
 @dataclass(frozen=True)
@@ -41,11 +80,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("keep_versions", "CX_KEEP_VERSIONS", "keep_versions", int, 1),
     Setting("max_upload_mb", "CX_MAX_UPLOAD_MB", "max_upload_mb", float, 0.001),
     Setting("max_ingest_mb", "CX_MAX_INGEST_MB", "max_ingest_mb", float, 0.001),
+    Setting("max_unpacked_mb", "CX_MAX_UNPACKED_MB", "max_unpacked_mb", float, 0.001),
+    Setting("max_columns", "CX_MAX_COLUMNS", "max_columns", int, 1),
     Setting("memory_limit_mb", "CX_MEMORY_LIMIT_MB", "memory_limit_mb", int, 64),
     Setting("threads", "CX_THREADS", "threads", int, 1),
     Setting("temp_dir", "CX_TEMP_DIR", "temp_dir", _path),
     Setting("max_temp_mb", "CX_MAX_TEMP_MB", "max_temp_mb", int, 1),
     Setting("query_timeout_s", "CX_QUERY_TIMEOUT_S", "query_timeout_s", float, 0.1),
+    Setting("date_window", WINDOW_ENV, WINDOW_KEY, parse_window),
 )
 BY_FIELD = {s.field: s for s in SETTINGS}
 STORE_ENV = BY_FIELD["store"].env
@@ -59,12 +101,20 @@ class Settings:
     max_upload_mb: float = 200.0
     # The command line's limit for a local file: far larger, it streams.
     max_ingest_mb: float = 100 * 1024.0
+    # An uploaded Parquet file or workbook, once unpacked (a small file can unpack into a
+    # "bomb"); local files on the command line are bounded by max_ingest_mb instead.
+    max_unpacked_mb: float = 2048.0
+    # Columns a file may have, counted from its header before a row is read.
+    max_columns: int = 1000
     # The engine's working memory, spilled to `temp_dir` beyond it.
     memory_limit_mb: int = 1024
     threads: int = max(os.cpu_count() or 1, 1)
     temp_dir: Path = Path(tempfile.gettempdir()) / "cx-cockpit-spill"
     max_temp_mb: int = 20 * 1024
     query_timeout_s: float = 60.0
+    # Rows dated outside the window are refused; one table may have its own window.
+    date_window: DateWindow = DEFAULT_WINDOW
+    table_windows: tuple[tuple[str, DateWindow], ...] = ()
 
     def __post_init__(self) -> None:
         for setting in SETTINGS:
@@ -73,6 +123,10 @@ class Settings:
                 raise SettingsError(
                     f"{setting.env} must be at least {setting.minimum:g}, got {value}"
                 )
+
+    def window_for(self, table: str) -> DateWindow:
+        """The table's own window (CX_DATE_WINDOW_<TABLE>), else the common one."""
+        return dict(self.table_windows).get(table, self.date_window)
 
     @property
     def max_upload_bytes(self) -> int:
@@ -91,23 +145,45 @@ class Settings:
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
         """Environment first, then explicit overrides (e.g. from the app's own settings)."""
         env = os.environ if env is None else env
-        found = {
+        found: dict[str, Any] = {
             s.field: _parsed(s, text) for s in SETTINGS if (text := str(env.get(s.env, "")).strip())
         }
         given = {k: v for k, v in overrides.items() if v is not None}
         for name, value in list(given.items()):
+            if name == "table_windows":
+                continue
             if isinstance(value, str):
                 given[name] = _parsed(BY_FIELD[name], value)
             elif BY_FIELD[name].parse is _path:
                 given[name] = Path(value)
+        windows = dict(given.pop("table_windows", ()))
+        windows.update(_table_windows(env))
+        if windows:
+            found["table_windows"] = tuple(sorted(windows.items()))
         return replace(cls(**found), **given)
 
 
 def _parsed(setting: Setting, text: str) -> Any:
     try:
         return setting.parse(text)
+    except SettingsError:
+        raise
     except ValueError:
         raise SettingsError(f"{setting.env} must be a number, got {text!r}") from None
+
+
+def _table_windows(env: Mapping[str, str]) -> dict[str, DateWindow]:
+    """CX_DATE_WINDOW_<TABLE> variables: table name (lower case) -> its window.
+
+    The table names are checked against the contract where windows are used
+    (this module sits below the contract and does not know its tables).
+    """
+    prefix = WINDOW_ENV + "_"
+    return {
+        name[len(prefix) :].lower(): parse_window(text, name)
+        for name, text in env.items()
+        if name.startswith(prefix) and str(text).strip()
+    }
 
 
 def layered(setting: Mapping[str, Any], env: Mapping[str, str] | None = None) -> Settings:
@@ -115,9 +191,15 @@ def layered(setting: Mapping[str, Any], env: Mapping[str, str] | None = None) ->
     a deployment can pin a value without editing files."""
     env = os.environ if env is None else env
     by_key = {s.key: s for s in SETTINGS}
-    overrides = {
+    overrides: dict[str, Any] = {
         by_key[key].field: value
         for key, value in setting.items()
         if key in by_key and not str(env.get(by_key[key].env, "")).strip()
     }
+    prefix = WINDOW_KEY + "_"
+    overrides["table_windows"] = tuple(
+        (key[len(prefix) :].lower(), parse_window(str(value), key))
+        for key, value in setting.items()
+        if key.startswith(prefix)
+    )
     return Settings.from_env(env, **overrides)

@@ -179,7 +179,10 @@ def dimensions(customers: Sequence[Row]) -> list[str]:
 
 
 def _member(value: Any) -> str:
-    return UNKNOWN if value is None else str(value)
+    """A member as the cockpit shows it: a written "Unknown" is kept apart from its own."""
+    if value is None:
+        return UNKNOWN
+    return "Unknown (as exported)" if str(value) == UNKNOWN else str(value)
 
 
 def attribute(tables: Mapping[str, Sequence[Row] | None]) -> dict[str, list[Fact] | None]:

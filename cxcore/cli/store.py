@@ -11,11 +11,20 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from cxcore.cli.common import UsageError, fail
+from cxcore.cli.ingest_options import (
+    add_read_arguments,
+    check_mapping,
+    headers,
+    hints,
+    parse_mapping,
+    read_options,
+    remembered,
+)
 from cxcore.data.validation import Report
 from cxcore.settings import SettingsError
 from cxcore.store.candidate import MODES
@@ -28,6 +37,7 @@ from cxcore.store.layout import (
     current_version,
     is_store,
     list_versions,
+    recall_mapping,
     version_number,
 )
 from cxcore.store.publish import PublishRefused, check_request, publish, rollback
@@ -40,7 +50,9 @@ def add_store_commands(commands: Any) -> dict[str, Command]:
     ingest = commands.add_parser("ingest", help="validate files and publish them to the store")
     ingest.add_argument("--store", required=True, help="the store folder (created if missing)")
     ingest.add_argument("--table", required=True, help="the contract table the files hold")
-    ingest.add_argument("files", nargs="+", metavar="FILE", help="Parquet or CSV files")
+    ingest.add_argument(
+        "files", nargs="+", metavar="FILE", help="Parquet, CSV (or other delimited text) or XLSX"
+    )
     ingest.add_argument("--mode", default="replace", help="replace (default) or append")
     ingest.add_argument(
         "--map",
@@ -50,6 +62,7 @@ def add_store_commands(commands: Any) -> dict[str, Command]:
         help="rename a file column to a contract column (repeatable)",
     )
     ingest.add_argument("--note", default="", help="a note kept with the version")
+    add_read_arguments(ingest)
     versions = commands.add_parser("versions", help="list the store's kept versions")
     versions.add_argument("--store", required=True, help="the store folder")
     versions.add_argument("--format", default="text", help="text (default) or json")
@@ -74,16 +87,6 @@ def _print_report(report: Report, headline: str) -> None:
         print(f"{finding.severity.upper()}: {finding.message}", file=sys.stderr)
 
 
-def _mapping(items: list[str]) -> dict[str, str]:
-    mapping: dict[str, str] = {}
-    for item in items:
-        source, sep, target = item.partition("=")
-        if not sep or not source.strip() or not target.strip():
-            raise _usage(f"--map {item!r} is not FILE_COLUMN=COLUMN")
-        mapping[source.strip()] = target.strip()
-    return mapping
-
-
 def _existing_store(text: str) -> Path:
     root = Path(text)
     if not is_store(root):
@@ -98,19 +101,29 @@ def run_ingest(args: argparse.Namespace) -> int:
         check_request(args.table, args.mode)
     except StoreError as err:
         raise _usage(f"--table: {err}") from None
-    mapping = _mapping(args.map)
+    files = [Path(f) for f in args.files]
+    options = read_options(args)
+    mapping = parse_mapping(args.map)
+    found = headers(args.table, files, options)
+    check_mapping(args.table, mapping, found)
+    saved = recall_mapping(args.store, args.table) if is_store(Path(args.store)) else {}
+    for source, target in remembered(args.table, saved, mapping, found).items():
+        print(f"using the remembered mapping {source}={target} (--map overrides it)")
+        mapping[source] = target
     try:
         result = publish(
             args.store,
             args.table,
-            [Path(f) for f in args.files],
+            files,
             args.mode,
             mapping or None,
             note=args.note,
             bulk=True,
+            options=options,
         )
     except PublishRefused as err:
         _print_report(err.report, f"refused, nothing was published ({args.table}):")
+        _print_hints(args.table, err.report, found)
         return 1
     except (StoreError, SettingsError) as err:
         return _fail(str(err))
@@ -119,6 +132,13 @@ def run_ingest(args: argparse.Namespace) -> int:
     if result.report.warnings:
         _print_report(Report(result.report.warnings), "published with warnings:")
     return 0
+
+
+def _print_hints(table: str, report: Report, found: Mapping[Path, list[str]]) -> None:
+    missing = [f.column for f in report.errors if f.column and f.rule.startswith("missing:")]
+    guessed = hints(table, found, missing)
+    if guessed:
+        print(f"cx-cockpit: hint: try {' '.join(guessed)}", file=sys.stderr)
 
 
 def run_versions(args: argparse.Namespace) -> int:

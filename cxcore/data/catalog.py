@@ -20,9 +20,18 @@ from cxcore import database
 from cxcore.data.contract import TABLES
 from cxcore.data.dataset import DAY, Dataset, Place, Relation, TableInfo, fact_relation
 from cxcore.data.facts import discover_dimensions, fact_select, members
+from cxcore.data.plausible import table_window
 from cxcore.data.reading import ROW_COLUMN, ReadError, find_table_files, load_raw
+from cxcore.data.renames import (
+    MappingError,
+    apply_mapping,
+    mapping_problems,
+    normalised,
+    read_mapping_file,
+)
 from cxcore.data.suspicious import suspicious_rows
 from cxcore.data.validation import Finding, Report, clean_select, validate
+from cxcore.settings import Settings
 from cxcore.sqlkit import column, create_table, describe, drop_table, render, table
 
 
@@ -42,22 +51,39 @@ class Catalog:
     paths: dict[str, Path] = field(default_factory=dict)
     report: Report = field(default_factory=Report)
     dataset: Dataset | None = None
+    settings: Settings = field(default_factory=Settings.from_env)
+    mappings: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @classmethod
-    def from_folder(cls, folder: Path | str, writes: Iterable[Path] = ()) -> Catalog:
+    def from_folder(
+        cls, folder: Path | str, writes: Iterable[Path] = (), settings: Settings | None = None
+    ) -> Catalog:
+        """The folder's exports, renamed by its mapping file (mapping.json or mapping.toml)."""
         folder = Path(folder)
         if not folder.is_dir():
             raise FileNotFoundError(f"data folder {str(folder)!r} does not exist")
-        return cls.from_files(find_table_files(folder), writes)
+        try:
+            mappings = read_mapping_file(folder)
+        except MappingError as err:
+            raise DataContractError(Report([Finding("mapping", None, str(err), 0)])) from None
+        return cls.from_files(find_table_files(folder), writes, settings, mappings)
 
     @classmethod
-    def from_files(cls, files: Mapping[str, Path], writes: Iterable[Path] = ()) -> Catalog:
+    def from_files(
+        cls,
+        files: Mapping[str, Path],
+        writes: Iterable[Path] = (),
+        settings: Settings | None = None,
+        mappings: Mapping[str, Mapping[str, str]] | None = None,
+    ) -> Catalog:
         """Load the given table files; raises DataContractError listing every problem.
 
         The connection may read these files and, if given, write into `writes`.
         """
-        con = database.working(reads=[Path(p) for p in files.values()], folders=writes)
-        catalog = cls(con)
+        settings = settings or Settings.from_env()
+        con = database.working(settings, reads=[Path(p) for p in files.values()], folders=writes)
+        catalog = cls(con, settings=settings)
+        catalog.mappings = {t: dict(m) for t, m in (mappings or {}).items()}
         catalog._load(files)
         return catalog
 
@@ -87,7 +113,18 @@ class Catalog:
                 Finding(name, None, f"{path.name} cannot be read: {err.reason}", 0)
             )
             return
-        report, typed = validate(TABLES[name], raw, self.con)
+        mapping = self.mappings.get(name, {})
+        problems = mapping_problems(name, mapping, raw.columns)
+        raw, clashes = apply_mapping(raw, normalised(mapping))
+        if problems or clashes:
+            self.report.findings.extend(
+                Finding(name, None, f"the column mapping for {path.name}: {problem}", 0)
+                for problem in problems + clashes
+            )
+            self.con.execute(drop_table(raw.sql_name))
+            return
+        window = table_window(self.settings, name)
+        report, typed = validate(TABLES[name], raw, self.con, window)
         self.report.extend(report)
         if report.ok:
             self.con.execute(create_table(name, clean_select(raw, typed, self.con)))

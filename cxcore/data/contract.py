@@ -155,7 +155,10 @@ TABLES: dict[str, Table] = {
     )
 }
 
-UNKNOWN = "Unknown"
+UNKNOWN = "Unknown"  # the member of rows whose customer is unknown (the cockpit's own)
+# A member the export itself writes as "Unknown" is kept apart from the cockpit's own, under
+# this name, so a filter or breakdown never mixes the two (said as a warning on upload).
+UNKNOWN_AS_EXPORTED = "Unknown (as exported)"
 BASE_DIMENSIONS = ("segment", "region")
 # A further customer column is a dimension while it has at most this many members.
 MAX_DIMENSION_MEMBERS = 200

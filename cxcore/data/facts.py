@@ -3,7 +3,9 @@
 Attribution is decided here and nowhere else: a row's members come from its
 customer; a row whose customer is null or unknown belongs to `Unknown`; an
 anonymous web session keeps its own region; spend carries its own segment and
-region. Every KPI query, rollup and analysis then reads facts, so no query
+region. A member an export writes as `Unknown` itself becomes
+`Unknown (as exported)`, so the cockpit's `Unknown` stays the unknown
+customers. Every KPI query, rollup and analysis then reads facts, so no query
 can attribute a row differently from another. The same SQL builds the facts
 of a data folder (in memory) and of a published version (into Parquet).
 """
@@ -15,7 +17,13 @@ from collections.abc import Sequence
 import duckdb
 from sqlglot import exp
 
-from cxcore.data.contract import BASE_DIMENSIONS, MAX_DIMENSION_MEMBERS, TABLES, UNKNOWN
+from cxcore.data.contract import (
+    BASE_DIMENSIONS,
+    MAX_DIMENSION_MEMBERS,
+    TABLES,
+    UNKNOWN,
+    UNKNOWN_AS_EXPORTED,
+)
 from cxcore.data.dataset import COMBO, DAY, SPEND_DIMENSIONS, dim_column, member_order
 from cxcore.sqlkit import alias, aliased, column, fragment, render
 
@@ -126,7 +134,7 @@ def _member(
 ) -> exp.Expression:
     unknown = exp.Literal.string(UNKNOWN)
     if name in ("customers", "marketing_spend"):
-        own = column(dimension, "f") if dimension in present else exp.Null()
+        own = _as_exported(column(dimension, "f")) if dimension in present else exp.Null()
         return exp.Coalesce(this=own, expressions=[unknown])
     member: exp.Expression = unknown
     if known:  # no customers table yet: every customer is unknown
@@ -134,11 +142,22 @@ def _member(
     if name == "web_sessions" and dimension == "region" and "region" in present:
         # An anonymous session carries its own region; a known customer's region wins.
         return fragment(
-            "CASE WHEN f.customer_id IS NULL THEN COALESCE(f.region, :u) ELSE :m END",
+            "CASE WHEN f.customer_id IS NULL THEN COALESCE(:r, :u) ELSE :m END",
+            r=_as_exported(column("region", "f")),
             u=unknown,
             m=member,
         )
     return member
+
+
+def _as_exported(own: exp.Expression) -> exp.Expression:
+    """The export's own value, with a written `Unknown` told apart from the cockpit's."""
+    return fragment(
+        "CASE WHEN :v = :u THEN :x ELSE :v END",
+        v=own,
+        u=exp.Literal.string(UNKNOWN),
+        x=exp.Literal.string(UNKNOWN_AS_EXPORTED),
+    )
 
 
 def members(

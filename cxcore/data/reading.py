@@ -2,24 +2,39 @@
 
 The format is decided from the file's bytes, not trusted from its name, so a
 CSV saved as `.parquet`, a truncated Parquet file or a CSV in another encoding
-is named as such instead of surfacing as a database traceback.
+is named as such instead of surfacing as a database traceback. Text that
+DuckDB cannot read as it is (UTF-16, columns lined up with spaces) and
+workbook sheets are split into text cells by Python and handed over as an
+Arrow table, so the locked connection never reads a file but the upload.
 """
 
 from __future__ import annotations
 
-import codecs
+import csv
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 from cxcore.data.contract import TABLES
+from cxcore.data.formats import (
+    ReadError,
+    ReadOptions,
+    TextLayout,
+    WhitespaceColumns,
+    sniff_format,
+    text_layout,
+)
 from cxcore.data.names import normalise
+from cxcore.data.sheets import header_names, read_sheet, text_table
 from cxcore.sqlkit import count_rows, create_table, describe, fragment, rename_column, select_all
 
-PARQUET_MAGIC = b"PAR1"
-SUFFIXES = (".parquet", ".csv")
+# Preferred first when an export was left in several formats.
+SUFFIXES = (".parquet", ".xlsx", ".csv", ".tsv", ".txt")
 PARQUET_READER = "read_parquet($path)"
 # Column names the cockpit adds to tables start with this; a file may not use it.
 RESERVED_PREFIX = "__cx_"
@@ -29,15 +44,15 @@ ROW_COLUMN = "__cx_row"
 USER_ROWID = "__cx_user_rowid"
 # Every CSV cell is read as text: types are decided by the contract, so an id
 # like "001" keeps its zeros and a bad value is reported instead of guessed.
-CSV_READER = "read_csv($path, header = true, all_varchar = true, auto_detect = true)"
+CSV_READER = (
+    "read_csv($path, header = true, all_varchar = true, auto_detect = true, delim = $delim)"
+)
+CELLS_VIEW = "__cx_cells"
+_LINE_TOO_LONG = re.compile(
+    r"Maximum line size of (\d+) bytes exceeded\. Actual Size:\s*(\d+) bytes"
+)
 
-
-class ReadError(ValueError):
-    """A file that cannot be read as the table it claims to be."""
-
-    def __init__(self, table: str, path: Path, reason: str) -> None:
-        super().__init__(f"{table}: {path.name}: {reason}")
-        self.table, self.path, self.reason = table, path, reason
+__all__ = ["ReadError", "ReadOptions", "sniff_format"]
 
 
 @dataclass(frozen=True)
@@ -50,6 +65,12 @@ class RawTable:
     types: dict[str, str]  # normalised name -> DuckDB type
     rows: int
     order: str = "rowid"  # the column holding each row's place, counted from 0
+    decimal_comma: bool = False  # text numbers are written 1.234,5
+    date_formats: tuple[tuple[str, str], ...] = ()  # contract column -> strptime format
+    notes: tuple[str, ...] = ()  # how the file was read, when not the plain default
+
+    def date_format(self, name: str) -> str | None:
+        return dict(self.date_formats).get(name)
 
 
 def find_table_files(folder: Path) -> dict[str, Path]:
@@ -57,73 +78,38 @@ def find_table_files(folder: Path) -> dict[str, Path]:
     found: dict[str, Path] = {}
     for path in sorted(folder.iterdir()):
         stem, suffix = normalise(path.stem), path.suffix.lower()
-        wanted = path.is_file() and stem in TABLES and suffix in SUFFIXES
-        # Parquet wins over CSV when an export was left in both formats.
-        if wanted and (stem not in found or suffix == ".parquet"):
+        if not (path.is_file() and stem in TABLES and suffix in SUFFIXES):
+            continue
+        if stem not in found or SUFFIXES.index(suffix) < SUFFIXES.index(found[stem].suffix.lower()):
             found[stem] = path
     return found
 
 
-def sniff_format(table: str, path: Path) -> str:
-    """'parquet' or 'csv', from the bytes; refuses files that are neither."""
-    size = path.stat().st_size
-    if size == 0:
-        raise ReadError(table, path, "the file is empty")
-    with path.open("rb") as handle:
-        head = handle.read(4)
-        handle.seek(max(size - 4, 0))
-        tail = handle.read(4)
-    if head == PARQUET_MAGIC:
-        if tail != PARQUET_MAGIC or size < 12:
-            raise ReadError(table, path, "the Parquet file is truncated or corrupt")
-        return "parquet"
-    if path.suffix.lower() == ".parquet":
-        what = "CSV text" if _is_utf8(path) else "neither Parquet nor UTF-8 text"
-        raise ReadError(table, path, f"named .parquet but it is not a Parquet file ({what})")
-    _require_utf8(table, path)
-    return "csv"
-
-
-def _is_utf8(path: Path) -> bool:
-    try:
-        _require_utf8("", path)
-    except ReadError:
-        return False
-    return True
-
-
-def _require_utf8(table: str, path: Path) -> None:
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    offset = 0
-    with path.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            try:
-                decoder.decode(chunk)
-            except UnicodeDecodeError as err:
-                at = offset + err.start
-                raise ReadError(
-                    table,
-                    path,
-                    f"the CSV is not UTF-8 (byte 0x{chunk[err.start]:02x} at offset {at});"
-                    " save it as UTF-8 and upload again",
-                ) from None
-            offset += len(chunk)
-    try:
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        raise ReadError(table, path, "the CSV is not UTF-8 (it ends inside a character)") from None
-
-
-def load_raw(con: duckdb.DuckDBPyConnection, table: str, path: Path, sql_name: str) -> RawTable:
+def load_raw(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    path: Path,
+    sql_name: str,
+    options: ReadOptions | None = None,
+) -> RawTable:
     """Copy one file into temporary table `sql_name`, in file order (rowid = row - 1)."""
+    options = options or ReadOptions()
     fmt = sniff_format(table, path)
-    reader = fragment(PARQUET_READER if fmt == "parquet" else CSV_READER)
-    try:
-        con.execute(create_table(sql_name, select_all(reader), temporary=True), {"path": str(path)})
-    except duckdb.Error as err:
-        raise ReadError(
-            table, path, f"cannot be read as {fmt.upper()}: {_first_line(err)}"
-        ) from None
+    notes: list[str] = []
+    decimal_comma = options.decimal == "comma"
+    if fmt == "parquet":
+        _create(con, table, path, sql_name, fmt, fragment(PARQUET_READER), {"path": str(path)})
+    elif fmt == "xlsx":
+        sheet, notes = read_sheet(table, path, options.sheet)
+        _create_from_cells(con, table, path, sql_name, fmt, sheet)
+    else:
+        layout = text_layout(table, path, options)
+        notes, decimal_comma = list(layout.notes), layout.decimal_comma
+        if layout.plain:
+            params = {"path": str(path), "delim": layout.delimiter}
+            _create(con, table, path, sql_name, fmt, fragment(CSV_READER), params)
+        else:
+            _create_from_cells(con, table, path, sql_name, fmt, _text_cells(table, path, layout))
     described = con.execute(describe(sql_name)).fetchall()
     described = _free_rowid(con, table, path, sql_name, described)
     columns: dict[str, str] = {}
@@ -136,7 +122,70 @@ def load_raw(con: duckdb.DuckDBPyConnection, table: str, path: Path, sql_name: s
             )
         columns[key], types[key] = name, dtype
     (rows,) = con.execute(count_rows(sql_name)).fetchone()  # type: ignore[misc]
-    return RawTable(sql_name, path, columns, types, int(rows))
+    return RawTable(
+        sql_name,
+        path,
+        columns,
+        types,
+        int(rows),
+        decimal_comma=decimal_comma,
+        date_formats=options.date_formats,
+        notes=tuple(notes),
+    )
+
+
+def _create(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    path: Path,
+    sql_name: str,
+    fmt: str,
+    reader: Any,
+    params: dict[str, str],
+) -> None:
+    try:
+        con.execute(create_table(sql_name, select_all(reader), temporary=True), params)
+    except duckdb.Error as err:
+        raise ReadError(table, path, f"cannot be read as {fmt.upper()}: {_cause(err)}") from None
+
+
+def _create_from_cells(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    path: Path,
+    sql_name: str,
+    fmt: str,
+    cells: pa.Table,
+) -> None:
+    """Text cells read by Python (a sheet, UTF-16 or space-aligned text) handed to DuckDB as
+    they are: the locked connection reads no file but the upload itself."""
+    con.register(CELLS_VIEW, cells)
+    try:
+        _create(con, table, path, sql_name, fmt, CELLS_VIEW, {})
+    finally:
+        con.unregister(CELLS_VIEW)
+
+
+def _text_cells(table: str, path: Path, layout: TextLayout) -> pa.Table:
+    """UTF-16 text or space-aligned columns, split into text cells named by the first line."""
+    with path.open(encoding=layout.encoding, newline="") as source:
+        columns = WhitespaceColumns().learn(source) if layout.aligned else None
+    if columns is not None and not columns.readable:
+        raise ReadError(
+            table,
+            path,
+            "the columns are separated by spaces but neither line up nor have the same number"
+            " of words on every line; export it as CSV",
+        )
+    with path.open(encoding=layout.encoding, newline="") as source:
+        if columns is None:
+            rows: Iterator[list[str]] = csv.reader(source, delimiter=layout.delimiter)
+        else:
+            rows = (columns.split(line.rstrip("\r\n")) for line in source if line.strip())
+        header = next(rows, None)
+        if header is None:
+            raise ReadError(table, path, "the file has no header line")
+        return text_table(header_names(table, path, header), rows)
 
 
 def _free_rowid(
@@ -157,6 +206,21 @@ def _free_rowid(
     return described
 
 
-def _first_line(err: Exception) -> str:
-    text = str(err).strip().splitlines()
-    return text[0] if text else type(err).__name__
+def _cause(err: Exception) -> str:
+    """DuckDB's first line and the reason beneath it; the offending line's text is left out."""
+    text = str(err).strip()
+    if found := _LINE_TOO_LONG.search(text):
+        limit, actual = found.groups()
+        where = text.splitlines()[0].removeprefix("Invalid Input Error: ")
+        return (
+            f"{where}: a line of {int(actual):,} bytes is longer than the longest line DuckDB"
+            f" reads, {int(limit):,} bytes (its max_line_size setting); is there one row"
+            " per line?"
+        )
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if not lines:
+        return type(err).__name__
+    reason = next(
+        (line for line in lines[1:4] if not line.startswith(("Original Line", "LINE "))), None
+    )
+    return f"{lines[0]} ({reason})" if reason and len(reason) < 300 else lines[0]

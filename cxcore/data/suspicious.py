@@ -1,8 +1,9 @@
 """Rows that keep the contract but look wrong: accepted, and reported as warnings with counts.
 
 An order whose customer is not in `customers` is counted under `Unknown`; a
-row dated after today is kept as it is. Neither stops a publish, but an
-analyst should know before the numbers move.
+row dated after today is kept as it is; a segment or region written `Unknown`
+is kept as `Unknown (as exported)`, apart from the cockpit's own `Unknown`.
+None stops a publish, but an analyst should know before the numbers move.
 """
 
 from __future__ import annotations
@@ -13,12 +14,16 @@ from collections.abc import Iterator, Mapping
 import duckdb
 from sqlglot import exp
 
-from cxcore.data.contract import TABLES
+from cxcore.data.contract import BASE_DIMENSIONS, TABLES, UNKNOWN, UNKNOWN_AS_EXPORTED
 from cxcore.data.reading import ROW_COLUMN
 from cxcore.data.validation import MAX_EXAMPLES, Example, Finding, Severity
 from cxcore.sqlkit import alias, aliased, column, describe_query, fragment, render
 
 UNKNOWN_CUSTOMER = "name a customer absent from customers (counted as Unknown)"
+WRITTEN_UNKNOWN = (
+    f"are written {UNKNOWN!r}, the cockpit's member for rows whose customer is unknown:"
+    f" kept as {UNKNOWN_AS_EXPORTED!r}"
+)
 
 
 def suspicious_rows(
@@ -47,6 +52,10 @@ def suspicious_rows(
                 ),
                 column("customer_id", "t"),
             )
+        for dimension in (d for d in BASE_DIMENSIONS if d in columns):
+            value = column(dimension, "t")
+            written = exp.EQ(this=value.copy(), expression=exp.Literal.string(UNKNOWN))
+            yield from _warn(con, rows, name, dimension, WRITTEN_UNKNOWN, written, value)
         day = column(spec.date_column or "", "t")
         later = exp.GT(this=day, expression=exp.cast(exp.Literal.string(today.isoformat()), "DATE"))
         yield from _warn(

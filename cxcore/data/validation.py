@@ -14,26 +14,28 @@ from typing import Any
 
 from sqlglot import exp
 
-from cxcore.data.contract import FALSE_WORDS, TRUE_WORDS, Column, Kind, Table
-from cxcore.data.reading import ROW_COLUMN, RawTable
+from cxcore.data.contract import Column, Kind, Table
+from cxcore.data.conversions import (
+    Source,
+    bind_date_formats,
+    family,
+    kind_words,
+    number_size,
+    number_text,
+    typed_expression,
+)
+from cxcore.data.plausible import (
+    NUMBER_DIGITS,
+    TOO_LARGE_WORDS,
+    sum_bound_exponent,
+    sum_bound_words,
+    window_words,
+)
+from cxcore.data.reading import ROW_COLUMN, USER_ROWID, RawTable
+from cxcore.settings import DEFAULT_WINDOW, DateWindow
 from cxcore.sqlkit import alias, column, fragment, render, table
 
 MAX_EXAMPLES = 10
-INTEGER_TYPES = (
-    "TINYINT",
-    "SMALLINT",
-    "INTEGER",
-    "BIGINT",
-    "HUGEINT",
-    "UTINYINT",
-    "USMALLINT",
-    "UINTEGER",
-    "UBIGINT",
-    "UHUGEINT",
-)
-FLOAT_TYPES = ("FLOAT", "DOUBLE", "DECIMAL")
-# Amounts are summed as exact decimals so a total never depends on thread scheduling.
-NUMBER_TYPE = "DECIMAL(38, 10)"
 
 
 class Severity(StrEnum):
@@ -130,69 +132,6 @@ class TypedColumn:
     expression: exp.Expression
 
 
-def _base_type(duck_type: str) -> str:
-    return duck_type.split("(")[0].strip().upper()
-
-
-def typed_expression(kind: Kind, duck_type: str, name: str) -> exp.Expression:
-    """How a raw column becomes its contract type; NULL where a value does not fit."""
-    base = _base_type(duck_type)
-    text = _CONVERSIONS.get((kind, _family(base)))
-    return fragment(text, c=column(name)) if text else exp.Null()
-
-
-def _family(base: str) -> str:
-    if base in INTEGER_TYPES:
-        return "int"
-    if base in FLOAT_TYPES:
-        return "float"
-    if base.startswith("TIMESTAMP WITH TIME ZONE") or base == "TIMESTAMPTZ":
-        return "tstz"
-    if base.startswith("TIMESTAMP"):
-        return "ts"
-    return {"VARCHAR": "text", "DATE": "date", "BOOLEAN": "bool"}.get(base, "other")
-
-
-_TRUE = "(" + ", ".join(f"'{word}'" for word in TRUE_WORDS) + ")"
-_FALSE = "(" + ", ".join(f"'{word}'" for word in FALSE_WORDS) + ")"
-_CONVERSIONS: dict[tuple[Kind, str], str] = {
-    (Kind.ID, "int"): "CAST(:c AS VARCHAR)",
-    (Kind.ID, "text"): "NULLIF(TRIM(:c), '')",
-    (Kind.ID, "float"): "CASE WHEN :c = TRUNC(:c) THEN CAST(CAST(:c AS BIGINT) AS VARCHAR) END",
-    **{
-        (Kind.STRING, f): "CAST(:c AS VARCHAR)"
-        for f in ("int", "float", "date", "ts", "tstz", "bool", "text")
-    },
-    (Kind.DATE, "date"): ":c",
-    (Kind.DATE, "ts"): "CAST(:c AS DATE)",
-    (Kind.DATE, "tstz"): "CAST(timezone('UTC', :c) AS DATE)",
-    (Kind.DATE, "text"): "CAST(timezone('UTC', TRY_CAST(TRIM(:c) AS TIMESTAMPTZ)) AS DATE)",
-    (Kind.NUMBER, "int"): f"CAST(:c AS {NUMBER_TYPE})",
-    (Kind.NUMBER, "float"): f"CASE WHEN isfinite(:c) THEN TRY_CAST(:c AS {NUMBER_TYPE}) END",
-    (Kind.NUMBER, "text"): f"CASE WHEN isfinite(TRY_CAST(TRIM(:c) AS DOUBLE))"
-    f" THEN TRY_CAST(TRIM(:c) AS {NUMBER_TYPE}) END",
-    (Kind.INTEGER, "int"): "CAST(:c AS BIGINT)",
-    (Kind.INTEGER, "float"): "CASE WHEN :c = TRUNC(:c) THEN CAST(:c AS BIGINT) END",
-    (Kind.INTEGER, "text"): "CASE WHEN TRY_CAST(TRIM(:c) AS DOUBLE) = TRUNC(TRY_CAST(TRIM(:c) AS"
-    " DOUBLE)) THEN TRY_CAST(TRY_CAST(TRIM(:c) AS DOUBLE) AS BIGINT) END",
-    (Kind.BOOL, "bool"): ":c",
-    (Kind.BOOL, "int"): "CASE WHEN :c = 1 THEN TRUE WHEN :c = 0 THEN FALSE END",
-    (Kind.BOOL, "text"): f"CASE WHEN LOWER(TRIM(:c)) IN {_TRUE} THEN TRUE"
-    f" WHEN LOWER(TRIM(:c)) IN {_FALSE} THEN FALSE END",
-}
-
-_KIND_WORDS = {
-    Kind.ID: "are not ids (text or whole numbers)",
-    Kind.STRING: "are not text",
-    Kind.DATE: "are not dates (expected YYYY-MM-DD or a timestamp)",
-    Kind.NUMBER: "are not numbers",
-    Kind.INTEGER: "are not whole numbers",
-    Kind.BOOL: "are not true/false (also accepted: "
-    + ", ".join(f"{t}/{f}" for t, f in zip(TRUE_WORDS[1:], FALSE_WORDS[1:], strict=True))
-    + ")",
-}
-
-
 def contract_columns(spec: Table, raw: RawTable) -> list[Column]:
     """The contract's columns present in the file, plus any `driver_*`-style ones."""
     present = [c for c in spec.columns if c.name in raw.columns]
@@ -203,25 +142,42 @@ def contract_columns(spec: Table, raw: RawTable) -> list[Column]:
     return present
 
 
-def validate(spec: Table, raw: RawTable, con: Any) -> tuple[Report, list[TypedColumn]]:
+def validate(
+    spec: Table, raw: RawTable, con: Any, window: DateWindow = DEFAULT_WINDOW
+) -> tuple[Report, list[TypedColumn]]:
     """Every rule of the contract checked at once; the typed columns to build the table from."""
-    report = Report(
-        [
-            Finding(spec.name, c.name, "missing: the required column is absent", 0)
-            for c in spec.columns
-            if c.required and c.name not in raw.columns
-        ]
+    report = Report([Finding(spec.name, None, note, 0, Severity.WARNING) for note in raw.notes])
+    report.findings.extend(
+        Finding(spec.name, c.name, missing_words(raw), 0)
+        for c in spec.columns
+        if c.required and c.name not in raw.columns
+    )
+    report.findings.extend(
+        Finding(spec.name, name, problem, 0)
+        for name, problem in bind_date_formats(con, raw).items()
     )
     checked = contract_columns(spec, raw)
     typed = [
-        TypedColumn(
-            c.name, c.kind, typed_expression(c.kind, raw.types[c.name], raw.columns[c.name])
-        )
+        TypedColumn(c.name, c.kind, typed_expression(c.kind, Source.of(raw, c.name)))
         for c in checked
     ]
-    rules = [rule for c, t in zip(checked, typed, strict=True) for rule in _rules(c, t, raw)]
+    rules = [
+        rule
+        for c, t in zip(checked, typed, strict=True)
+        for rule in _rules(spec.name, c, t, raw, window)
+    ]
     report.findings.extend(_evaluate(spec.name, raw, rules, con))
     return report, typed
+
+
+def missing_words(raw: RawTable) -> str:
+    """A missing column, with the file's own columns and how to map one of them."""
+    names = ["rowid" if name == USER_ROWID else name for name in raw.columns.values()]
+    shown = ", ".join(repr(n) for n in names[:20]) + (", ..." if len(names) > 20 else "")
+    return (
+        f"missing: the required column is absent (the file's columns: {shown}; map one"
+        " with --map FILE_COLUMN=COLUMN or the upload page's column mapping)"
+    )
 
 
 @dataclass(frozen=True)
@@ -234,17 +190,37 @@ class Rule:
     duplicates_of: exp.Expression | None = None
 
 
-def _rules(col: Column, typed: TypedColumn, raw: RawTable) -> list[Rule]:
+def _rules(
+    table_name: str, col: Column, typed: TypedColumn, raw: RawTable, window: DateWindow
+) -> list[Rule]:
     source = column(raw.columns[col.name])
     value = fragment("CAST(:c AS VARCHAR)", c=source)
+    unfit = fragment(":r IS NOT NULL AND :t IS NULL", r=source, t=typed.expression)
+    too_large = _too_large(col, raw, unfit)
+    words = kind_words(col.kind, raw.date_format(col.name), raw.decimal_comma)
     rules = [
         Rule(
             col.name,
-            _KIND_WORDS[col.kind],
-            fragment(":r IS NOT NULL AND :t IS NULL", r=source, t=typed.expression),
+            words,
+            unfit if too_large is None else exp.and_(unfit, exp.not_(too_large.copy())),
             value,
         )
     ]
+    if too_large is not None:
+        rules.append(Rule(col.name, TOO_LARGE_WORDS, too_large, value))
+        bound = exp.Literal.number(f"1e{sum_bound_exponent(raw.rows)}")
+        rules.append(
+            Rule(
+                col.name,
+                sum_bound_words(raw.rows),
+                exp.GT(this=exp.Abs(this=typed.expression.copy()), expression=bound),
+                value,
+            )
+        )
+    if col.kind is Kind.DATE:
+        rules.append(
+            Rule(col.name, window_words(table_name, window), _outside(typed, window), value)
+        )
     if col.not_null:
         rules.append(
             Rule(col.name, "are empty (rule: not null)", fragment(":r IS NULL", r=source), value)
@@ -280,6 +256,31 @@ def _rules(col: Column, typed: TypedColumn, raw: RawTable) -> list[Rule]:
             )
         )
     return rules
+
+
+def _too_large(col: Column, raw: RawTable, unfit: exp.Expression) -> exp.Expression | None:
+    """A number that is a finite number but too large for DECIMAL(38, 10): not "not a number"."""
+    if col.kind is not Kind.NUMBER:
+        return None
+    size = number_size(Source.of(raw, col.name))
+    if size is None:
+        return None
+    limit = exp.Literal.number(f"1e{NUMBER_DIGITS - 1}")
+    return fragment(
+        ":u AND COALESCE(isfinite(:s) AND ABS(:s) >= :l, FALSE)", u=unfit.copy(), s=size, l=limit
+    )
+
+
+def _outside(typed: TypedColumn, window: DateWindow) -> exp.Expression:
+    def day(value: str) -> exp.Expression:
+        return exp.cast(exp.Literal.string(value), "DATE")
+
+    return fragment(
+        ":t < :first OR :t > :last",
+        t=typed.expression.copy(),
+        first=day(window.first.isoformat()),
+        last=day(window.last.isoformat()),
+    )
 
 
 def _evaluate(name: str, raw: RawTable, rules: list[Rule], con: Any) -> list[Finding]:
@@ -353,12 +354,13 @@ def clean_select(raw: RawTable, typed: list[TypedColumn], con: Any) -> exp.Selec
 
 
 def _extra_expression(raw: RawTable, name: str, original: str, con: Any) -> exp.Expression:
-    """CSV extras become numbers when every value is one, otherwise stay text."""
+    """Text extras become numbers when every value is one, otherwise stay text."""
     source = column(original)
-    if _family(_base_type(raw.types[name])) != "text":
+    if family(raw.types[name]) != "text":
         return source
+    number = fragment("TRY_CAST(:n AS DOUBLE)", n=number_text(Source.of(raw, name)))
     probe = exp.select(
-        fragment("COUNT(:c) = COUNT(TRY_CAST(:c AS DOUBLE)) AND COUNT(:c) > 0", c=source)
+        fragment("COUNT(:c) = COUNT(:n) AND COUNT(:c) > 0", c=source, n=number)
     ).from_(table(raw.sql_name))
     (numeric,) = con.execute(render(probe)).fetchone()
-    return fragment("TRY_CAST(:c AS DOUBLE)", c=source) if numeric else source
+    return number.copy() if numeric else source

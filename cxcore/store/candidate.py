@@ -14,27 +14,28 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 from sqlglot import exp
-from sqlglot.errors import ParseError
 
 from cxcore.data.contract import TABLES
-from cxcore.data.names import normalise
+from cxcore.data.formats import ReadOptions
 from cxcore.data.reading import ROW_COLUMN, RawTable, ReadError, load_raw
+from cxcore.data.renames import apply_mapping, normalised
 from cxcore.data.validation import (
-    Example,
     Finding,
     Report,
-    TypedColumn,
+    Severity,
     clean_select,
     validate,
 )
+from cxcore.settings import DEFAULT_WINDOW, DateWindow
 from cxcore.sqlkit import (
     alias,
     column,
+    count_rows,
     create_table,
     describe,
     fragment,
@@ -42,6 +43,8 @@ from cxcore.sqlkit import (
     render,
     table,
 )
+from cxcore.store.limits import Limits, limit_findings
+from cxcore.store.merging import as_published, clashes
 
 Progress = Callable[[float, str], None]
 MODES = ("replace", "append")
@@ -49,7 +52,6 @@ PUBLISHED = "published"
 CANDIDATE = "candidate"
 COMBINED = "combined"
 COMBINED_ORDER = "__cx_combined_order"  # each combined row's place, from 0
-MAX_EXAMPLES = 10
 
 
 @dataclass
@@ -87,17 +89,15 @@ def prepare(
     mode: str,
     column_map: Mapping[str, str] | None,
     published: Published | None,
-    limit_mb: float,
-    limit_name: str,
+    rules: Rules,
     progress: Progress | None = None,
 ) -> Candidate:
     """Check the upload into the typed table CANDIDATE of `con`; never touches the store."""
     paths = [Path(p) for p in files]
-    candidate = Candidate(table_name, mode, _size_report(table_name, paths, limit_mb, limit_name))
+    candidate = Candidate(table_name, mode, _files_report(table_name, paths, rules))
     if not candidate.ok:
         return candidate
-    mapping = {normalise(k): normalise(v) for k, v in (column_map or {}).items()}
-    mapping = {k: v for k, v in mapping.items() if k and v and k != v}
+    mapping = normalised(column_map or {})
     old: dict[str, str] | None = None
     if mode == "append" and published is not None:
         old = _load_published(con, published)
@@ -106,40 +106,50 @@ def prepare(
     for i, path in enumerate(paths):
         notify(progress, 0.05 + 0.4 * i / len(paths), f"reading and checking {path.name}")
         name = CANDIDATE if alone else f"part:{i}"
-        part = _typed_part(con, candidate, path, mapping, name, len(paths) > 1, old or {})
+        part = _typed_part(con, candidate, path, mapping, name, len(paths) > 1, old or {}, rules)
         if part:
             parts[part] = path.name
     if not candidate.ok:
         return candidate
     if not alone:
         notify(progress, 0.45, "combining the files")
-        _combine(con, candidate, parts, old is not None)
+        _combine(con, candidate, parts, old is not None, rules.window)
     if candidate.ok:
         candidate.rows = CANDIDATE
         candidate.columns = tuple(
             r[0] for r in con.execute(describe(CANDIDATE)).fetchall() if r[0] != ROW_COLUMN
         )
+        candidate.report.findings.extend(_empty_upload(con, candidate))
     return candidate
 
 
-def _size_report(name: str, paths: list[Path], limit_mb: float, limit_name: str) -> Report:
+@dataclass(frozen=True)
+class Rules:
+    """How the files are read (sheet, delimiter, decimal mark, date formats), what they may
+    be before they are read (size, unpacked size, columns), and the table's date window."""
+
+    limits: Limits
+    options: ReadOptions = field(default_factory=ReadOptions)
+    window: DateWindow = DEFAULT_WINDOW
+
+
+def _empty_upload(con: duckdb.DuckDBPyConnection, candidate: Candidate) -> list[Finding]:
+    """A file of no rows is a legitimate way to empty a table, but never a silent one."""
+    (rows,) = con.execute(count_rows(CANDIDATE)).fetchone()  # type: ignore[misc]
+    if rows or candidate.mode != "replace":
+        return []
+    words = "the upload has no rows: publishing it empties the table"
+    return [Finding(candidate.table, None, words, 0, Severity.WARNING)]
+
+
+def _files_report(name: str, paths: list[Path], rules: Rules) -> Report:
+    """No file, a missing file, a file over a size or column limit: before any row is read."""
     report = Report()
     if not paths:
         report.findings.append(Finding(name, None, "missing: no file was given", 0))
-    max_bytes = int(limit_mb * 1024 * 1024)
-    for path in paths:
-        if not path.is_file():
-            report.findings.append(_unreadable(name, path, "no such file"))
-        elif (size := path.stat().st_size) > max_bytes:
-            report.findings.append(
-                Finding(
-                    name,
-                    None,
-                    f"{path.name} is too large: {size / (1024 * 1024):.1f} MB,"
-                    f" over the limit of {limit_mb:g} MB ({limit_name} raises it)",
-                    0,
-                )
-            )
+    present = [p for p in paths if p.is_file()]
+    report.findings.extend(_unreadable(name, p, "no such file") for p in paths if not p.is_file())
+    report.findings.extend(limit_findings(name, present, rules.limits, rules.options))
     return report
 
 
@@ -158,7 +168,11 @@ def _note(finding: Finding, words: str, only_with_rows: bool = False) -> Finding
 
 
 def _combine(
-    con: duckdb.DuckDBPyConnection, candidate: Candidate, parts: dict[str, str], merged: bool
+    con: duckdb.DuckDBPyConnection,
+    candidate: Candidate,
+    parts: dict[str, str],
+    merged: bool,
+    window: DateWindow,
 ) -> None:
     """The typed parts, concatenated (after the published rows they keep), checked again.
 
@@ -171,18 +185,19 @@ def _combine(
     except duckdb.Error as err:
         sources = {PUBLISHED: "the published table"} if merged else {}
         sources.update(parts)
-        candidate.report.findings.extend(_clashes(con, candidate.table, sources, err))
+        candidate.report.findings.extend(clashes(con, candidate.table, sources, err))
         return
     described = [r for r in con.execute(describe(COMBINED)).fetchall() if r[0] != COMBINED_ORDER]
+    (rows,) = con.execute(count_rows(COMBINED)).fetchone()  # type: ignore[misc]
     raw = RawTable(
         COMBINED,
         Path(COMBINED),
         {r[0]: r[0] for r in described},
         {r[0]: r[1] for r in described},
-        0,
+        int(rows),
         order=COMBINED_ORDER,
     )
-    report, typed = validate(TABLES[candidate.table], raw, con)
+    report, typed = validate(TABLES[candidate.table], raw, con, window)
     words = "row numbers count the combined table"
     candidate.report.findings.extend(_note(f, words, only_with_rows=True) for f in report.findings)
     if report.ok:
@@ -204,12 +219,13 @@ def _typed_part(
     part: str,
     several: bool,
     published: Mapping[str, str],
+    rules: Rules,
 ) -> str | None:
     """The file's rows, typed: a view over the loaded file when it is the whole upload
     (nothing is copied again), a table when it is one of several to be combined."""
     name = candidate.table
     try:
-        raw = load_raw(con, name, path, f"raw:{part}")
+        raw = load_raw(con, name, path, f"raw:{part}", rules.options)
     except ReadError as err:
         candidate.report.findings.append(_unreadable(name, path, err.reason))
         return None
@@ -217,10 +233,10 @@ def _typed_part(
     if clashes:
         candidate.report.findings.extend(_unreadable(name, path, clash) for clash in clashes)
         return None
-    report, typed = validate(TABLES[name], raw, con)
+    report, typed = validate(TABLES[name], raw, con, rules.window)
     query = clean_select(raw, typed, con) if report.ok else None
     if query is not None and published:
-        report.findings.extend(_as_published(con, name, raw, typed, published, query))
+        report.findings.extend(as_published(con, name, raw, typed, published, query))
     found = report.findings
     candidate.report.findings.extend(
         [_note(f, f"in {path.name}") for f in found] if several else found
@@ -236,113 +252,6 @@ def _typed_part(
     con.execute(create_table(part, query))
     con.execute(f'DROP TABLE IF EXISTS "{raw.sql_name}"')
     return part
-
-
-def _as_published(
-    con: duckdb.DuckDBPyConnection,
-    name: str,
-    raw: RawTable,
-    typed: list[TypedColumn],
-    published: Mapping[str, str],
-    query: exp.Select,
-) -> list[Finding]:
-    """Give the upload's extra columns their published type; values that do not fit are named.
-
-    Edits `query` (the file's typed select) in place: each extra column the
-    published table has is cast from the file's own value, so text stays text
-    and a number is kept only when it converts without loss.
-    """
-    contract = {t.name for t in typed}
-    rows = {e.alias_or_name: e for e in query.expressions}
-    row_number = rows[ROW_COLUMN].this  # the file's row number, as the typed table has it
-    findings: list[Finding] = []
-    for key, node in rows.items():
-        if key in contract or key == ROW_COLUMN or key not in published or key not in raw.columns:
-            continue
-        try:
-            target = exp.DataType.build(published[key], dialect="duckdb")
-            own = exp.DataType.build(raw.types[key], dialect="duckdb")
-        except (ParseError, ValueError):  # a type sqlglot cannot spell: the combine step checks
-            continue
-        source = column(raw.columns[key])
-        converted = exp.TryCast(this=source.copy(), to=target.copy())
-        lost: exp.Expression = converted.is_(exp.null())
-        if raw.types[key].upper() != "VARCHAR":  # a typed value must survive the trip
-            back = exp.TryCast(this=converted.copy(), to=own)
-            lost = exp.or_(lost, exp.NullSafeNEQ(this=back, expression=source.copy()))
-        bad = exp.and_(exp.not_(source.copy().is_(exp.null())), lost)
-        flagged = (
-            exp.select(
-                alias(row_number.copy(), "_row"),
-                alias(exp.cast(source.copy(), "VARCHAR"), "_v"),
-                alias(fragment("COUNT(*) OVER ()"), "_n"),
-            )
-            .from_(table(raw.sql_name))
-            .where(bad)
-            .order_by("_row")
-            .limit(MAX_EXAMPLES)
-        )
-        examples = con.execute(render(flagged)).fetchall()
-        if examples:
-            findings.append(
-                Finding(
-                    name,
-                    key,
-                    f"cannot be stored as {published[key]}, the column's type in the"
-                    " published table (rule: an appended column keeps its type)",
-                    int(examples[0][2]),
-                    examples=tuple(Example(int(r), v) for r, v, _n in examples),
-                )
-            )
-        else:
-            node.set("this", exp.Cast(this=source, to=target))
-    return findings
-
-
-def _clashes(
-    con: duckdb.DuckDBPyConnection, name: str, sources: Mapping[str, str], err: duckdb.Error
-) -> list[Finding]:
-    """The columns whose types disagree between the files (and the published table).
-
-    `sources`: table -> what to call it (a file name, or the published table).
-    """
-    types: dict[str, dict[str, str]] = {}
-    for source, label in sources.items():
-        for column_name, duck_type, *_ in con.execute(describe(source)).fetchall():
-            if column_name != ROW_COLUMN:
-                types.setdefault(column_name, {}).setdefault(duck_type, label)
-    findings = [
-        Finding(
-            name,
-            column_name,
-            "has types that cannot be combined into one column: "
-            + ", ".join(f"{t} in {label}" for t, label in seen.items()),
-            0,
-        )
-        for column_name, seen in types.items()
-        if len(seen) > 1
-    ]
-    if findings:
-        return findings
-    first = (str(err).strip().splitlines() or [type(err).__name__])[0]
-    return [Finding(name, None, f"the files cannot be combined into one table: {first}", 0)]
-
-
-def apply_mapping(raw: RawTable, mapping: Mapping[str, str]) -> tuple[RawTable, list[str]]:
-    """Rename the file's columns (normalised names) before the contract sees them."""
-    columns: dict[str, str] = {}
-    types: dict[str, str] = {}
-    clashes: list[str] = []
-    for key, original in raw.columns.items():
-        target = mapping.get(key, key)
-        if target in columns:
-            clashes.append(
-                f"columns {columns[target]!r} and {original!r} both become {target!r}"
-                " (check the column mapping)"
-            )
-            continue
-        columns[target], types[target] = original, raw.types[key]
-    return dataclasses.replace(raw, columns=columns, types=types), clashes
 
 
 def _union(name: str, parts: list[str], with_published: bool) -> exp.Select:
@@ -385,7 +294,7 @@ __all__ = [
     "MODES",
     "Candidate",
     "Progress",
-    "apply_mapping",
+    "Rules",
     "notify",
     "prepare",
 ]

@@ -19,13 +19,23 @@ from sqlglot import exp
 
 from cxcore import database
 from cxcore.data.contract import TABLES
+from cxcore.data.formats import ReadOptions
 from cxcore.data.names import did_you_mean
+from cxcore.data.plausible import table_window
 from cxcore.data.suspicious import suspicious_rows
 from cxcore.data.validation import Finding, Report, Severity
 from cxcore.settings import Settings
 from cxcore.sqlkit import table
 from cxcore.store.build import Built, Change, build, typed_columns, typed_rows
-from cxcore.store.candidate import MODES, Candidate, Progress, Published, notify, prepare
+from cxcore.store.candidate import (
+    MODES,
+    Candidate,
+    Progress,
+    Published,
+    Rules,
+    notify,
+    prepare,
+)
 from cxcore.store.layout import (
     ALL_TABLES,
     StoreError,
@@ -39,6 +49,7 @@ from cxcore.store.layout import (
     refuse_foreign,
     version_dir,
 )
+from cxcore.store.limits import Limit, Limits
 
 
 @dataclass
@@ -83,13 +94,18 @@ def check(
     *,
     settings: Settings | None = None,
     bulk: bool = False,
+    options: ReadOptions | None = None,
 ) -> Checked:
     """Validate an upload and stage the version it would publish; the store stays as it is.
 
-    `bulk` is the command line's ingest of local files, with its far larger size limit.
+    `bulk` is the command line's ingest of local files, with its far larger size limit;
+    `options` say how the files are read where sniffing should not decide.
     """
     check_request(table_name, mode)
     settings = settings or Settings.from_env()
+    rules = Rules(
+        limits(settings, bulk), options or ReadOptions(), table_window(settings, table_name)
+    )
     root = Path(root)
     refuse_foreign(root)
     if not is_store(root):
@@ -99,13 +115,26 @@ def check(
     stage = new_staging(root)
     checked = Checked(root, table_name, mode, base, Report(), mapping=dict(column_map or {}))
     try:
-        _stage(checked, stage, files, base_info, settings, progress, bulk)
+        _stage(checked, stage, files, base_info, settings, progress, bulk, rules)
     except BaseException:
         discard_staging(stage)
         raise
     if not checked.report.ok:
         discard_staging(stage)
     return checked
+
+
+def limits(settings: Settings, bulk: bool) -> Limits:
+    """The upload page's limits, or the command line's far larger ones for local files."""
+    columns = Limit(settings.max_columns, "CX_MAX_COLUMNS")
+    if bulk:
+        ingest = Limit(settings.max_ingest_mb, "CX_MAX_INGEST_MB")
+        return Limits(ingest, ingest, columns)
+    return Limits(
+        Limit(settings.max_upload_mb, "CX_MAX_UPLOAD_MB"),
+        Limit(settings.max_unpacked_mb, "CX_MAX_UNPACKED_MB"),
+        columns,
+    )
 
 
 def _stage(
@@ -116,21 +145,24 @@ def _stage(
     settings: Settings,
     progress: Progress | None,
     bulk: bool,
+    rules: Rules,
 ) -> None:
     name = checked.table
     base_folder = version_dir(checked.root, base.version) if base else None
-    limit = (
-        (settings.max_ingest_mb, "CX_MAX_INGEST_MB")
-        if bulk
-        else (settings.max_upload_mb, "CX_MAX_UPLOAD_MB")
-    )
     reads = [Path(f) for f in files]
     con = database.working(settings, reads=reads, folders=[stage, *filter(None, [base_folder])])
     try:
         notify(progress, 0.0, f"checking {len(files)} file(s) for {name}")
         published = _published(base, base_folder, name)
         candidate = prepare(
-            con, name, files, checked.mode, checked.mapping, published, *limit, progress
+            con,
+            name,
+            files,
+            checked.mode,
+            checked.mapping,
+            published,
+            rules,
+            progress,
         )
         checked.report = candidate.report
         if not candidate.ok:

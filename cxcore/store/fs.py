@@ -107,23 +107,3 @@ def still_at(fd: int, path: Path) -> bool:
         return False
     held = os.fstat(fd)
     return (held.st_dev, held.st_ino) == (now.st_dev, now.st_ino)
-
-
-NAME_BYTES = 255  # the longest file name common file systems take
-_UNSAFE_IN_NAME = set(range(32)) | {0x7F}
-
-
-def stored_name(name: str, fallback: str) -> str:
-    """A name a browser sent, made safe to create here: its last path part, without control
-    characters, never `.` or `..`, and at most 255 bytes (the extension kept)."""
-    last = name.replace("\\", "/").rsplit("/", 1)[-1]
-    clean = "".join(ch for ch in last if ord(ch) not in _UNSAFE_IN_NAME).strip()
-    if clean in ("", ".", ".."):
-        return fallback
-    if len(clean.encode("utf-8")) <= NAME_BYTES:
-        return clean
-    stem, dot, extension = clean.rpartition(".")
-    tail = f".{extension}" if dot and stem and len(extension.encode("utf-8")) <= 16 else ""
-    room = NAME_BYTES - len(tail.encode("utf-8"))
-    head = (stem if tail else clean).encode("utf-8")[:room].decode("utf-8", errors="ignore")
-    return head + tail

@@ -23,6 +23,7 @@ from sqlglot import exp
 from cxcore import database
 from cxcore.data.contract import MAX_DIMENSION_MEMBERS, TABLES, Kind
 from cxcore.data.dataset import TableInfo
+from cxcore.data.formats import ReadOptions
 from cxcore.data.validation import Report
 from cxcore.metrics.engine import Engine
 from cxcore.metrics.periods import CalendarUnit, Period, latest_whole
@@ -80,6 +81,7 @@ def compare_with_current(
     column_map: Mapping[str, str] | None = None,
     progress: Progress | None = None,
     settings: Settings | None = None,
+    options: ReadOptions | None = None,
 ) -> Comparison:
     """Check and stage the upload, and summarise its effect; the store's pointer stays put.
 
@@ -88,7 +90,9 @@ def compare_with_current(
     """
     settings = settings or Settings.from_env()
     root = Path(root)
-    checked = check(root, table_name, files, mode, column_map, progress, settings=settings)
+    checked = check(
+        root, table_name, files, mode, column_map, progress, settings=settings, options=options
+    )
     result = Comparison(table_name, mode, checked.report, checked.base_version, checked=checked)
     if not checked.ok or checked.stage is None or checked.info is None:
         return result

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from cxcore import database
 from cxcore.data.catalog import Catalog
+from cxcore.data.formats import ReadOptions
 from cxcore.data.targets import TARGETS_FILE
 from cxcore.data.validation import Report
 from cxcore.metrics.targets import TargetsError, check_text
@@ -125,6 +126,7 @@ def publish(
     settings: Settings | None = None,
     expected_base: int | None = None,
     bulk: bool = False,
+    options: ReadOptions | None = None,
 ) -> PublishResult:
     """Check the upload and publish it as a new version (creating the store if needed).
 
@@ -137,7 +139,7 @@ def publish(
     check_request(table, mode)
     settings = settings or Settings.from_env()
     root = Path(root)
-    request = _Request(root, table, files, mode, column_map, progress, bulk)
+    request = _Request(root, table, files, mode, column_map, progress, bulk, options)
     if is_store(root) and current_version(root) > 0:
         try:  # checked while others publish; committed if nobody did meanwhile
             return _publish_once(request, note, user, allowed, settings, expected_base, False)
@@ -157,6 +159,7 @@ class _Request:
     column_map: Mapping[str, str] | None
     progress: Progress | None
     bulk: bool
+    options: ReadOptions | None = None
 
 
 def _publish_once(
@@ -177,6 +180,7 @@ def _publish_once(
         request.progress,
         settings=settings,
         bulk=request.bulk,
+        options=request.options,
     )
     try:
         if not checked.ok:

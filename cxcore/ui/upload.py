@@ -15,7 +15,7 @@ import shutil
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,14 +23,14 @@ import streamlit as st
 
 from cxcore.app.formatting import escape_markdown
 from cxcore.data.contract import TABLES
+from cxcore.data.formats import ReadOptions
 from cxcore.settings import Settings
-from cxcore.store import mapping as mapping_mod
-from cxcore.store.fs import stored_name
-from cxcore.store.layout import current_version, is_store, recall_mapping
+from cxcore.store.layout import current_version, is_store
 from cxcore.store.preview import Comparison, compare_with_current
 from cxcore.store.publish import PublishDenied, PublishRefused, StoreMoved, publish_checked
 
 from . import access, data, review
+from .upload_mapping import mapping_step, options_step
 
 STAGED = "_cx_up_staged"
 RESULT = "_cx_up_result"
@@ -38,7 +38,8 @@ DONE = "_cx_up_done"
 ROUND = "_cx_up_round"  # bumped after a publish, so the uploader starts empty
 TABLE, MODE, NOTE = "_cx_up_table", "_cx_up_mode", "_cx_up_note"
 CHECK_ASKED, PUBLISH_ASKED = "_cx_up_check_asked", "_cx_up_publish_asked"
-NOT_MAPPED = "(not in the file)"
+MAX_NAME_BYTES = 255  # the longest file name common file systems store
+UPLOAD_SUFFIXES = (".parquet", ".csv", ".tsv", ".txt", ".xlsx")
 MODES = {
     "replace": "Replace the table",
     "append": "Append (a row whose id is already published replaces it)",
@@ -52,6 +53,7 @@ class Staged:
     paths: tuple[str, ...]
     folder: str | None = None
     ids: tuple[str, ...] | None = None  # None: staged from paths, not from the uploader
+    renamed: tuple[tuple[str, str], ...] = ()  # (name as sent, name stored) when unsafe
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,7 @@ class Request:
     mode: str
     column_map: tuple[tuple[str, str], ...]
     base_version: int
+    options: ReadOptions = field(default_factory=ReadOptions)
 
     @property
     def mapping(self) -> dict[str, str]:
@@ -76,18 +79,38 @@ def stage_files(files: Sequence[Any], ids: tuple[str, ...] | None = None) -> Sta
     """Write uploaded files (name + bytes readers) to a new private folder, keeping names.
 
     Each file gets its own subfolder so two uploads with the same name do not
-    overwrite each other.
+    overwrite each other. A name that could leave that folder or that a file
+    system refuses is stored under a plain one instead, and the page says so.
     """
     folder = Path(tempfile.mkdtemp(prefix="cx-upload-"))
-    paths = []
+    paths, renamed = [], []
     for i, upload in enumerate(files):
-        target = folder / str(i) / stored_name(str(upload.name), f"upload-{i}")
+        name = safe_name(str(upload.name), i)
+        if name != upload.name:
+            renamed.append((str(upload.name), name))
+        target = folder / str(i) / name
         target.parent.mkdir()
         upload.seek(0)
         with target.open("wb") as out:
             shutil.copyfileobj(upload, out, length=1 << 20)
         paths.append(str(target))
-    return Staged(tuple(paths), str(folder), ids)
+    return Staged(tuple(paths), str(folder), ids, tuple(renamed))
+
+
+def safe_name(name: str, index: int) -> str:
+    """The name itself when it is one plain file name; else `upload-<i>` with its suffix."""
+    plain = (
+        name.strip() == name
+        and name not in ("", ".", "..")
+        and ".." not in name
+        and not any(c in name for c in "/\\\0")
+        and all(c.isprintable() for c in name)
+        and len(name.encode("utf-8", "surrogatepass")) <= MAX_NAME_BYTES
+    )
+    if plain:
+        return name
+    suffix = Path(name.replace("\0", "")).suffix.lower()
+    return f"upload-{index}{suffix if suffix in UPLOAD_SUFFIXES else ''}"
 
 
 def discard(staged: Staged | None) -> None:
@@ -104,6 +127,7 @@ def run_check(root: Path, request: Request, settings: Settings, progress: Any = 
         request.mapping or None,
         progress,
         settings,
+        request.options,
     )
 
 
@@ -158,13 +182,29 @@ def flow(root: Path, settings: Settings) -> None:
         right.caption(f"{table} has no id column: appended rows are added as they are.")
     staged = _uploader(settings)
     if staged is None:
-        st.caption("Parquet or CSV (UTF-8, header row). Several files are combined into one table.")
+        st.caption(
+            "Parquet, XLSX, or CSV and other delimited text (header row). Several files are"
+            " combined into one table."
+        )
         return
-    column_map = mapping_step(root, table, staged.paths)
+    for sent, stored in staged.renamed:
+        st.info(
+            f"The file name {escape_markdown(repr(sent[:80]))} cannot be kept as it is (a path,"
+            f" a control character or over {MAX_NAME_BYTES} bytes); it is checked as"
+            f" `{stored}`.",
+            icon=":material/drive_file_rename_outline:",
+        )
+    options = options_step(table, staged.paths)
+    column_map = mapping_step(root, table, staged.paths, options)
     if column_map is None:
         return
     request = Request(
-        table, staged.paths, mode, tuple(sorted(column_map.items())), current_version(root)
+        table,
+        staged.paths,
+        mode,
+        tuple(sorted(column_map.items())),
+        current_version(root),
+        options,
     )
     check_step(root, request, settings)
 
@@ -174,7 +214,7 @@ def _uploader(settings: Settings) -> Staged | None:
     state = st.session_state
     uploaded = st.file_uploader(
         "Export files",
-        type=["parquet", "csv"],
+        type=[suffix.lstrip(".") for suffix in UPLOAD_SUFFIXES],
         accept_multiple_files=True,
         key=f"_cx_up_files_{state.get(ROUND, 0)}",
         max_upload_size=max(1, math.ceil(settings.max_upload_mb)),
@@ -197,36 +237,6 @@ def _uploader(settings: Settings) -> Staged | None:
             staged = stage_files(files, ids)
         state[STAGED] = staged
     return staged
-
-
-def mapping_step(root: Path, table: str, paths: Sequence[str]) -> dict[str, str] | None:
-    """A selectbox per contract column the files lack; None when the mapping clashes."""
-    plan = mapping_mod.plan(table, paths)
-    offer = [c for c in plan.missing if plan.candidates]
-    if not offer:
-        return {}
-    st.subheader("Column mapping", anchor=False)
-    st.caption(
-        "These contract columns are not in the file under their own name. Pick the file"
-        " column that holds each; the choice is remembered for the next upload of this table."
-    )
-    saved = recall_mapping(root, table)
-    options = [NOT_MAPPED, *plan.candidates]
-    chosen: dict[str, str] = {}
-    cols = st.columns(min(len(offer), 3))
-    for i, col in enumerate(offer):
-        guess = mapping_mod.prefill(saved, col, plan.candidates)
-        key = f"_cx_map_{table}_{col.name}"
-        if st.session_state.get(key) not in options:  # first time, or other files now
-            st.session_state[key] = guess or NOT_MAPPED
-        label = col.name if col.required else f"{col.name} (optional)"
-        picked = cols[i % len(cols)].selectbox(label, options, key=key)
-        if picked and picked != NOT_MAPPED:
-            chosen[col.name] = picked
-    problems = mapping_mod.clashes(chosen)
-    for problem in problems:
-        st.error(f"Column mapping: {escape_markdown(problem)}.", icon=":material/call_split:")
-    return None if problems else {file_col: name for name, file_col in chosen.items()}
 
 
 def check_step(root: Path, request: Request, settings: Settings) -> None:

@@ -38,12 +38,18 @@ def test_an_unreadable_file_is_named_not_raised(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("saved", "expected"), [({"Rating": "score"}, "rating"), ({"stars": "score"}, None), ({}, None)]
+    ("saved", "candidates", "expected"),
+    [
+        ({"Rating": "score"}, ("rating",), "rating"),
+        ({"stars": "score"}, ("colour",), None),  # not back, and no name to guess from
+        ({"stars": "score"}, ("rating",), "rating"),  # not back, but "rating" is guessed
+        ({}, ("colour",), None),
+    ],
 )
-def test_a_remembered_mapping_prefills_when_the_column_is_back(saved, expected) -> None:  # type: ignore[no-untyped-def]
+def test_a_remembered_mapping_prefills_when_the_column_is_back(saved, candidates, expected) -> None:  # type: ignore[no-untyped-def]
     score = TABLES["nps_responses"].column("score")
     assert score is not None
-    assert prefill(saved, score, ("rating",)) == expected
+    assert prefill(saved, score, candidates, "nps_responses") == expected
 
 
 def test_one_file_column_cannot_feed_two_contract_columns() -> None:

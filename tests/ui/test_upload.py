@@ -15,6 +15,7 @@ from cxcore.store.layout import current_version, list_versions, recall_mapping
 from cxcore.store.publish import rollback
 from cxcore.store.roles import Throttle
 from cxcore.ui import access, upload
+from cxcore.ui.upload_mapping import NOT_MAPPED
 
 from .conftest import APP
 
@@ -211,17 +212,29 @@ def test_a_good_file_is_compared_then_published(store: Path, store_seed: Path, l
 def test_a_renamed_column_is_mapped_and_remembered(
     store: Path, store_seed: Path, local: None
 ) -> None:
-    at = upload_nps(open_page(), nps_csv(store_seed, rename="Rating"))
+    at = upload_nps(open_page(), nps_csv(store_seed, rename="Stars"))
     mapping = at.selectbox(key="_cx_map_nps_responses_score")
-    assert mapping.value == upload.NOT_MAPPED and "rating" in mapping.options
-    mapping.set_value("rating").run()
+    assert mapping.value == NOT_MAPPED and "stars" in mapping.options  # no name to guess from
+    assert "Required columns missing from the files: `score`" in texts(at, "warning")
+    assert "check" not in [b.key for b in at.button]  # nothing to check until it is mapped
+    mapping.set_value("stars").run()
     at.button(key="check").click().run()
     assert not at.error
     at.button(key="publish").click().run()
     assert current_version(store) == 2
-    assert recall_mapping(store, "nps_responses") == {"rating": "score"}
-    at = upload_nps(open_page(), nps_csv(store_seed, rename="Rating"))
-    assert at.selectbox(key="_cx_map_nps_responses_score").value == "rating"
+    assert recall_mapping(store, "nps_responses") == {"stars": "score"}
+    at = upload_nps(open_page(), nps_csv(store_seed, rename="Stars"))
+    assert at.selectbox(key="_cx_map_nps_responses_score").value == "stars"
+
+
+def test_a_column_named_otherwise_is_guessed_before_the_check(
+    store: Path, store_seed: Path, local: None
+) -> None:
+    at = upload_nps(open_page(), nps_csv(store_seed, rename="Rating (0-10)"))
+    assert at.selectbox(key="_cx_map_nps_responses_score").value == "rating (0-10)"
+    assert "Required columns missing" not in texts(at, "warning")
+    at.button(key="check").click().run()
+    assert not at.exception and not at.error
 
 
 def test_staged_paths_run_the_same_flow_without_the_uploader(
