@@ -25,15 +25,22 @@ with header:
     layout.page_header("KPI explorer", view, coverage, result["comparison"], kpi.label, path)
 
 explore.breadcrumb(view, path, coverage)
-loaded = kpi.source in data.cockpit().tables
+span = coverage.spans.get(kpi.source)
 left, right = st.columns([1, 3], gap="large")
 with left:
     cards.card(
-        kpi, result["kpis"][name], data.sparkline_rows(view), loaded, cards.versus_label(result)
+        kpi,
+        result["kpis"][name],
+        data.sparkline_rows(view),
+        view,
+        coverage.spans,
+        cards.versus_label(result),
     )
     st.caption(kpi.description)
 with right:
-    points = charts.series_points(data.history_rows(view), name, coverage.first_day)
+    first = span.first_day if span else coverage.first_day
+    rows = charts.series_points(data.history_rows(view), name, first)
+    points = charts.mark_coverage(rows, span, coverage.last_day)
     st.plotly_chart(
         charts.trend_figure(points, kpi, view.start, view.end, COMPARE_LABELS[view.compare]),
         key="trend",

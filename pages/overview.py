@@ -9,6 +9,7 @@ layout.page_header("Customer experience", view, coverage, result["comparison"])
 cards.overview(
     result,
     data.sparkline_rows(view),
-    list(data.cockpit().tables),
+    view,
+    coverage.spans,
     cards.versus_label(result),
 )

@@ -14,14 +14,17 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
+from cxcore.app.coverage import Span, month_complete
 from cxcore.app.formatting import format_change, format_value
 from cxcore.app.tones import Tone, judge
+from cxcore.metrics.periods import Period, add_months
 from cxcore.metrics.registry import Direction, Kpi, Unit
 from cxcore.metrics.trend import series
 from cxcore.ui.tables import safe_frame
 
 GOOD, BAD, FLAT = "#1f9d6a", "#d64545", "#8a94a6"
 PRIMARY, COMPARISON, PERIOD_BAND = "#2f5bea", "#9aa5b8", "rgba(47, 91, 234, 0.08)"
+INCOMPLETE = "Incomplete month"
 FONT = {"family": "Source Sans Pro, sans-serif", "size": 13}
 
 
@@ -75,6 +78,17 @@ def trend_figure(
         line={"color": PRIMARY, "width": 3},
         marker={"size": 5},
     )
+    partial = [p for p in points if not p.get("complete", True) and p["value"] is not None]
+    if partial:
+        fig.add_scatter(
+            x=[p["month"] for p in partial],
+            y=[p["value"] for p in partial],
+            name=INCOMPLETE,
+            mode="markers",
+            marker={"size": 13, "symbol": "circle-open", "color": BAD, "line": {"width": 2}},
+            hovertemplate="%{x|%b %Y}: incomplete month, the export does not cover it whole"
+            "<extra></extra>",
+        )
     fig.update_yaxes(
         **axis_format(kpi.unit), rangemode="tozero" if kpi.unit is not Unit.SCORE else None
     )
@@ -92,9 +106,28 @@ def series_points(
     return series(rows, name, first_day)
 
 
+def mark_coverage(
+    points: Sequence[Mapping[str, Any]], span: Span | None, until: dt.date
+) -> list[dict[str, Any]]:
+    """Each month flagged complete or not; a month the export does not reach at all has no
+    value (it would read as a fall to zero)."""
+    marked = []
+    for p in points:
+        month = Period(p["month"], add_months(p["month"], 1) - dt.timedelta(days=1))
+        reached = span is not None and span.overlap(month) is not None
+        marked.append(
+            {
+                **p,
+                "value": p["value"] if reached else None,
+                "complete": month_complete(p["month"], until, span),
+            }
+        )
+    return marked
+
+
 def points_frame(points: Sequence[Mapping[str, Any]]) -> pl.DataFrame:
-    schema = {"month": pl.Date, "value": pl.Float64, "previous": pl.Float64}
-    return pl.DataFrame(list(points), schema=schema)
+    schema = {"month": pl.Date, "value": pl.Float64, "previous": pl.Float64, "complete": pl.Boolean}
+    return pl.DataFrame([{"complete": True, **p} for p in points], schema=schema)
 
 
 def has_data(kpi: Kpi, value: float | None, previous: float | None) -> bool:

@@ -1,7 +1,8 @@
 """Page header and the "Share this view" control every page carries.
 
-The link is built from the view itself (defaults left out, as the bound
-widgets write them), so what is copied is exactly what a colleague will open.
+The link is built from the view itself, with its period spelled out and, unless
+the reader unpins it, the data version its numbers came from: what is copied is
+exactly what a colleague will open, after any number of publishes.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from cxcore.app.formatting import escape_markdown, format_period
-from cxcore.app.views import VERSION, Coverage, View, to_params
+from cxcore.app.views import Coverage, View, to_params
 from cxcore.ui.filters import dimension_label
 
 from . import data
@@ -60,10 +61,7 @@ def share_link(
     version: int | None = None,
 ) -> str:
     """The full address of this page and view (pinned to a data version when given)."""
-    params = to_params(view, cov.default_view, kpi_label, drill)
-    if version is not None:
-        params.append((VERSION, str(version)))
-    query = urlencode(params)
+    query = urlencode(to_params(view, kpi_label, drill, version))
     base = st.context.url or ""
     return f"{base}?{query}" if query else base or "?"
 
@@ -88,8 +86,10 @@ def page_header(
         version = data.data_version()
         pinned = version is not None and st.checkbox(
             f"Pin to data version {version}",
+            value=True,
             key="share_pin",
-            help="The link then shows these numbers even after newer data is published.",
+            help="The link shows these numbers even after newer data is published; "
+            "unpinned, it shows the same period in the latest data.",
         )
         shown = version if pinned else None
         st.code(share_link(view, cov, kpi_label, drill, shown), language=None, wrap_lines=True)
