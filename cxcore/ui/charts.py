@@ -25,6 +25,7 @@ from cxcore.ui.tables import safe_frame
 GOOD, BAD, FLAT = "#1f9d6a", "#d64545", "#8a94a6"
 PRIMARY, COMPARISON, PERIOD_BAND = "#2f5bea", "#9aa5b8", "rgba(47, 91, 234, 0.08)"
 INCOMPLETE = "Incomplete month"
+SURVEY, RESPONSES = "nps_responses", "responses"
 FONT = {"family": "Source Sans Pro, sans-serif", "size": 13}
 
 
@@ -155,6 +156,7 @@ def breakdown_frame(result: Mapping[str, Any], kpi: Kpi, dims: Sequence[str]) ->
                 "value": numbers["value"],
                 "previous": numbers["previous"],
                 "change": format_change(numbers["value"], numbers["previous"], kpi.unit) or "",
+                **_responses(entry, kpi),
             }
         )
     schema = {
@@ -162,8 +164,16 @@ def breakdown_frame(result: Mapping[str, Any], kpi: Kpi, dims: Sequence[str]) ->
         "value": pl.Float64,
         "previous": pl.Float64,
         "change": pl.String,
+        **({RESPONSES: pl.Float64} if kpi.source == SURVEY else {}),
     }
     return pl.DataFrame(rows, schema=schema)
+
+
+def _responses(entry: Mapping[str, Any], kpi: Kpi) -> dict[str, Any]:
+    """A survey KPI's member carries its response count: an NPS of 3 responses is noise."""
+    if kpi.source != SURVEY:
+        return {}
+    return {RESPONSES: entry["kpis"]["nps_responses"]["value"]}
 
 
 def bar_figure(frame: pl.DataFrame, dim: str, kpi: Kpi) -> go.Figure:
@@ -200,12 +210,12 @@ def heatmap_figure(
     row_order: Sequence[str],
     col_order: Sequence[str],
 ) -> go.Figure:
-    cells = {(r[rows_dim], r[cols_dim]): r["value"] for r in frame.iter_rows(named=True)}
+    cells = {(r[rows_dim], r[cols_dim]): r for r in frame.iter_rows(named=True)}
     ys = [m for m in row_order if any((m, c) in cells for c in col_order)]
     xs = [m for m in col_order if any((r, m) in cells for r in ys)]
-    z = [[cells.get((y, x)) for x in xs] for y in ys]
-    text = [[format_value(v, kpi.unit) if v is not None else "" for v in row] for row in z]
-    scale = "Blues" if kpi.direction is Direction.UP_IS_GOOD else "Blues_r"
+    z = [[(cells.get((y, x)) or {}).get("value") for x in xs] for y in ys]
+    text = [[cell_text(cells.get((y, x)), kpi) for x in xs] for y in ys]
+    scale, legend = heat_scale(kpi)
     fig = go.Figure(
         go.Heatmap(
             z=z,
@@ -214,7 +224,12 @@ def heatmap_figure(
             text=text,
             texttemplate="%{text}",
             colorscale=scale,
-            showscale=False,
+            showscale=True,
+            colorbar={
+                "title": {"text": legend, "side": "right"},
+                "thickness": 12,
+                **axis_format(kpi.unit),
+            },
             xgap=3,
             ygap=3,
             customdata=[[[y, x] for x in xs] for y in ys],
@@ -224,6 +239,25 @@ def heatmap_figure(
     fig.update_yaxes(autorange="reversed", type="category")
     fig.update_xaxes(side="top", type="category")
     return _layout(fig, 80 + 44 * max(len(ys), 1))
+
+
+def heat_scale(kpi: Kpi) -> tuple[str, str]:
+    """Bad news is the strong colour: low values for a KPI whose rise is good, high ones
+    for a KPI whose rise is bad; a neutral KPI is shaded by size alone."""
+    if kpi.direction is Direction.UP_IS_GOOD:
+        return "Reds_r", "darker = worse"
+    if kpi.direction is Direction.DOWN_IS_GOOD:
+        return "Reds", "darker = worse"
+    return "Greys", "darker = higher"
+
+
+def cell_text(cell: Mapping[str, Any] | None, kpi: Kpi) -> str:
+    """A cell's value and, for survey KPIs, the responses it rests on."""
+    if cell is None or cell.get("value") is None:
+        return ""
+    shown = format_value(cell["value"], kpi.unit)
+    responses = cell.get(RESPONSES)
+    return shown if responses is None else f"{shown}<br>n={responses:,.0f}"
 
 
 def download(frame: pl.DataFrame, name: str, key: str) -> None:

@@ -20,18 +20,34 @@ from cxcore.ui.filters import dimension_label
 
 from . import data
 
-STYLE = """
+SPARK = "#8a94a6"  # the sparkline's one neutral tone: its delta alone carries the verdict
+STYLE = f"""
 <style>
-[data-testid="stMetricValue"] { font-size: 1.55rem; font-variant-numeric: tabular-nums; }
-[data-testid="stMetricLabel"] p { font-weight: 600; font-size: 0.85rem; }
-[data-testid="stMainBlockContainer"] { padding-top: 2.5rem; }
-[data-testid="stHeading"] h3 { margin-top: 0.6rem; }
+[data-testid="stMetric"] {{ container-type: inline-size; }}
+[data-testid="stMetricValue"] {{
+  font-size: clamp(1.05rem, 12.5cqi, 1.55rem); font-variant-numeric: tabular-nums;
+}}
+[data-testid="stMetricLabel"] p {{ font-weight: 600; font-size: 0.85rem; line-height: 1.25; }}
+[data-testid="stMetricLabel"] .stMarkdownEllipsis, [data-testid="stMetricLabel"] p,
+[data-testid="stMetricValue"] .stMarkdownEllipsis, [data-testid="stMetricValue"] p,
+[data-testid="stMetricDelta"] .stMarkdownEllipsis, [data-testid="stMetricDelta"] p {{
+  white-space: normal; overflow: visible; text-overflow: clip; overflow-wrap: anywhere;
+}}
+[data-testid="stMetricLabel"] {{ height: auto; min-height: 1.1rem; }}
+[data-testid="stMetricChart"] path[aria-roledescription="line mark"],
+[data-testid="stMetricChart"] path[aria-roledescription="point"] {{ stroke: {SPARK} !important; }}
+[data-testid="stMetricChart"] path[aria-roledescription="area mark"] {{
+  fill: #eef0f4 !important;
+}}
+[data-testid="stMainBlockContainer"] {{ padding-top: 2.5rem; }}
+[data-testid="stHeading"] h3 {{ margin-top: 0.6rem; }}
 </style>
 """
 
 
 def style() -> None:
-    """A few rules so six cards fit a row and numbers line up."""
+    """A few rules so six cards fit a row, no label or value is cut, numbers line up, and a
+    sparkline is one neutral tone (st.metric would colour it like the delta)."""
     st.html(STYLE)
 
 
