@@ -1,15 +1,17 @@
-"""Overview: the whole KPI set for the view, grouped as an executive reads it."""
+"""Overview: the headline band first, then the whole KPI set grouped as an executive reads it."""
 
+import streamlit as st
+
+from cxcore.app.headline import freshness
 from cxcore.ui import cards, data, layout, shell
 
 coverage = data.coverage()
 view = shell.page_view()
 result = data.view_kpis(view)
 layout.page_header("Customer experience", view, coverage, result["comparison"])
-cards.overview(
-    result,
-    data.sparkline_rows(view),
-    view,
-    coverage.spans,
-    cards.versus_label(result),
-)
+last_days = {n: t.last_day for n, t in data.cockpit().tables.items() if t.last_day}
+st.caption(freshness(last_days, data.data_version()))
+months = data.sparkline_rows(view)
+versus = cards.versus_label(result)
+cards.band(result, months, view, coverage.spans, versus)
+cards.overview(result, months, view, coverage.spans, versus)

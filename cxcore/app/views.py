@@ -37,6 +37,7 @@ APP_KEYS = frozenset(
         "dismiss_notice",
         "link_notice",
         "see_latest",
+        "headline",
     }
 )
 APP_KEY_PREFIXES = ("_cx_", "crumb_", "restore_", "bars_", "heat_", "dl_")

@@ -10,6 +10,7 @@ import streamlit as st
 
 from cxcore.app.coverage import Covered, Span, Spans, kpi_coverage, month_complete, view_windows
 from cxcore.app.formatting import NO_VALUE, format_change, format_period, format_value
+from cxcore.app.headline import HEADLINE, headline_kpis, what_moved
 from cxcore.app.tones import Tone, judge, rose
 from cxcore.app.views import View
 from cxcore.metrics.registry import GROUPS, KPIS, Kpi
@@ -33,8 +34,30 @@ TABLE_NAMES = {
 }
 
 
-def group_kpis(group: str) -> list[Kpi]:
-    return [k for k in KPIS if k.group == group]
+def group_kpis(group: str, skip: Sequence[str] = HEADLINE) -> list[Kpi]:
+    """A group's KPIs below the headline band (which shows its own once, on top)."""
+    return [k for k in KPIS if k.group == group and k.name not in skip]
+
+
+def band(
+    result: Mapping[str, Any],
+    months: Sequence[Mapping[str, Any]],
+    view: View,
+    spans: Spans,
+    versus: str,
+) -> None:
+    """The headline KPIs in one row, and one line on what moved most across all KPIs."""
+    with st.container(border=False, key="headline"):
+        columns = st.columns(len(HEADLINE))
+        for kpi, column in zip(headline_kpis(), columns, strict=True):
+            with column:
+                card(kpi, result["kpis"][kpi.name], months, view, spans, versus)
+        windows = view_windows(view.start, view.end, view.compare)
+        line = what_moved(
+            result["kpis"], KPIS, lambda k: kpi_coverage(k, windows, spans.get(k.source))
+        )
+        if line:
+            st.markdown(f"**What moved most** against {versus}: {line}")
 
 
 def overview(
@@ -47,7 +70,7 @@ def overview(
     """Every group of the KPI set, in the order an executive reads it."""
     assert {g for row in ROWS for g in row} == set(GROUPS)
     for row in ROWS:
-        sizes = [len(group_kpis(g)) for g in row]
+        sizes = [max(len(group_kpis(g)), 1) for g in row]
         columns = st.columns(sizes, gap="large") if len(row) > 1 else [st.container()]
         for group, column in zip(row, columns, strict=True):
             with column:
@@ -63,6 +86,8 @@ def _group(
     versus: str,
 ) -> None:
     kpis = group_kpis(group)
+    if not kpis:
+        return
     st.subheader(group, anchor=False)
     missing = sorted({k.source for k in kpis if k.source not in spans})
     if len(missing) == 1 and all(k.source in missing for k in kpis):

@@ -39,6 +39,8 @@ STYLE = f"""
 [data-testid="stMetricChart"] path[aria-roledescription="area mark"] {{
   fill: #eef0f4 !important;
 }}
+.st-key-headline [data-testid="stMetricValue"] {{ font-size: clamp(1.2rem, 13cqi, 2.1rem); }}
+.st-key-headline [data-testid="stMetricLabel"] p {{ font-size: 0.95rem; }}
 [data-testid="stMainBlockContainer"] {{ padding-top: 2.5rem; }}
 [data-testid="stHeading"] h3 {{ margin-top: 0.6rem; }}
 </style>
