@@ -4,7 +4,9 @@ from functools import partial
 
 import streamlit as st
 
-from cxcore.app.views import COMPARE_LABELS
+from cxcore.app.coverage import reads_prior
+from cxcore.app.formatting import format_period
+from cxcore.app.views import COMPARE_LABELS, trend_note
 from cxcore.metrics.registry import KPI_BY_NAME, KPIS
 from cxcore.ui import cards, charts, data, explore, layout, shell
 
@@ -41,6 +43,8 @@ with right:
     first = span.first_day if span else coverage.first_day
     rows = charts.series_points(data.history_rows(view), name, first)
     points = charts.mark_coverage(rows, span, coverage.last_day)
+    period = format_period(view.start, view.end)
+    st.caption(trend_note(kpi.label, reads_prior(kpi), view.compare, period))
     st.plotly_chart(
         charts.trend_figure(points, kpi, view.start, view.end, COMPARE_LABELS[view.compare]),
         key="trend",

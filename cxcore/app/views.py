@@ -153,6 +153,19 @@ def matching_preset(start: dt.date, end: dt.date, presets: Mapping[str, Period])
     return None
 
 
+def trend_note(kpi_label: str, per_window: bool, compare: str, period: str) -> str:
+    """What the explorer's trend measures, so it agrees with its card or says why not."""
+    against = "the month before" if compare == "previous" else "the same month a year before"
+    base = f"Monthly trend: each point is one calendar month's {kpi_label.lower()}"
+    if per_window:
+        return (
+            f"{base}, measured against {against}. The card measures {period} against its "
+            "comparison period as a whole, so the two need not agree: a customer who skips "
+            "a month can still order in the quarter."
+        )
+    return f"{base}; the dotted line is {against}. The card is {period} as a whole."
+
+
 # -- drill path ------------------------------------------------------------------
 def drill_into(view: View, path: Sequence[str], picks: Mapping[str, str]) -> tuple[View, list[str]]:
     """A click on a bar or cell: each picked member becomes the only one of its dimension."""

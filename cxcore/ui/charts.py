@@ -232,13 +232,31 @@ def heatmap_figure(
             },
             xgap=3,
             ygap=3,
-            customdata=[[[y, x] for x in xs] for y in ys],
-            hovertemplate="%{y} × %{x}: %{text}<extra>click to drill down</extra>",  # noqa: RUF001
+            hoverinfo="skip",
         )
     )
+    _click_targets(fig, [(y, x, text[i][j]) for i, y in enumerate(ys) for j, x in enumerate(xs)])
     fig.update_yaxes(autorange="reversed", type="category")
     fig.update_xaxes(side="top", type="category")
-    return _layout(fig, 80 + 44 * max(len(ys), 1))
+    _layout(fig, 80 + 44 * max(len(ys), 1))
+    fig.update_layout(margin={"r": 40})  # room for the legend's title
+    return fig
+
+
+def _click_targets(fig: go.Figure, cells: Sequence[tuple[str, str, str]]) -> None:
+    """Plotly selects points, never heatmap cells: an invisible marker on every cell makes a
+    click on it a selection, carrying its two members, exactly as a bar click does."""
+    shown = [c for c in cells if c[2]]
+    fig.add_scatter(
+        x=[x for _, x, _ in shown],
+        y=[y for y, _, _ in shown],
+        mode="markers",
+        marker={"size": 38, "opacity": 0, "symbol": "square"},
+        customdata=[[y, x] for y, x, _ in shown],
+        text=[t for _, _, t in shown],
+        hovertemplate="%{y} × %{x}: %{text}<extra>click to drill down</extra>",  # noqa: RUF001
+        showlegend=False,
+    )
 
 
 def heat_scale(kpi: Kpi) -> tuple[str, str]:

@@ -17,6 +17,7 @@ from cxcore.app.views import (
     preset_periods,
     step_back,
     to_params,
+    trend_note,
     valid_drill,
 )
 
@@ -169,3 +170,11 @@ def test_a_kpi_is_read_by_name_or_label(raw: str, name: str, label: str) -> None
 def test_a_kpi_by_label_only_when_only_labels_are_given() -> None:
     assert parse_params({"kpi": ["NPS"]}, COV, ["NPS"]).kpi_label == "NPS"
     assert parse_params({"kpi": ["Nps"]}, COV, {"nps": "NPS"}).problems
+
+
+def test_the_trend_says_why_it_differs_from_the_card() -> None:
+    churn = trend_note("Churn", True, "previous", "Q3 2026")
+    assert churn.startswith("Monthly trend: each point is one calendar month's churn")
+    assert "against the month before" in churn and "need not agree" in churn
+    revenue = trend_note("Revenue", False, "yoy", "Q3 2026")
+    assert "the same month a year before" in revenue and "need not agree" not in revenue
