@@ -1,4 +1,4 @@
-"""KPI explorer: one KPI's trend, its breakdown by segment and region, and drill-down."""
+"""KPI explorer: one KPI's trend, its breakdown by any two customer dimensions, drill-down."""
 
 from functools import partial
 
@@ -9,6 +9,7 @@ from cxcore.app.formatting import format_period
 from cxcore.app.views import COMPARE_LABELS, trend_note
 from cxcore.metrics.registry import KPI_BY_NAME, KPIS
 from cxcore.ui import cards, charts, data, explore, layout, shell
+from cxcore.ui.filters import dimension_label
 
 coverage = data.coverage()
 view = shell.page_view()
@@ -53,11 +54,12 @@ with right:
     charts.download(charts.points_frame(points), f"{name}_monthly", "dl_trend")
 
 st.subheader("Breakdown", anchor=False)
+first, second = explore.breakdown_dimensions(coverage)
 st.caption("Click a bar or a cell to drill down; the breadcrumb above steps back.")
 columns = st.columns(2, gap="large")
-for dim, column in zip(("segment", "region"), columns, strict=True):
+for dim, column in zip((first, second), columns, strict=True):
     with column:
-        st.markdown(f"**By {dim}**")
+        st.markdown(f"**By {dimension_label(dim).lower()}**")
         frame = charts.breakdown_frame(data.view_kpis(view, (dim,)), kpi, (dim,))
         key = f"bars_{dim}_{abs(hash(view)) % 10**8}"
         st.plotly_chart(
@@ -67,25 +69,19 @@ for dim, column in zip(("segment", "region"), columns, strict=True):
             selection_mode="points",
             config={"displayModeBar": False},
         )
-        charts.download(frame, f"{name}_by_{dim}", f"dl_{dim}")
+        charts.download(frame, f"{name}_by_{dim}", f"dl_by_{dim}")
 
-st.markdown("**Segment × region**")  # noqa: RUF001
-pair = charts.breakdown_frame(
-    data.view_kpis(view, ("segment", "region")), kpi, ("segment", "region")
-)
-key = f"heat_{abs(hash(view)) % 10**8}"
-st.plotly_chart(
-    charts.heatmap_figure(
-        pair,
-        "segment",
-        "region",
-        kpi,
-        coverage.dimensions["segment"],
-        coverage.dimensions["region"],
-    ),
-    key=key,
-    on_select=partial(explore.on_pick, key, ("segment", "region"), coverage),
-    selection_mode="points",
-    config={"displayModeBar": False},
-)
-charts.download(pair, f"{name}_by_segment_region", "dl_pair")
+if first != second:
+    st.markdown(f"**{dimension_label(first)} × {dimension_label(second).lower()}**")  # noqa: RUF001
+    pair = charts.breakdown_frame(data.view_kpis(view, (first, second)), kpi, (first, second))
+    key = f"heat_{abs(hash(view)) % 10**8}"
+    st.plotly_chart(
+        charts.heatmap_figure(
+            pair, first, second, kpi, coverage.dimensions[first], coverage.dimensions[second]
+        ),
+        key=key,
+        on_select=partial(explore.on_pick, key, (first, second), coverage),
+        selection_mode="points",
+        config={"displayModeBar": False},
+    )
+    charts.download(pair, f"{name}_by_{first}_{second}", "dl_pair")

@@ -38,6 +38,8 @@ APP_KEYS = frozenset(
         "link_notice",
         "see_latest",
         "headline",
+        "by_first",
+        "by_second",
     }
 )
 APP_KEY_PREFIXES = ("_cx_", "crumb_", "restore_", "bars_", "heat_", "dl_")

@@ -226,3 +226,16 @@ def test_dimensions_named_like_app_keys_filter_without_clashing(clashing_folder:
     assert at.multiselect(key="Dim:start").value == ["b"]
     assert not [w for w in at.warning if "unknown" in w.value]
     assert at.query_params["Dim:check"] in ("no", ["no"])  # the link keeps the filter
+
+
+def test_the_explorer_breaks_down_by_any_discovered_dimension(data_folder) -> None:  # type: ignore[no-untyped-def]
+    at = open_app({"kpi": "Revenue"}, page="pages/explorer.py")
+    dims = list(Cockpit.open(data_folder).dimensions)
+    assert at.selectbox(key="by_first").options == [d.replace("_", " ").capitalize() for d in dims]
+    assert "tier" in dims  # a customer column the sample carries, found at load
+    at.selectbox(key="by_first").set_value("tier").run()
+    assert not at.exception
+    shown = " ".join(m.value for m in at.markdown)
+    assert "**By tier**" in shown and "**Tier × region**" in shown  # noqa: RUF001
+    assert at.selectbox(key="by_second").value == "region"  # kept from before
+    assert len({b.proto.id for b in at.get("download_button")}) == 4
