@@ -42,6 +42,17 @@ STYLE = f"""
 .st-key-headline [data-testid="stMetricValue"] {{ font-size: clamp(1.2rem, 13cqi, 2.1rem); }}
 .st-key-headline [data-testid="stMetricLabel"] p {{ font-size: 0.95rem; }}
 [data-testid="stMainBlockContainer"] {{ padding-top: 2.5rem; }}
+@media (max-width: 640px) {{
+  [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] [data-testid="stMetric"]) {{
+    flex-wrap: wrap; gap: 0.5rem;
+  }}
+  [data-testid="stColumn"]:has([data-testid="stMetric"]):not(:has([data-testid="stHeading"])) {{
+    min-width: calc(50% - 0.25rem) !important; flex: 1 1 calc(50% - 0.25rem) !important;
+    max-width: calc(50% - 0.25rem);
+  }}
+  [data-testid="stMetricChart"] {{ display: none !important; }}
+  [data-testid="stMainBlockContainer"] {{ padding-top: 3.5rem; }}
+}}
 [data-testid="stHeading"] h3 {{ margin-top: 0.6rem; }}
 </style>
 """
@@ -49,7 +60,8 @@ STYLE = f"""
 
 def style() -> None:
     """A few rules so six cards fit a row, no label or value is cut, numbers line up, and a
-    sparkline is one neutral tone (st.metric would colour it like the delta)."""
+    sparkline is one neutral tone (st.metric would colour it like the delta). On a phone,
+    cards go two to a row without sparklines, instead of one per screen-wide row."""
     st.html(STYLE)
 
 

@@ -65,3 +65,30 @@ def test_sparklines_are_neutral_and_the_delta_carries_the_verdict(  # type: igno
     assert all(len(c) == 1 for c in by_tone.values()), by_tone
     assert len({next(iter(c)) for c in by_tone.values()}) == len(by_tone)
     assert verdicts["Passives"] is Tone.NONE
+
+
+def test_a_phone_gets_the_headline_first_two_cards_a_row_and_no_sidebar(server, browser) -> None:  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    phone = context.new_page()
+    try:
+        phone.goto(server)
+        settle(phone)
+        right = phone.locator('[data-testid="stSidebar"]').evaluate(
+            "e => e.getBoundingClientRect().right"
+        )
+        assert right <= 1  # closed: nothing of it over the content
+        boxes = [m.bounding_box() for m in phone.locator('[data-testid="stMetric"]').all()]
+        assert len(boxes) == 29
+        labels = phone.locator('[data-testid="stMetricLabel"]').all_inner_texts()
+        assert [t.strip() for t in labels[:5]] == [
+            "Revenue", "Active customers", "Net revenue retention", "NPS", "Cost to serve"
+        ]  # fmt: skip
+        # Two cards a row: the first two side by side, each about half the screen.
+        assert abs(boxes[0]["y"] - boxes[1]["y"]) < 2 and boxes[1]["x"] > boxes[0]["x"]
+        assert all(b["width"] < 390 / 2 for b in boxes)
+        rows = len({round(b["y"]) for b in boxes})
+        assert rows <= 17  # 29 cards in groups two a row, against 29 rows stacked
+        assert phone.evaluate(CLIPPED) == []
+        shot(phone, "overview_phone")
+    finally:
+        context.close()
