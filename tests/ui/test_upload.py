@@ -158,7 +158,7 @@ def test_a_bad_file_shows_the_report_and_cannot_be_published(
     assert "1 problem blocks publishing" in texts(at, "error")
     findings = at.dataframe[0].value
     row = findings[findings["column"] == "nps_responses.score"].iloc[0]
-    assert row["rows"] == 2 and "above 10" in row["rule"]
+    assert row["rows"] == "2" and "above 10" in row["rule"]
     assert row["examples"] == "row 3: '11', row 7: '12'"
     assert at.button(key="publish").disabled
     assert current_version(store) == 1
