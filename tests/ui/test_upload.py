@@ -83,8 +83,9 @@ def upload_nps(at: AppTest, content: bytes) -> AppTest:
 def test_closed_shows_how_to_configure_and_no_uploader(store: Path) -> None:
     at = open_page()
     assert not at.exception
-    assert "Upload is closed here" in texts(at, "warning")
-    assert "analyst_passphrase" in texts(at, "warning")
+    assert texts(at, "warning") == (
+        "**Upload is closed here.** No analyst access is set up; see *Access* in `docs/store.md`."
+    )
     assert "CX_ANALYST_PASSPHRASE" in texts(at, "code")
     assert not at.file_uploader
 
@@ -109,7 +110,9 @@ def test_a_wrong_passphrase_is_refused_and_the_right_one_unlocks(
 def test_localhost_is_open_and_says_how_to_configure(store: Path, local: None) -> None:
     at = open_page()
     assert not at.exception
-    assert "only listens on this computer" in texts(at, "info")
+    notice = texts(at, "info")
+    assert "only listens on this computer" in notice and "`docs/store.md`" in notice
+    assert "To open uploads" not in notice and notice.count(".") <= 2  # one sentence
     assert len(at.file_uploader) == 1
 
 
