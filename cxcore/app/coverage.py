@@ -10,7 +10,7 @@ comparison is covered as well. Cards, trends and the default view all ask here.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
@@ -21,6 +21,13 @@ from cxcore.metrics.periods import Compare, Period, Windows, add_months
 from cxcore.metrics.registry import Kpi
 
 NO_DATA = "no data for this period"
+TABLE_WORDS = {
+    "orders": "orders",
+    "marketing_spend": "marketing spend",
+    "service_contacts": "service contacts",
+    "nps_responses": "survey responses",
+    "web_sessions": "web sessions",
+}
 
 
 @dataclass(frozen=True)
@@ -146,9 +153,43 @@ def common_span(spans: Spans) -> Span | None:
     return Span(first, last) if first <= last else None
 
 
+def publish_gap(table: str, span_after: Span, spans: Spans, kpis: Sequence[Kpi]) -> str | None:
+    """What an upload review warns of: after this publish, exports end on different days.
+
+    Days one export reaches and another does not are shown as "no data" for the
+    other's KPIs; the analyst hears which KPIs before publishing, not after.
+    """
+    others = {t: s for t, s in spans.items() if t not in (table, "customers")}
+    behind = {t: s for t, s in others.items() if s.last_day < span_after.last_day}
+    ahead = {t: s for t, s in others.items() if s.last_day > span_after.last_day}
+    if behind:
+        end = max(s.last_day for s in behind.values())
+        return _gap_words(table, span_after.last_day, behind, end, kpis)
+    if ahead:
+        end = min(s.last_day for s in ahead.values())
+        return _gap_words(None, end, {table: span_after}, span_after.last_day, kpis)
+    return None
+
+
+def _gap_words(
+    leader: str | None, lead_end: dt.date, behind: Spans, behind_end: dt.date, kpis: Sequence[Kpi]
+) -> str:
+    gap = Period(behind_end + dt.timedelta(days=1), lead_end)
+    names = ", ".join(TABLE_WORDS.get(t, t) for t in sorted(behind))
+    affected = ", ".join(k.label for k in kpis if k.source in behind)
+    who = f"{TABLE_WORDS.get(leader, leader)} will run" if leader else "other exports run"
+    return (
+        f"After this publish, {who} to {format_days(Period(lead_end, lead_end))} but {names}"
+        f" only to {format_days(Period(behind_end, behind_end))}: for {format_days(gap)},"
+        f" {affected} will show no data."
+    )
+
+
 def format_days(p: Period) -> str:
     """'1–14 Oct 2026', or the calendar unit when the days make one ('Oct 2026')."""  # noqa: RUF002
     same_month = (p.start.year, p.start.month) == (p.end.year, p.end.month)
+    if p.start == p.end:
+        return f"{p.end.day} {MONTHS[p.end.month - 1]} {p.end.year}"
     if same_month and not (p.start.day == 1 and (p.end + dt.timedelta(days=1)).day == 1):
         return f"{p.start.day}–{p.end.day} {MONTHS[p.end.month - 1]} {p.end.year}"  # noqa: RUF001
     return format_period(p.start, p.end)

@@ -16,6 +16,7 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
+from cxcore.app.coverage import observed_span, publish_gap
 from cxcore.app.formatting import (
     escape_markdown,
     format_change,
@@ -24,8 +25,9 @@ from cxcore.app.formatting import (
     is_flat,
 )
 from cxcore.data.validation import Example, Finding, Report, Severity
-from cxcore.metrics.registry import KPI_BY_NAME
+from cxcore.metrics.registry import KPI_BY_NAME, KPIS
 from cxcore.store.preview import Comparison
+from cxcore.ui import data
 
 MOVED = "_moved"
 SEVERITY_LABELS = {Severity.ERROR: "⛔ error", Severity.WARNING: "⚠️ warning"}
@@ -91,6 +93,7 @@ def comparison(result: Comparison) -> None:
     """Rows, dates, new members and the latest quarter's KPIs, before and after."""
     _row_metrics(result)
     _dates(result)
+    _coverage_gap(result)
     _members(result)
     _kpi_table(result)
     _preview(result)
@@ -126,6 +129,17 @@ def _dates(result: Comparison) -> None:
     elif before is not None:
         text += " (unchanged)"
     st.markdown(text)
+
+
+def _coverage_gap(result: Comparison) -> None:
+    """Warn before publishing when exports would end on different days, naming the KPIs."""
+    if result.dates_after is None:
+        return
+    first, last = result.dates_after
+    after = observed_span(first, last, result.rows_after or 1)
+    words = publish_gap(result.table, after, data.coverage().spans, KPIS)
+    if words:
+        st.warning(words, icon=":material/date_range:")
 
 
 def _span(days: tuple[dt.date, dt.date] | None) -> str | None:

@@ -15,6 +15,7 @@ from cxcore.app.coverage import (
     kpi_coverage,
     month_complete,
     observed_span,
+    publish_gap,
     reads_prior,
 )
 from cxcore.app.views import Coverage
@@ -141,3 +142,26 @@ def test_the_default_view_is_the_latest_quarter_every_export_covers(  # type: ig
 )
 def test_a_sparse_exports_usual_quiet_is_not_a_gap(first, last, rows, span) -> None:  # type: ignore[no-untyped-def]
     assert observed_span(first, last, rows) == span
+
+
+def test_the_review_warns_when_a_publish_leaves_exports_ending_apart() -> None:
+    spans = {
+        "orders": UNTIL_SEP,
+        "service_contacts": UNTIL_SEP,
+        "nps_responses": UNTIL_SEP,
+        "customers": Span(D(2019, 1, 1), D(2026, 9, 20)),  # a register: never warned about
+    }
+    words = publish_gap("orders", ORDERS_INTO_OCT, spans, KPIS)
+    assert words is not None
+    assert words.startswith(
+        "After this publish, orders will run to 14 Oct 2026 but survey responses, service"
+        " contacts only to 30 Sep 2026: for 1–14 Oct 2026, Service cost, Contacts,"  # noqa: RUF001
+    )
+    assert "NPS" in words and "Revenue" not in words
+    assert publish_gap("orders", UNTIL_SEP, spans, KPIS) is None
+    # Survey answers to mid-September while the rest reach 30 Sep: its KPIs lose 16-30 Sep.
+    short = publish_gap("nps_responses", Span(D(2024, 1, 1), D(2026, 9, 15)), spans, KPIS)
+    assert short is not None and short.startswith(
+        "After this publish, other exports run to 30 Sep 2026 but survey responses only to"
+        " 15 Sep 2026: for 16–30 Sep 2026, NPS, NPS responses,"  # noqa: RUF001
+    )

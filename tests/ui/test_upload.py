@@ -292,3 +292,28 @@ def test_a_version_published_after_the_check_stops_the_publish(
     assert "Version 2 was published since you checked" in texts(at, "warning")
     assert current_version(store) == 2
     assert list_versions(store)[0].note == "someone else, from the command line"
+
+
+def test_the_review_warns_when_a_publish_leaves_exports_ending_apart(
+    store: Path, store_seed: Path, local: None
+) -> None:
+    """Orders for 1-14 Oct (1-14 Sep's again, +30 days) while every other export ends 30 Sep."""
+    orders = pl.read_parquet(store_seed / "orders.parquet")
+    october = orders.filter(
+        pl.col("order_date").is_between(pl.date(2026, 9, 1), pl.date(2026, 9, 14))
+    ).with_columns(
+        (pl.col("order_date") + pl.duration(days=30)).alias("order_date"),
+        ("X" + pl.col("order_id")).alias("order_id"),
+    )
+    out = io.BytesIO()
+    october.write_csv(out)
+    at = open_page()
+    at.selectbox(key=upload.TABLE).set_value("orders")
+    at.file_uploader[0].set_value(("orders.csv", out.getvalue(), "text/csv"))
+    at.run()
+    at.radio(key=upload.MODE).set_value("append").run()
+    at.button(key="check").click().run()
+    assert not at.exception and not at.error
+    warning = texts(at, "warning")
+    assert "After this publish, orders will run to 14 Oct 2026" in warning
+    assert "for 1–14 Oct 2026" in warning and "NPS" in warning  # noqa: RUF001
