@@ -35,7 +35,7 @@ def open_overview(page, server: str, width: int) -> None:  # type: ignore[no-unt
 def test_no_card_label_or_value_is_cut(server, page, width: int) -> None:  # type: ignore[no-untyped-def]
     open_overview(page, server, width)
     labels = page.locator('[data-testid="stMetricLabel"]').all_inner_texts()
-    assert len(labels) == 29
+    assert len(labels) == len(KPIS)
     assert page.evaluate(CLIPPED) == []
     if width == 1440:
         shot(page, "overview_1440")
@@ -78,7 +78,7 @@ def test_a_phone_gets_the_headline_first_two_cards_a_row_and_no_sidebar(server, 
         )
         assert right <= 1  # closed: nothing of it over the content
         boxes = [m.bounding_box() for m in phone.locator('[data-testid="stMetric"]').all()]
-        assert len(boxes) == 29
+        assert len(boxes) == len(KPIS)
         labels = phone.locator('[data-testid="stMetricLabel"]').all_inner_texts()
         assert [t.strip() for t in labels[:5]] == [
             "Revenue", "Active customers", "Net revenue retention", "NPS", "Cost to serve"
@@ -87,7 +87,9 @@ def test_a_phone_gets_the_headline_first_two_cards_a_row_and_no_sidebar(server, 
         assert abs(boxes[0]["y"] - boxes[1]["y"]) < 2 and boxes[1]["x"] > boxes[0]["x"]
         assert all(b["width"] < 390 / 2 for b in boxes)
         rows = len({round(b["y"]) for b in boxes})
-        assert rows <= 17  # 29 cards in groups two a row, against 29 rows stacked
+        # 29 cards today: 17 rows in groups two a row (3 + 2 + 2 + 1 + 3 + 3 + 3), against
+        # 29 rows stacked one a row.
+        assert rows <= len(KPIS) * 0.6
         assert phone.evaluate(CLIPPED) == []
         shot(phone, "overview_phone")
     finally:
