@@ -15,7 +15,7 @@ if __name__ == "__main__":  # a script run of the app (not the server importing 
         page_title="CX Cockpit",
         page_icon=":material/monitoring:",
         layout="wide",
-        initial_sidebar_state="expanded",
+        initial_sidebar_state="auto",  # open on a desktop, closed on a phone
     )
     PAGES = [
         st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),

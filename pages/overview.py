@@ -1,15 +1,18 @@
-"""Overview: the whole KPI set for the view, grouped as an executive reads it."""
+"""Overview: the headline band first, then the whole KPI set grouped as an executive reads it."""
 
+import streamlit as st
+
+from cxcore.app.headline import freshness
 from cxcore.ui import cards, data, layout, shell, voice
 
 coverage = data.coverage()
 view = shell.page_view()
 result = data.view_kpis(view)
 layout.page_header("Customer experience", view, coverage, result["comparison"])
-cards.overview(
-    result,
-    data.sparkline_rows(view),
-    list(data.cockpit().tables),
-    cards.versus_label(result),
-    voice.card_notes(view, result),
-)
+last_days = {n: t.last_day for n, t in data.cockpit().tables.items() if t.last_day}
+st.caption(freshness(last_days, data.data_version()))
+months = data.sparkline_rows(view)
+versus = cards.versus_label(result)
+notes = voice.card_notes(view, result)
+cards.band(result, months, view, coverage.spans, versus, notes)
+cards.overview(result, months, view, coverage.spans, versus, notes)

@@ -1,8 +1,9 @@
 """Whether a change is good news: decided once, for card deltas, bars and every other colour.
 
-A change is judged by the KPI's direction in the registry; a change that
-rounds to zero as shown is flat, whatever its sign; and a margin of error is
-precision, never news. Cards and charts only map the verdict to their colours.
+A change is judged by the KPI's direction in the registry (a neutral share's
+change is no verdict); a change that rounds to zero as shown is flat, whatever
+its sign; and a margin of error is precision, never news. Cards and charts
+only map the verdict to their colours.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ def judge(kpi: Kpi, value: float | None, previous: float | None) -> Tone:
     text = format_change(value, previous, kpi.unit)
     delta = change(value, previous, kpi.unit)
     if text is None or delta is None or kpi.name in PRECISION:
+        return Tone.NONE
+    if kpi.direction is Direction.NEUTRAL:
         return Tone.NONE
     if is_flat(text):
         return Tone.FLAT

@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
+from cxcore.app.coverage import Span, Spans, common_span
 from cxcore.app.formatting import quote_untrusted
 from cxcore.metrics.periods import CalendarUnit, Period, add_months, latest_whole, unit_start
 
@@ -35,6 +36,10 @@ APP_KEYS = frozenset(
         "unlock",
         "dismiss_notice",
         "link_notice",
+        "see_latest",
+        "headline",
+        "by_first",
+        "by_second",
     }
 )
 APP_KEY_PREFIXES = ("_cx_", "crumb_", "restore_", "bars_", "heat_", "dl_")
@@ -77,15 +82,27 @@ def make_filters(chosen: Mapping[str, Sequence[str]]) -> Filters:
 
 @dataclass(frozen=True)
 class Coverage:
-    """What the data allows: its days and the members of every filterable dimension."""
+    """What the data allows: its days, each export's days, and every dimension's members."""
 
     first_day: dt.date
     last_day: dt.date
     dimensions: Mapping[str, Sequence[str]]
+    spans: Spans = field(default_factory=dict)
+
+    @property
+    def complete(self) -> Span:
+        """The days every present export covers (all the data's days when they disagree)."""
+        return common_span(self.spans) or Span(self.first_day, self.last_day)
 
     @property
     def default_period(self) -> Period:
-        return default_period(self.first_day, self.last_day)
+        """The latest whole quarter every export covers, so no card starts on a gap."""
+        return default_period(self.complete.first_day, self.complete.last_day)
+
+    @property
+    def presets(self) -> dict[str, Period]:
+        """Presets end where every export still has data."""
+        return preset_periods(self.complete.first_day, self.complete.last_day)
 
     @property
     def default_view(self) -> View:
@@ -131,13 +148,24 @@ def default_period(first_day: dt.date, last_day: dt.date) -> Period:
     return preset_periods(first_day, last_day).get("Last quarter", Period(first_day, last_day))
 
 
-def matching_preset(
-    start: dt.date, end: dt.date, first_day: dt.date, last_day: dt.date
-) -> str | None:
-    for name, p in preset_periods(first_day, last_day).items():
+def matching_preset(start: dt.date, end: dt.date, presets: Mapping[str, Period]) -> str | None:
+    for name, p in presets.items():
         if (p.start, p.end) == (start, end):
             return name
     return None
+
+
+def trend_note(kpi_label: str, per_window: bool, compare: str, period: str) -> str:
+    """What the explorer's trend measures, so it agrees with its card or says why not."""
+    against = "the month before" if compare == "previous" else "the same month a year before"
+    base = f"Monthly trend: each point is one calendar month's {kpi_label.lower()}"
+    if per_window:
+        return (
+            f"{base}, measured against {against}. The card measures {period} against its "
+            "comparison period as a whole, so the two need not agree: a customer who skips "
+            "a month can still order in the quarter."
+        )
+    return f"{base}; the dotted line is {against}. The card is {period} as a whole."
 
 
 # -- drill path ------------------------------------------------------------------
@@ -174,22 +202,27 @@ def format_drill(path: Sequence[str]) -> str:
 
 # -- links -----------------------------------------------------------------------
 def to_params(
-    view: View, defaults: View, kpi_label: str | None = None, drill: Sequence[str] = ()
+    view: View,
+    kpi_label: str | None = None,
+    drill: Sequence[str] = (),
+    version: int | None = None,
 ) -> list[tuple[str, str]]:
-    """The URL parameters of a view, defaults left out, as the bound widgets write them."""
+    """The URL parameters of a shared view: the period always spelled out (a default moves
+    with the data, a shared link must not), the comparison when it is not the usual one,
+    and the data version the numbers came from when the link is pinned."""
     params: list[tuple[str, str]] = []
     if kpi_label:
         params.append((KPI, kpi_label))
-    if view.start != defaults.start:
-        params.append((START, view.start.isoformat()))
-    if view.end != defaults.end:
-        params.append((END, view.end.isoformat()))
-    if view.compare != defaults.compare:
+    params.append((START, view.start.isoformat()))
+    params.append((END, view.end.isoformat()))
+    if view.compare != "previous":
         params.append((COMPARE, COMPARE_LABELS[view.compare]))
     for dim, members in view.filters:
         params.extend((filter_key(dim), m) for m in members)
     if drill:
         params.append((DRILL, format_drill(drill)))
+    if version is not None:
+        params.append((VERSION, str(version)))
     return params
 
 

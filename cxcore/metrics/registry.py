@@ -23,6 +23,7 @@ from cxcore.metrics.measures import Measures, Number
 class Direction(StrEnum):
     UP_IS_GOOD = "up"
     DOWN_IS_GOOD = "down"
+    NEUTRAL = "neutral"  # a share whose rise is neither good nor bad news by itself
 
 
 class Unit(StrEnum):
@@ -87,7 +88,7 @@ G, L, X, S, V, D = (
     "Voice of the customer",
     "Digital",
 )
-UP, DOWN = Direction.UP_IS_GOOD, Direction.DOWN_IS_GOOD
+UP, DOWN, NEUTRAL = Direction.UP_IS_GOOD, Direction.DOWN_IS_GOOD, Direction.NEUTRAL
 
 KPIS: tuple[Kpi, ...] = (
     Kpi(
@@ -269,7 +270,7 @@ KPIS: tuple[Kpi, ...] = (
         "Contacts",
         "Number of service contacts in the period.",
         Unit.COUNT,
-        UP,
+        DOWN,  # every contact costs money: more of them is bad news
         "service_contacts",
         S,
         lambda m: m["contacts"],
@@ -353,7 +354,7 @@ KPIS: tuple[Kpi, ...] = (
         "Passives",
         "Share of responses scoring 7 or 8.",
         Unit.RATIO,
-        UP,
+        NEUTRAL,  # passives move with promoters and detractors, which carry the news
         "nps_responses",
         V,
         lambda m: ratio(m["passives"], m["responses"]),

@@ -19,6 +19,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from cxcore.app.formatting import escape_markdown
 from cxcore.store.roles import (
+    HOW_TO_CONFIGURE,
     PASSPHRASE_ENV,
     PASSPHRASE_SECRET,
     Access,
@@ -34,6 +35,12 @@ PASSPHRASE = "_cx_analyst_passphrase"  # the accepted passphrase, kept for the s
 PASS_INPUT = "_cx_pass_input"
 PASS_WRONG = "_cx_pass_wrong"
 LOG = logging.getLogger("cxcore.access")
+ACCESS_DOCS = "*Access* in `docs/store.md`"  # the app serves no files: the doc is named
+LOCAL_NOTE = (
+    "Uploads are open because the app only listens on this computer;"
+    f" to share it with analysts elsewhere, see {ACCESS_DOCS}."
+)
+CLOSED_NOTE = f"No analyst access is set up; see {ACCESS_DOCS}."
 THROTTLE = Throttle()  # one per server process: guesses from every session count
 SECRETS_EXAMPLE = f"""# .streamlit/secrets.toml: one of these
 {PASSPHRASE_SECRET} = "a long shared phrase"   # or the {PASSPHRASE_ENV} environment variable
@@ -131,7 +138,7 @@ def gate(action: str = "upload") -> bool:
         _closed(access, action)
         allowed = False
     elif access.mode is AccessMode.LOCALHOST:
-        st.info(access.message, icon=":material/computer:")
+        st.info(LOCAL_NOTE, icon=":material/computer:")
         allowed = is_analyst(access)
     elif access.mode is AccessMode.PASSPHRASE:
         allowed = _passphrase(access, action)
@@ -157,9 +164,10 @@ def client() -> str:
 
 
 def _closed(access: Access, action: str) -> None:
-    st.warning(
-        f"**{action.capitalize()} is closed here.** {access.message}", icon=":material/lock:"
-    )
+    """One short sentence; a specific reason (half-configured sign-on, an open host name)
+    is said as it is, since it names the one thing to fix."""
+    reason = CLOSED_NOTE if access.message == HOW_TO_CONFIGURE else access.message
+    st.warning(f"**{action.capitalize()} is closed here.** {reason}", icon=":material/lock:")
     with st.expander("How to configure access"):
         st.code(SECRETS_EXAMPLE, language="toml")
 

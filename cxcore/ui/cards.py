@@ -9,8 +9,11 @@ from typing import Any
 
 import streamlit as st
 
-from cxcore.app.formatting import format_change, format_period, format_value
+from cxcore.app.coverage import Covered, Span, Spans, kpi_coverage, month_complete, view_windows
+from cxcore.app.formatting import NO_VALUE, format_change, format_period, format_value
+from cxcore.app.headline import HEADLINE, headline_kpis, what_moved
 from cxcore.app.tones import Tone, judge, rose
+from cxcore.app.views import View
 from cxcore.metrics.registry import GROUPS, KPIS, Kpi
 from cxcore.metrics.trend import series
 
@@ -33,14 +36,39 @@ TABLE_NAMES = {
 }
 
 
-def group_kpis(group: str) -> list[Kpi]:
-    return [k for k in KPIS if k.group == group]
+def group_kpis(group: str, skip: Sequence[str] = HEADLINE) -> list[Kpi]:
+    """A group's KPIs below the headline band (which shows its own once, on top)."""
+    return [k for k in KPIS if k.group == group and k.name not in skip]
+
+
+def band(
+    result: Mapping[str, Any],
+    months: Sequence[Mapping[str, Any]],
+    view: View,
+    spans: Spans,
+    versus: str,
+    notes: Mapping[str, str] | None = None,
+) -> None:
+    """The headline KPIs in one row, and one line on what moved most across all KPIs."""
+    with st.container(border=False, key="headline"):
+        columns = st.columns(len(HEADLINE))
+        for kpi, column in zip(headline_kpis(), columns, strict=True):
+            with column:
+                card(kpi, result["kpis"][kpi.name], months, view, spans, versus)
+                _note((notes or {}).get(kpi.name))
+        windows = view_windows(view.start, view.end, view.compare)
+        line = what_moved(
+            result["kpis"], KPIS, lambda k: kpi_coverage(k, windows, spans.get(k.source))
+        )
+        if line:
+            st.markdown(f"**What moved most** against {versus}: {line}")
 
 
 def overview(
     result: Mapping[str, Any],
     months: Sequence[Mapping[str, Any]],
-    tables: Sequence[str],
+    view: View,
+    spans: Spans,
     versus: str,
     notes: Mapping[str, str] | None = None,
 ) -> None:
@@ -48,31 +76,34 @@ def overview(
     significance in words, by KPI) are said under the cards that have one."""
     assert {g for row in ROWS for g in row} == set(GROUPS)
     for row in ROWS:
-        sizes = [len(group_kpis(g)) for g in row]
+        sizes = [max(len(group_kpis(g)), 1) for g in row]
         columns = st.columns(sizes, gap="large") if len(row) > 1 else [st.container()]
         for group, column in zip(row, columns, strict=True):
             with column:
-                _group(group, result, months, tables, versus, notes or {})
+                _group(group, result, months, view, spans, versus, notes or {})
 
 
 def _group(
     group: str,
     result: Mapping[str, Any],
     months: Sequence[Mapping[str, Any]],
-    tables: Sequence[str],
+    view: View,
+    spans: Spans,
     versus: str,
     notes: Mapping[str, str],
 ) -> None:
     kpis = group_kpis(group)
+    if not kpis:
+        return
     st.subheader(group, anchor=False)
-    missing = sorted({k.source for k in kpis if k.source not in tables})
+    missing = sorted({k.source for k in kpis if k.source not in spans})
     if len(missing) == 1 and all(k.source in missing for k in kpis):
         st.caption(f"No {TABLE_NAMES.get(missing[0], missing[0])} export is loaded.")
         return
     columns = st.columns(per_row(len(kpis)))
     for i, kpi in enumerate(kpis):
         with columns[i % len(columns)]:
-            card(kpi, result["kpis"][kpi.name], months, kpi.source in tables, versus)
+            card(kpi, result["kpis"][kpi.name], months, view, spans, versus)
             _note(notes.get(kpi.name))
 
 
@@ -86,34 +117,32 @@ def card(
     kpi: Kpi,
     numbers: Mapping[str, Any],
     months: Sequence[Mapping[str, Any]],
-    loaded: bool,
+    view: View,
+    spans: Spans,
     versus: str,
 ) -> None:
-    """One st.metric; an absent table is said quietly, never shown as zero."""
-    if not loaded:
-        st.metric(
-            kpi.label,
-            None,
-            delta=f"no {TABLE_NAMES.get(kpi.source, kpi.source)} data",
-            delta_color="off",
-            delta_arrow="off",
-            help=kpi.description,
-            border=True,
-        )
+    """One st.metric; days its export does not cover are said, never shown as zero."""
+    span = spans.get(kpi.source)
+    if span is None:
+        _note_card(kpi, f"no {TABLE_NAMES.get(kpi.source, kpi.source)} data")
+        return
+    covered = kpi_coverage(kpi, view_windows(view.start, view.end, view.compare), span)
+    if not covered.shows_value:
+        _note_card(kpi, covered.words or "")
         return
     value, previous = numbers["value"], numbers["previous"]
-    delta = format_change(value, previous, kpi.unit)
     shown = format_value(value, kpi.unit)
     if kpi.name == "nps_margin_of_error" and value is not None:
         shown = f"±{shown}"
     st.metric(
         kpi.label,
         shown,
-        delta=delta,
-        delta_color=metric_colour(kpi, value, previous),
+        delta=_delta(kpi, value, previous, covered),
+        delta_color=metric_colour(kpi, value, previous) if covered.shows_change else "off",
+        delta_arrow="auto" if covered.shows_change else "off",
         help=f"{kpi.description} Change against {versus}.",
         border=True,
-        chart_data=sparkline(months, kpi.name),
+        chart_data=sparkline(months, kpi.name, view.end, span),
         chart_type="area",
     )
 
@@ -124,6 +153,23 @@ def _note(note: str | None) -> None:
         st.caption(note)
 
 
+def _delta(kpi: Kpi, value: float | None, previous: float | None, covered: Covered) -> str | None:
+    return format_change(value, previous, kpi.unit) if covered.shows_change else covered.words
+
+
+def _note_card(kpi: Kpi, words: str) -> None:
+    """A card whose number is unknown: a dash and, in grey, why."""
+    st.metric(
+        kpi.label,
+        NO_VALUE,
+        delta=words,
+        delta_color="off",
+        delta_arrow="off",
+        help=kpi.description,
+        border=True,
+    )
+
+
 def metric_colour(kpi: Kpi, value: float | None, previous: float | None) -> Any:
     """st.metric colours a rise green ("normal") or red ("inverse"); the verdict decides."""
     verdict = judge(kpi, value, previous)
@@ -132,8 +178,15 @@ def metric_colour(kpi: Kpi, value: float | None, previous: float | None) -> Any:
     return "normal" if (verdict is Tone.BETTER) == rose(kpi, value, previous) else "inverse"
 
 
-def sparkline(months: Sequence[Mapping[str, Any]], name: str) -> list[float] | None:
-    values = [p["value"] for p in series(months, name) if p["value"] is not None]
+def sparkline(
+    months: Sequence[Mapping[str, Any]], name: str, until: dt.date, span: Span | None
+) -> list[float] | None:
+    """The months the export covers whole: a partial month would plunge, so it is left out."""
+    values = [
+        p["value"]
+        for p in series(months, name)
+        if p["value"] is not None and month_complete(p["month"], until, span)
+    ]
     return values if len(values) >= 2 else None
 
 

@@ -14,14 +14,18 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
+from cxcore.app.coverage import Span, month_complete
 from cxcore.app.formatting import escape_plot_text, format_change, format_value
 from cxcore.app.tones import Tone, judge
+from cxcore.metrics.periods import Period, add_months
 from cxcore.metrics.registry import Direction, Kpi, Unit
 from cxcore.metrics.trend import series
 from cxcore.ui.tables import safe_frame
 
 GOOD, BAD, FLAT = "#1f9d6a", "#d64545", "#8a94a6"
 PRIMARY, COMPARISON, PERIOD_BAND = "#2f5bea", "#9aa5b8", "rgba(47, 91, 234, 0.08)"
+INCOMPLETE = "Incomplete month"
+SURVEY, RESPONSES = "nps_responses", "responses"
 FONT = {"family": "Source Sans Pro, sans-serif", "size": 13}
 
 
@@ -75,6 +79,17 @@ def trend_figure(
         line={"color": PRIMARY, "width": 3},
         marker={"size": 5},
     )
+    partial = [p for p in points if not p.get("complete", True) and p["value"] is not None]
+    if partial:
+        fig.add_scatter(
+            x=[p["month"] for p in partial],
+            y=[p["value"] for p in partial],
+            name=INCOMPLETE,
+            mode="markers",
+            marker={"size": 13, "symbol": "circle-open", "color": BAD, "line": {"width": 2}},
+            hovertemplate="%{x|%b %Y}: incomplete month, the export does not cover it whole"
+            "<extra></extra>",
+        )
     fig.update_yaxes(
         **axis_format(kpi.unit), rangemode="tozero" if kpi.unit is not Unit.SCORE else None
     )
@@ -92,9 +107,28 @@ def series_points(
     return series(rows, name, first_day)
 
 
+def mark_coverage(
+    points: Sequence[Mapping[str, Any]], span: Span | None, until: dt.date
+) -> list[dict[str, Any]]:
+    """Each month flagged complete or not; a month the export does not reach at all has no
+    value (it would read as a fall to zero)."""
+    marked = []
+    for p in points:
+        month = Period(p["month"], add_months(p["month"], 1) - dt.timedelta(days=1))
+        reached = span is not None and span.overlap(month) is not None
+        marked.append(
+            {
+                **p,
+                "value": p["value"] if reached else None,
+                "complete": month_complete(p["month"], until, span),
+            }
+        )
+    return marked
+
+
 def points_frame(points: Sequence[Mapping[str, Any]]) -> pl.DataFrame:
-    schema = {"month": pl.Date, "value": pl.Float64, "previous": pl.Float64}
-    return pl.DataFrame(list(points), schema=schema)
+    schema = {"month": pl.Date, "value": pl.Float64, "previous": pl.Float64, "complete": pl.Boolean}
+    return pl.DataFrame([{"complete": True, **p} for p in points], schema=schema)
 
 
 def has_data(kpi: Kpi, value: float | None, previous: float | None) -> bool:
@@ -125,6 +159,7 @@ def breakdown_frame(result: Mapping[str, Any], kpi: Kpi, dims: Sequence[str]) ->
                 "value": numbers["value"],
                 "previous": numbers["previous"],
                 "change": format_change(numbers["value"], numbers["previous"], kpi.unit) or "",
+                **_responses(entry, kpi),
             }
         )
     schema = {
@@ -132,8 +167,16 @@ def breakdown_frame(result: Mapping[str, Any], kpi: Kpi, dims: Sequence[str]) ->
         "value": pl.Float64,
         "previous": pl.Float64,
         "change": pl.String,
+        **({RESPONSES: pl.Float64} if kpi.source == SURVEY else {}),
     }
     return pl.DataFrame(rows, schema=schema)
+
+
+def _responses(entry: Mapping[str, Any], kpi: Kpi) -> dict[str, Any]:
+    """A survey KPI's member carries its response count: an NPS of 3 responses is noise."""
+    if kpi.source != SURVEY:
+        return {}
+    return {RESPONSES: entry["kpis"]["nps_responses"]["value"]}
 
 
 def bar_figure(frame: pl.DataFrame, dim: str, kpi: Kpi) -> go.Figure:
@@ -170,12 +213,12 @@ def heatmap_figure(
     row_order: Sequence[str],
     col_order: Sequence[str],
 ) -> go.Figure:
-    cells = {(r[rows_dim], r[cols_dim]): r["value"] for r in frame.iter_rows(named=True)}
+    cells = {(r[rows_dim], r[cols_dim]): r for r in frame.iter_rows(named=True)}
     ys = [m for m in row_order if any((m, c) in cells for c in col_order)]
     xs = [m for m in col_order if any((r, m) in cells for r in ys)]
-    z = [[cells.get((y, x)) for x in xs] for y in ys]
-    text = [[format_value(v, kpi.unit) if v is not None else "" for v in row] for row in z]
-    scale = "Blues" if kpi.direction is Direction.UP_IS_GOOD else "Blues_r"
+    z = [[(cells.get((y, x)) or {}).get("value") for x in xs] for y in ys]
+    text = [[cell_text(cells.get((y, x)), kpi) for x in xs] for y in ys]
+    scale, legend = heat_scale(kpi)
     fig = go.Figure(
         go.Heatmap(
             z=z,
@@ -184,16 +227,58 @@ def heatmap_figure(
             text=text,
             texttemplate="%{text}",
             colorscale=scale,
-            showscale=False,
+            showscale=True,
+            colorbar={
+                "title": {"text": legend, "side": "right"},
+                "thickness": 12,
+                **axis_format(kpi.unit),
+            },
             xgap=3,
             ygap=3,
-            customdata=[[[y, x] for x in xs] for y in ys],
-            hovertemplate="%{y} × %{x}: %{text}<extra>click to drill down</extra>",  # noqa: RUF001
+            hoverinfo="skip",
         )
     )
+    _click_targets(fig, [(y, x, text[i][j]) for i, y in enumerate(ys) for j, x in enumerate(xs)])
     fig.update_yaxes(autorange="reversed", type="category")
     fig.update_xaxes(side="top", type="category")
-    return _layout(fig, 80 + 44 * max(len(ys), 1))
+    _layout(fig, 80 + 44 * max(len(ys), 1))
+    fig.update_layout(margin={"r": 40})  # room for the legend's title
+    return fig
+
+
+def _click_targets(fig: go.Figure, cells: Sequence[tuple[str, str, str]]) -> None:
+    """Plotly selects points, never heatmap cells: an invisible marker on every cell makes a
+    click on it a selection, carrying its two members, exactly as a bar click does."""
+    shown = [c for c in cells if c[2]]
+    fig.add_scatter(
+        x=[escape_plot_text(x) for _, x, _ in shown],
+        y=[escape_plot_text(y) for y, _, _ in shown],
+        mode="markers",
+        marker={"size": 38, "opacity": 0, "symbol": "square"},
+        customdata=[[y, x] for y, x, _ in shown],
+        text=[t for _, _, t in shown],
+        hovertemplate="%{y} × %{x}: %{text}<extra>click to drill down</extra>",  # noqa: RUF001
+        showlegend=False,
+    )
+
+
+def heat_scale(kpi: Kpi) -> tuple[str, str]:
+    """Bad news is the strong colour: low values for a KPI whose rise is good, high ones
+    for a KPI whose rise is bad; a neutral KPI is shaded by size alone."""
+    if kpi.direction is Direction.UP_IS_GOOD:
+        return "Reds_r", "darker = worse"
+    if kpi.direction is Direction.DOWN_IS_GOOD:
+        return "Reds", "darker = worse"
+    return "Greys", "darker = higher"
+
+
+def cell_text(cell: Mapping[str, Any] | None, kpi: Kpi) -> str:
+    """A cell's value and, for survey KPIs, the responses it rests on."""
+    if cell is None or cell.get("value") is None:
+        return ""
+    shown = format_value(cell["value"], kpi.unit)
+    responses = cell.get(RESPONSES)
+    return shown if responses is None else f"{shown}<br>n={responses:,.0f}"
 
 
 def download(frame: pl.DataFrame, name: str, key: str) -> None:

@@ -26,6 +26,7 @@ import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
 from cxcore import Cockpit, DataContractError
+from cxcore.app.coverage import observed_span
 from cxcore.app.formatting import quote_untrusted
 from cxcore.app.views import VERSION, Coverage, Filters, View
 from cxcore.metrics import trend as trend_mod
@@ -177,19 +178,34 @@ def cockpit() -> Cockpit:
 def coverage() -> Coverage:
     opened = cockpit()
     assert opened.first_day is not None and opened.last_day is not None
-    return Coverage(opened.first_day, opened.last_day, opened.dimensions)
+    spans = {
+        name: observed_span(t.first_day, t.last_day, t.rows)
+        for name, t in opened.tables.items()
+        if t.first_day is not None and t.last_day is not None
+    }
+    return Coverage(opened.first_day, opened.last_day, opened.dimensions, spans)
 
 
 def pin_note() -> None:
-    """Say so when a pinned link shows older data than the store holds."""
+    """Say so when a pinned link shows older data than the store holds, with a way out."""
     source = data_source()
     pin = pinned_version(source)
     latest = latest_version(source) if pin is not None else None
     if pin is not None and latest is not None and latest > pin:
-        st.info(
-            f"This link is pinned to data version {pin}; newer data (version {latest}) exists.",
-            icon=":material/push_pin:",
-        )
+        with st.container(horizontal=True, vertical_alignment="center"):
+            st.info(
+                f"This link shows data version {pin}, as it was shared; "
+                f"newer data (version {latest}) exists.",
+                icon=":material/push_pin:",
+            )
+            st.button("See latest", key="see_latest", on_click=unpin, width="content")
+
+
+def unpin() -> None:
+    """Follow the latest version from now on, keeping the link's period and filters."""
+    st.session_state[PIN] = None
+    if VERSION in st.query_params:
+        del st.query_params[VERSION]
 
 
 @st.cache_data(ttl=TTL, max_entries=512, show_spinner=False)

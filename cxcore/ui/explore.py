@@ -16,6 +16,36 @@ from cxcore.app.views import DRILL, Coverage, View, drill_into, format_drill, st
 
 from . import filters
 
+BY_FIRST, BY_SECOND = "by_first", "by_second"
+USUAL = ("segment", "region")
+
+
+def breakdown_dimensions(cov: Coverage) -> tuple[str, str]:
+    """The two dimensions the breakdown shows (bars each, a heatmap of both): segment and
+    region unless the reader picks any other customer dimension the data has."""
+    dims = list(cov.filter_dimensions)
+    usual = [d for d in USUAL if d in dims] + [d for d in dims if d not in USUAL]
+    with st.container(horizontal=True, gap="medium"):
+        first = st.selectbox(
+            "Break down by",
+            dims,
+            index=dims.index(usual[0]),
+            key=BY_FIRST,
+            format_func=filters.dimension_label,
+            width=220,
+        )
+        rest = [d for d in dims if d != first]
+        default = next((d for d in usual if d != first), rest[0] if rest else first)
+        second = st.selectbox(
+            "and by",
+            rest or [first],
+            index=(rest or [first]).index(default),
+            key=BY_SECOND,
+            format_func=filters.dimension_label,
+            width=220,
+        )
+    return first, second
+
 
 def drill_path(view: View) -> list[str]:
     """The URL's drill path, kept only where it still matches the filters."""

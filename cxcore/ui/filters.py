@@ -30,7 +30,6 @@ from cxcore.app.views import (
     make_filters,
     matching_preset,
     parse_params,
-    preset_periods,
 )
 from cxcore.metrics.registry import KPI_BY_NAME, KPIS
 
@@ -178,10 +177,10 @@ def _dates(cov: Coverage) -> tuple[dt.date, dt.date]:
 
 
 def _presets(cov: Coverage, start: dt.date, end: dt.date) -> None:
-    st.session_state[PRESET] = matching_preset(start, end, cov.first_day, cov.last_day)
+    st.session_state[PRESET] = matching_preset(start, end, cov.presets)
     st.pills(
         "Preset",
-        list(preset_periods(cov.first_day, cov.last_day)),
+        list(cov.presets),
         key=PRESET,
         label_visibility="collapsed",
         on_change=_apply_preset,
@@ -191,7 +190,7 @@ def _presets(cov: Coverage, start: dt.date, end: dt.date) -> None:
 
 def _apply_preset(cov: Coverage) -> None:
     chosen = st.session_state.get(PRESET)
-    period = preset_periods(cov.first_day, cov.last_day).get(chosen or "")
+    period = cov.presets.get(chosen or "")
     if period is not None:
         st.session_state[START], st.session_state[END] = period.start, period.end
 

@@ -1,7 +1,8 @@
 """Page header and the "Share this view" control every page carries.
 
-The link is built from the view itself (defaults left out, as the bound
-widgets write them), so what is copied is exactly what a colleague will open.
+The link is built from the view itself, with its period spelled out and, unless
+the reader unpins it, the data version its numbers came from: what is copied is
+exactly what a colleague will open, after any number of publishes.
 """
 
 from __future__ import annotations
@@ -14,23 +15,53 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from cxcore.app.formatting import escape_markdown, format_period
-from cxcore.app.views import VERSION, Coverage, View, to_params
+from cxcore.app.views import Coverage, View, to_params
 from cxcore.ui.filters import dimension_label
 
 from . import data
 
-STYLE = """
+SPARK = "#8a94a6"  # the sparkline's one neutral tone: its delta alone carries the verdict
+STYLE = f"""
 <style>
-[data-testid="stMetricValue"] { font-size: 1.55rem; font-variant-numeric: tabular-nums; }
-[data-testid="stMetricLabel"] p { font-weight: 600; font-size: 0.85rem; }
-[data-testid="stMainBlockContainer"] { padding-top: 2.5rem; }
-[data-testid="stHeading"] h3 { margin-top: 0.6rem; }
+[data-testid="stMetric"] {{ container-type: inline-size; }}
+[data-testid="stMetricValue"] {{
+  font-size: clamp(1.05rem, 12.5cqi, 1.55rem); font-variant-numeric: tabular-nums;
+}}
+[data-testid="stMetricLabel"] p {{ font-weight: 600; font-size: 0.85rem; line-height: 1.25; }}
+[data-testid="stMetricLabel"] .stMarkdownEllipsis, [data-testid="stMetricLabel"] p,
+[data-testid="stMetricValue"] .stMarkdownEllipsis, [data-testid="stMetricValue"] p,
+[data-testid="stMetricDelta"] .stMarkdownEllipsis, [data-testid="stMetricDelta"] p {{
+  white-space: normal; overflow: visible; text-overflow: clip; overflow-wrap: anywhere;
+}}
+[data-testid="stMetricLabel"] {{ height: auto; min-height: 1.1rem; }}
+[data-testid="stMetricChart"] path[aria-roledescription="line mark"],
+[data-testid="stMetricChart"] path[aria-roledescription="point"] {{ stroke: {SPARK} !important; }}
+[data-testid="stMetricChart"] path[aria-roledescription="area mark"] {{
+  fill: #eef0f4 !important;
+}}
+.st-key-headline [data-testid="stMetricValue"] {{ font-size: clamp(1.2rem, 13cqi, 2.1rem); }}
+.st-key-headline [data-testid="stMetricLabel"] p {{ font-size: 0.95rem; }}
+[data-testid="stMainBlockContainer"] {{ padding-top: 2.5rem; }}
+@media (max-width: 640px) {{
+  [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] [data-testid="stMetric"]) {{
+    flex-wrap: wrap; gap: 0.5rem;
+  }}
+  [data-testid="stColumn"]:has([data-testid="stMetric"]):not(:has([data-testid="stHeading"])) {{
+    min-width: calc(50% - 0.25rem) !important; flex: 1 1 calc(50% - 0.25rem) !important;
+    max-width: calc(50% - 0.25rem);
+  }}
+  [data-testid="stMetricChart"] {{ display: none !important; }}
+  [data-testid="stMainBlockContainer"] {{ padding-top: 3.5rem; }}
+}}
+[data-testid="stHeading"] h3 {{ margin-top: 0.6rem; }}
 </style>
 """
 
 
 def style() -> None:
-    """A few rules so six cards fit a row and numbers line up."""
+    """A few rules so six cards fit a row, no label or value is cut, numbers line up, and a
+    sparkline is one neutral tone (st.metric would colour it like the delta). On a phone,
+    cards go two to a row without sparklines, instead of one per screen-wide row."""
     st.html(STYLE)
 
 
@@ -60,10 +91,7 @@ def share_link(
     version: int | None = None,
 ) -> str:
     """The full address of this page and view (pinned to a data version when given)."""
-    params = to_params(view, cov.default_view, kpi_label, drill)
-    if version is not None:
-        params.append((VERSION, str(version)))
-    query = urlencode(params)
+    query = urlencode(to_params(view, kpi_label, drill, version))
     base = st.context.url or ""
     return f"{base}?{query}" if query else base or "?"
 
@@ -88,8 +116,10 @@ def page_header(
         version = data.data_version()
         pinned = version is not None and st.checkbox(
             f"Pin to data version {version}",
+            value=True,
             key="share_pin",
-            help="The link then shows these numbers even after newer data is published.",
+            help="The link shows these numbers even after newer data is published; "
+            "unpinned, it shows the same period in the latest data.",
         )
         shown = version if pinned else None
         st.code(share_link(view, cov, kpi_label, drill, shown), language=None, wrap_lines=True)

@@ -3,7 +3,8 @@
 Kept apart from the flow (upload.py) so the same report table is drawn for a
 check and for a publish the server refused, and so tests can read plain rows.
 Report text comes from files (column names, values), so it goes into tables,
-never into markdown.
+never into markdown. On screen a table cell is plain text, so it is shown as it
+is; the spreadsheet guard (a leading apostrophe) belongs to downloads alone.
 """
 
 from __future__ import annotations
@@ -15,12 +16,20 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from cxcore.app.formatting import escape_markdown, format_change, format_period, format_value
+from cxcore.app.coverage import observed_span, publish_gap
+from cxcore.app.formatting import (
+    escape_markdown,
+    format_change,
+    format_period,
+    format_value,
+    is_flat,
+)
 from cxcore.data.validation import Example, Finding, Report, Severity
-from cxcore.metrics.registry import KPI_BY_NAME
+from cxcore.metrics.registry import KPI_BY_NAME, KPIS
 from cxcore.store.preview import Comparison
-from cxcore.ui.tables import safe_frame
+from cxcore.ui import data
 
+MOVED = "_moved"
 SEVERITY_LABELS = {Severity.ERROR: "⛔ error", Severity.WARNING: "⚠️ warning"}
 
 
@@ -38,7 +47,7 @@ def finding_row(finding: Finding) -> dict[str, Any]:
         "severity": SEVERITY_LABELS[finding.severity],
         "column": f"{finding.table}.{finding.column}" if finding.column else finding.table,
         "rule": finding.rule,
-        "rows": finding.count or None,
+        "rows": f"{finding.count:,}" if finding.count else "—",
         "examples": ", ".join(example_text(e) for e in finding.examples),
     }
 
@@ -67,14 +76,14 @@ def report(rep: Report) -> None:
         return
     ordered = rep.errors + rep.warnings
     st.dataframe(
-        safe_frame(pl.DataFrame([finding_row(f) for f in ordered], infer_schema_length=None)),
+        pl.DataFrame([finding_row(f) for f in ordered], infer_schema_length=None),
         hide_index=True,
         width="stretch",
         column_config={
             "severity": st.column_config.TextColumn("severity", width="small"),
             "column": st.column_config.TextColumn("table.column", width="medium"),
             "rule": st.column_config.TextColumn("rule", width="large"),
-            "rows": st.column_config.NumberColumn("rows", format="localized", width="small"),
+            "rows": st.column_config.TextColumn("rows", width="small"),
             "examples": st.column_config.TextColumn("example rows (up to ten)", width="large"),
         },
     )
@@ -84,6 +93,7 @@ def comparison(result: Comparison) -> None:
     """Rows, dates, new members and the latest quarter's KPIs, before and after."""
     _row_metrics(result)
     _dates(result)
+    _coverage_gap(result)
     _members(result)
     _kpi_table(result)
     _preview(result)
@@ -121,6 +131,17 @@ def _dates(result: Comparison) -> None:
     st.markdown(text)
 
 
+def _coverage_gap(result: Comparison) -> None:
+    """Warn before publishing when exports would end on different days, naming the KPIs."""
+    if result.dates_after is None:
+        return
+    first, last = result.dates_after
+    after = observed_span(first, last, result.rows_after or 1)
+    words = publish_gap(result.table, after, data.coverage().spans, KPIS)
+    if words:
+        st.warning(words, icon=":material/date_range:")
+
+
 def _span(days: tuple[dt.date, dt.date] | None) -> str | None:
     return None if days is None else f"{days[0]:%Y-%m-%d} to {days[1]:%Y-%m-%d}"
 
@@ -136,36 +157,43 @@ def _members(result: Comparison) -> None:
 
 
 def kpi_rows(result: Comparison) -> list[dict[str, Any]]:
-    """The latest whole quarter's KPIs before and after, changed ones first."""
+    """The latest whole quarter's KPIs before and after, changed ones first.
+
+    A KPI changes when its figure as shown changes: a difference in the tenth
+    decimal place reads "0.0 pp" and is no change to anyone reviewing.
+    """
     rows = []
     for name, pair in result.kpis.items():
         kpi = KPI_BY_NAME.get(name)
         if kpi is None:
             continue
         before, after = pair.get("before"), pair.get("after")
+        shown = (format_value(before, kpi.unit), format_value(after, kpi.unit))
+        change = format_change(after, before, kpi.unit)
         rows.append(
             {
                 "KPI": kpi.label,
-                "before": format_value(before, kpi.unit),
-                "after": format_value(after, kpi.unit),
-                "change": format_change(after, before, kpi.unit) or "—",
-                "_moved": before != after,
+                "before": shown[0],
+                "after": shown[1],
+                "change": change if change and not is_flat(change) else "—",
+                MOVED: shown[0] != shown[1] or bool(change and not is_flat(change)),
             }
         )
-    rows.sort(key=lambda r: not r["_moved"])
-    return [{k: v for k, v in r.items() if k != "_moved"} for r in rows]
+    rows.sort(key=lambda r: not r[MOVED])
+    return rows
 
 
 def _kpi_table(result: Comparison) -> None:
     rows = kpi_rows(result)
     if not rows or result.quarter is None:
         return
-    moved = sum(p.get("before") != p.get("after") for p in result.kpis.values())
+    moved = sum(r[MOVED] for r in rows)
     st.markdown(
         f"**Overview KPIs of {_quarter_label(result.quarter)}**, the latest whole quarter:"
         f" {moved} of {len(rows)} would change (listed first)."
     )
-    st.dataframe(safe_frame(pl.DataFrame(rows)), hide_index=True, width="stretch")
+    shown = [{k: v for k, v in r.items() if k != MOVED} for r in rows]
+    st.dataframe(pl.DataFrame(shown), hide_index=True, width="stretch")
 
 
 def _preview(result: Comparison) -> None:
@@ -181,7 +209,7 @@ def _preview(result: Comparison) -> None:
         for name in frame.columns
         if frame.schema[name] == pl.Date
     }
-    st.dataframe(safe_frame(frame), hide_index=True, width="stretch", column_config=dates)
+    st.dataframe(frame, hide_index=True, width="stretch", column_config=dates)
 
 
 def _plain(value: Any) -> Any:

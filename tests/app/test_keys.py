@@ -113,7 +113,7 @@ def test_a_link_filtering_a_dimension_named_like_an_app_key_round_trips() -> Non
         (("check", ("no",)), ("start", ("a",))),
     )
     grouped: dict[str, list[str]] = {}
-    for key, value in to_params(view, cov.default_view, "Revenue", None):
+    for key, value in to_params(view, "Revenue", ()):
         grouped.setdefault(key, []).append(value)
     assert grouped["Dim:check"] == ["no"] and grouped["Dim:start"] == ["a"]
     parsed = parse_params(grouped, cov, ["Revenue"])

@@ -17,6 +17,10 @@ CASES = [
     ("revenue", 100.001, 100.0, Tone.FLAT, "off", FLAT),  # rounds to 0.0% as shown
     ("revenue", 100.0, None, Tone.NONE, "off", FLAT),
     ("nps_margin_of_error", 5.0, 3.0, Tone.NONE, "off", FLAT),  # precision, not news
+    ("contacts", 1043.0, 1000.0, Tone.WORSE, "inverse", BAD),  # +4.3% contacts cost more
+    ("contacts", 950.0, 1000.0, Tone.BETTER, "inverse", GOOD),
+    ("passives_share", 0.300, 0.315, Tone.NONE, "off", FLAT),  # -1.5 pp: a share, no verdict
+    ("passives_share", 0.330, 0.315, Tone.NONE, "off", FLAT),
 ]
 
 

@@ -17,6 +17,7 @@ from cxcore.app.views import (
     preset_periods,
     step_back,
     to_params,
+    trend_note,
     valid_drill,
 )
 
@@ -47,7 +48,7 @@ COV = Coverage(
 def test_presets_resolve_against_the_last_day(last_day, name, start, end) -> None:  # type: ignore[no-untyped-def]
     p = preset_periods(D(2020, 1, 1), last_day)[name]
     assert (p.start, p.end) == (start, end)
-    assert matching_preset(start, end, D(2020, 1, 1), last_day) == name
+    assert matching_preset(start, end, preset_periods(D(2020, 1, 1), last_day)) == name
 
 
 def test_presets_are_clamped_to_the_first_day_and_default_to_all_data() -> None:
@@ -56,12 +57,13 @@ def test_presets_are_clamped_to_the_first_day_and_default_to_all_data() -> None:
     assert (short.start, short.end) == (D(2026, 9, 2), D(2026, 9, 20))
 
 
-def test_a_link_round_trips_with_defaults_left_out() -> None:
+def test_a_link_round_trips_with_its_period_spelled_out() -> None:
     view = View(D(2025, 1, 1), D(2026, 9, 30), "yoy", (("segment", ("SMB",)),))
-    params = to_params(view, COV.default_view, "NPS", ["segment"])
+    params = to_params(view, "NPS", ["segment"])
     assert params == [
         ("kpi", "NPS"),
         ("start", "2025-01-01"),
+        ("end", "2026-09-30"),
         ("compare", "Last year"),
         ("segment", "SMB"),
         ("drill", "segment"),
@@ -78,8 +80,13 @@ def test_a_link_round_trips_with_defaults_left_out() -> None:
     )
 
 
-def test_the_default_view_has_an_empty_link() -> None:
-    assert to_params(COV.default_view, COV.default_view) == []
+def test_even_the_default_view_links_its_explicit_period_and_its_version() -> None:
+    # The default moves with every publish; a link made today must not.
+    assert to_params(COV.default_view, version=7) == [
+        ("start", COV.default_view.start.isoformat()),
+        ("end", COV.default_view.end.isoformat()),
+        ("v", "7"),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -163,3 +170,11 @@ def test_a_kpi_is_read_by_name_or_label(raw: str, name: str, label: str) -> None
 def test_a_kpi_by_label_only_when_only_labels_are_given() -> None:
     assert parse_params({"kpi": ["NPS"]}, COV, ["NPS"]).kpi_label == "NPS"
     assert parse_params({"kpi": ["Nps"]}, COV, {"nps": "NPS"}).problems
+
+
+def test_the_trend_says_why_it_differs_from_the_card() -> None:
+    churn = trend_note("Churn", True, "previous", "Q3 2026")
+    assert churn.startswith("Monthly trend: each point is one calendar month's churn")
+    assert "against the month before" in churn and "need not agree" in churn
+    revenue = trend_note("Revenue", False, "yoy", "Q3 2026")
+    assert "the same month a year before" in revenue and "need not agree" not in revenue

@@ -152,3 +152,25 @@ def test_machine_spellings_in_a_link_are_followed_and_shown_as_labels(server, pa
     query = parse_qs(urlparse(page.url).query)
     assert query == {"compare": ["Last year"], "kpi": ["NPS"]}
     shot(page, "explorer_machine_spelling")
+
+
+def test_a_heatmap_click_drills_like_a_bar(server, page) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{server}/explorer?kpi=Churn")
+    settle(page)
+    heatmap = page.locator('[data-testid="stPlotlyChart"]').nth(3)
+    heatmap.scroll_into_view_if_needed()
+    cell = heatmap.locator("g.heatmaplayer image, g.hm image").first
+    cell.wait_for(timeout=15_000)
+    targets = heatmap.locator("g.scatterlayer path.point")
+    box = targets.first.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_function(
+        "() => location.search.includes('segment=') && location.search.includes('region=')",
+        timeout=15_000,
+    )
+    settle(page)
+    query = parse_qs(urlparse(page.url).query)
+    assert query["drill"] == ["segment,region"]
+    assert len(query["segment"]) == 1 and len(query["region"]) == 1
+    page.get_by_role("button", name=query["region"][0], exact=True).wait_for(timeout=15_000)
+    shot(page, "explorer_heatmap_drilled")

@@ -283,3 +283,16 @@ def test_names_and_members_from_the_data_are_shown_as_text(markup_folder: Path) 
     ]
     assert '&lt;a href="http://evil.example"&gt;North&lt;/a&gt;' in axes
     assert MARKUP_MEMBER not in axes
+
+
+def test_the_explorer_breaks_down_by_any_discovered_dimension(data_folder) -> None:  # type: ignore[no-untyped-def]
+    at = open_app({"kpi": "Revenue"}, page="pages/explorer.py")
+    dims = list(Cockpit.open(data_folder).dimensions)
+    assert at.selectbox(key="by_first").options == [d.replace("_", " ").capitalize() for d in dims]
+    assert "tier" in dims  # a customer column the sample carries, found at load
+    at.selectbox(key="by_first").set_value("tier").run()
+    assert not at.exception
+    shown = " ".join(m.value for m in at.markdown)
+    assert "**By tier**" in shown and "**Tier × region**" in shown  # noqa: RUF001
+    assert at.selectbox(key="by_second").value == "region"  # kept from before
+    assert len({b.proto.id for b in at.get("download_button")}) == 4

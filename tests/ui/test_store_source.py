@@ -43,16 +43,30 @@ def test_a_pinned_link_says_newer_data_exists(store: Path) -> None:
     at = open_app({"v": "1"}, page="pages/data.py")
     assert not at.exception and not at.warning
     assert "Data version 1" in texts(at, "markdown")
-    assert "pinned to data version 1; newer data (version 2) exists" in texts(at, "info")
+    note = "shows data version 1, as it was shared; newer data (version 2) exists"
+    assert note in texts(at, "info")
 
 
-def test_the_share_control_can_pin_the_version(store: Path) -> None:
+def test_the_share_link_is_pinned_to_its_version_by_default(store: Path) -> None:
     at = open_app()
     box = at.checkbox(key="share_pin")
-    assert box.label == "Pin to data version 1"
-    assert "v=1" not in texts(at, "code")
-    box.check().run()
+    assert box.label == "Pin to data version 1" and box.value
     assert "v=1" in texts(at, "code")
+    assert "start=2026-07-01&end=2026-09-30" in texts(at, "code")  # the default, spelled out
+    box.uncheck().run()
+    assert "v=1" not in texts(at, "code")
+    assert "start=2026-07-01&end=2026-09-30" in texts(at, "code")
+
+
+def test_a_pinned_link_opens_the_latest_data_in_one_click(store: Path) -> None:
+    rollback(store, 1)
+    at = open_app({"v": "1", "start": "2026-01-01", "end": "2026-03-31"}, page="pages/data.py")
+    assert "newer data (version 2) exists" in texts(at, "info")
+    at.button(key="see_latest").click().run()
+    assert not at.exception and not at.info
+    assert "Data version 2" in texts(at, "markdown")
+    assert "v" not in at.query_params
+    assert at.date_input(key="start").value.isoformat() == "2026-01-01"
 
 
 @pytest.mark.parametrize(

@@ -85,8 +85,9 @@ def upload_nps(at: AppTest, content: bytes) -> AppTest:
 def test_closed_shows_how_to_configure_and_no_uploader(store: Path) -> None:
     at = open_page()
     assert not at.exception
-    assert "Upload is closed here" in texts(at, "warning")
-    assert "analyst_passphrase" in texts(at, "warning")
+    assert texts(at, "warning") == (
+        "**Upload is closed here.** No analyst access is set up; see *Access* in `docs/store.md`."
+    )
     assert "CX_ANALYST_PASSPHRASE" in texts(at, "code")
     assert not at.file_uploader
 
@@ -130,7 +131,9 @@ def test_passphrase_guessing_is_slowed_and_logged(
 def test_localhost_is_open_and_says_how_to_configure(store: Path, local: None) -> None:
     at = open_page()
     assert not at.exception
-    assert "only listens on this computer" in texts(at, "info")
+    notice = texts(at, "info")
+    assert "only listens on this computer" in notice and "`docs/store.md`" in notice
+    assert "To open uploads" not in notice and notice.count(".") <= 2  # one sentence
     assert len(at.file_uploader) == 1
 
 
@@ -179,7 +182,7 @@ def test_a_bad_file_shows_the_report_and_cannot_be_published(
     assert "1 problem blocks publishing" in texts(at, "error")
     findings = at.dataframe[0].value
     row = findings[findings["column"] == "nps_responses.score"].iloc[0]
-    assert row["rows"] == 2 and "above 10" in row["rule"]
+    assert row["rows"] == "2" and "above 10" in row["rule"]
     assert row["examples"] == "row 3: '11', row 7: '12'"
     assert at.button(key="publish").disabled
     assert current_version(store) == 1
@@ -322,3 +325,28 @@ def test_a_version_published_after_the_check_stops_the_publish(
     assert "Version 2 was published since you checked" in texts(at, "warning")
     assert current_version(store) == 2
     assert list_versions(store)[0].note == "someone else, from the command line"
+
+
+def test_the_review_warns_when_a_publish_leaves_exports_ending_apart(
+    store: Path, store_seed: Path, local: None
+) -> None:
+    """Orders for 1-14 Oct (1-14 Sep's again, +30 days) while every other export ends 30 Sep."""
+    orders = pl.read_parquet(store_seed / "orders.parquet")
+    october = orders.filter(
+        pl.col("order_date").is_between(pl.date(2026, 9, 1), pl.date(2026, 9, 14))
+    ).with_columns(
+        (pl.col("order_date") + pl.duration(days=30)).alias("order_date"),
+        ("X" + pl.col("order_id")).alias("order_id"),
+    )
+    out = io.BytesIO()
+    october.write_csv(out)
+    at = open_page()
+    at.selectbox(key=upload.TABLE).set_value("orders")
+    at.file_uploader[0].set_value(("orders.csv", out.getvalue(), "text/csv"))
+    at.run()
+    at.radio(key=upload.MODE).set_value("append").run()
+    at.button(key="check").click().run()
+    assert not at.exception and not at.error
+    warning = texts(at, "warning")
+    assert "After this publish, orders will run to 14 Oct 2026" in warning
+    assert "for 1–14 Oct 2026" in warning and "NPS" in warning  # noqa: RUF001

@@ -10,6 +10,7 @@ import streamlit as st
 
 from cxcore import Cockpit
 from cxcore.app.formatting import format_value
+from cxcore.data.sample import generate
 from cxcore.data.targets import Target
 from cxcore.metrics.registry import Unit
 from cxcore.store.layout import current_version
@@ -25,10 +26,21 @@ def texts(at, kind: str) -> str:  # type: ignore[no-untyped-def]
     return " ".join(str(e.value) for e in getattr(at, kind))
 
 
-def test_the_voice_page_names_what_to_fix_first_and_its_worth(data_folder: Path) -> None:
+@pytest.fixture(scope="module")
+def answered_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Enough customers that every journey has the 30 answers a verdict needs."""
+    folder = tmp_path_factory.mktemp("cx_voice")
+    generate(folder, customers=2500)
+    return folder
+
+
+def test_the_voice_page_names_what_to_fix_first_and_its_worth(
+    answered_folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CX_DATA", str(answered_folder))
     at = open_app(page="pages/voice.py")
     assert not at.exception
-    with Cockpit.open(data_folder) as cockpit:
+    with Cockpit.open(answered_folder) as cockpit:
         journey = fix_first(cockpit.journeys(*P)["journey"]["members"])
         driver = quadrant(cockpit.drivers(*P)).fix_first
         groups = {g["group"]: g for g in cockpit.nps_value(*P)["groups"]}

@@ -1,0 +1,96 @@
+"""The overview as an executive sees it: nothing cut, colours that follow meaning."""
+
+from __future__ import annotations
+
+import pytest
+
+from cxcore import Cockpit
+from cxcore.app.tones import Tone, judge
+from cxcore.metrics.registry import KPIS
+
+from .conftest import settle, shot
+
+# Every card label, value and change whose text is wider than its box (cut or ellipsised).
+CLIPPED = """() => [...document.querySelectorAll(
+    '[data-testid="stMetricLabel"] p, [data-testid="stMetricValue"] p,'
+    + ' [data-testid="stMetricDelta"] p')]
+  .filter(e => e.scrollWidth > e.clientWidth + 1
+            || e.closest('[data-testid="stMetric"]').scrollWidth
+               > e.closest('[data-testid="stMetric"]').clientWidth + 1)
+  .map(e => e.innerText)"""
+SPARK_COLOURS = """() => [...new Set([...document.querySelectorAll(
+    '[data-testid="stMetricChart"] path[aria-roledescription="line mark"]')]
+  .map(e => getComputedStyle(e).stroke))]"""
+NEUTRAL = "rgb(138, 148, 166)"  # layout.SPARK, #8a94a6
+
+
+def open_overview(page, server: str, width: int) -> None:  # type: ignore[no-untyped-def]
+    page.set_viewport_size({"width": width, "height": 1000})
+    page.goto(server)
+    settle(page)
+    page.wait_for_selector('[data-testid="stMetricChart"] path[aria-roledescription="line mark"]')
+
+
+@pytest.mark.parametrize("width", [1280, 1440, 1920])
+def test_no_card_label_or_value_is_cut(server, page, width: int) -> None:  # type: ignore[no-untyped-def]
+    open_overview(page, server, width)
+    labels = page.locator('[data-testid="stMetricLabel"]').all_inner_texts()
+    assert len(labels) == len(KPIS)
+    assert page.evaluate(CLIPPED) == []
+    if width == 1440:
+        shot(page, "overview_1440")
+
+
+def test_sparklines_are_neutral_and_the_delta_carries_the_verdict(  # type: ignore[no-untyped-def]
+    server, page, data_folder
+) -> None:
+    open_overview(page, server, 1440)
+    assert page.evaluate(SPARK_COLOURS) == [NEUTRAL]
+    numbers = Cockpit.open(data_folder).kpis("2026-07-01", "2026-09-30")["kpis"]
+    verdicts = {
+        k.label: judge(k, numbers[k.name]["value"], numbers[k.name]["previous"]) for k in KPIS
+    }
+    assert verdicts["Contacts"] in (Tone.BETTER, Tone.WORSE)  # the data must test the rule
+    colours = {}
+    for card in page.locator('[data-testid="stMetric"]').all():
+        label = card.locator('[data-testid="stMetricLabel"]').inner_text().strip()
+        delta = card.locator('[data-testid="stMetricDelta"]')
+        colours[label] = delta.evaluate("e => getComputedStyle(e).color")
+    # The page's delta colours split the cards exactly as the verdicts do: grey for no
+    # verdict (Passives, a share) and flat changes, one colour for better, one for worse.
+    grey = {Tone.FLAT: "grey", Tone.NONE: "grey"}
+    by_tone: dict[str, set[str]] = {}
+    for label, verdict in verdicts.items():
+        by_tone.setdefault(grey.get(verdict, str(verdict)), set()).add(colours[label])
+    assert all(len(c) == 1 for c in by_tone.values()), by_tone
+    assert len({next(iter(c)) for c in by_tone.values()}) == len(by_tone)
+    assert verdicts["Passives"] is Tone.NONE
+
+
+def test_a_phone_gets_the_headline_first_two_cards_a_row_and_no_sidebar(server, browser) -> None:  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    phone = context.new_page()
+    try:
+        phone.goto(server)
+        settle(phone)
+        right = phone.locator('[data-testid="stSidebar"]').evaluate(
+            "e => e.getBoundingClientRect().right"
+        )
+        assert right <= 1  # closed: nothing of it over the content
+        boxes = [m.bounding_box() for m in phone.locator('[data-testid="stMetric"]').all()]
+        assert len(boxes) == len(KPIS)
+        labels = phone.locator('[data-testid="stMetricLabel"]').all_inner_texts()
+        assert [t.strip() for t in labels[:5]] == [
+            "Revenue", "Active customers", "Net revenue retention", "NPS", "Cost to serve"
+        ]  # fmt: skip
+        # Two cards a row: the first two side by side, each about half the screen.
+        assert abs(boxes[0]["y"] - boxes[1]["y"]) < 2 and boxes[1]["x"] > boxes[0]["x"]
+        assert all(b["width"] < 390 / 2 for b in boxes)
+        rows = len({round(b["y"]) for b in boxes})
+        # 29 cards today: 17 rows in groups two a row (3 + 2 + 2 + 1 + 3 + 3 + 3), against
+        # 29 rows stacked one a row.
+        assert rows <= len(KPIS) * 0.6
+        assert phone.evaluate(CLIPPED) == []
+        shot(phone, "overview_phone")
+    finally:
+        context.close()
