@@ -24,6 +24,7 @@ from cxcore.data.catalog import Catalog
 from cxcore.data.dataset import Dataset, Place, Relation, TableInfo
 from cxcore.data.validation import Finding
 from cxcore.metrics.backend import DuckDBExecutor, Executor, duckdb_relations
+from cxcore.metrics.spark_backend import SparkExecutor
 from cxcore.settings import Settings
 from cxcore.sqlkit import render, table
 from cxcore.store.layout import (
@@ -91,6 +92,14 @@ def open_folder(folder: Path, info: VersionInfo, settings: Settings) -> OpenedVe
 def _serve(
     folder: Path, version: int, info: VersionInfo, hold: BinaryIO | None, settings: Settings
 ) -> OpenedVersion:
+    if settings.engine == "spark":
+        if not info.relations:
+            raise StoreError(
+                f"version {version} predates the fact files Spark reads; publish it again"
+                " (cx-cockpit ingest) to serve it with Spark"
+            )
+        dataset = dataset_of(folder, info)
+        return OpenedVersion(version, dataset, spark_executor(dataset, settings), hold)
     if not info.relations:  # a version of the first layout: read its tables as files
         catalog = Catalog.from_files({t: folder / rel for t, rel in info.files.items()})
         relations = duckdb_relations(catalog.loaded.relations)
@@ -114,6 +123,12 @@ def dataset_of(folder: Path, info: VersionInfo) -> Dataset:
         warnings=tuple(Finding.from_dict(f) for f in described.get("warnings", ())),
         files={name: folder / rel for name, rel in info.files.items()},
     )
+
+
+def spark_executor(dataset: Dataset, settings: Settings) -> SparkExecutor:
+    """The version's fact and rollup files, read by Spark where they lie."""
+    files = {name: Path(r.target) for name, r in dataset.relations.items()}
+    return SparkExecutor.over_files(files, settings)
 
 
 def serving_executor(dataset: Dataset, settings: Settings) -> DuckDBExecutor:
