@@ -41,7 +41,8 @@ SESSION_CONFIG: dict[str, str] = {
     "spark.sql.ansi.enabled": "true",
     "spark.ui.showConsoleProgress": "false",
 }
-LOCAL_CONFIG: dict[str, str] = {"spark.ui.enabled": "false"}
+# A local session has few cores: a few shuffle partitions, not the 200 meant for a cluster.
+LOCAL_CONFIG: dict[str, str] = {"spark.ui.enabled": "false", "spark.sql.shuffle.partitions": "4"}
 _views = itertools.count(1)
 
 
