@@ -7,7 +7,9 @@ answers questions about whatever data it is given.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -19,9 +21,10 @@ from cxcore.data.targets import TARGETS_FILE
 from cxcore.metrics import cohorts as cohorts_mod
 from cxcore.metrics.backend import DuckDBExecutor, Executor, duckdb_relations
 from cxcore.metrics.engine import ArgumentError
-from cxcore.settings import Settings
+from cxcore.settings import Settings, SettingsError
 from cxcore.store import layout, reader
 from cxcore.store import targets as store_targets
+from cxcore.store.publish import ensure_store
 from cxcore.voice.facade import VoiceOfCustomer
 
 
@@ -38,12 +41,14 @@ class Cockpit(VoiceOfCustomer):
         use_rollups: bool = True,
         opened: reader.OpenedVersion | None = None,
         targets_file: Path | None = None,
+        scratch: tempfile.TemporaryDirectory[str] | None = None,
     ) -> None:
         super().__init__(dataset, executor, use_rollups=use_rollups)
         self.source = source
         self.version = version  # the store version read; None for a plain data folder
         self._opened = opened  # holds a store version against pruning while it is served
         self.targets_file = targets_file
+        self._scratch = scratch  # a data folder's files written for Spark, removed on close
 
     def close(self) -> None:
         """Release the data: its connection, and the hold on a store version."""
@@ -52,6 +57,9 @@ class Cockpit(VoiceOfCustomer):
             self._opened = None
         else:
             self.executor.close()
+        if self._scratch is not None:
+            self._scratch.cleanup()
+            self._scratch = None
 
     def __enter__(self) -> Cockpit:
         return self
@@ -67,9 +75,18 @@ class Cockpit(VoiceOfCustomer):
         *,
         settings: Settings | None = None,
         use_rollups: bool = True,
+        engine: str | None = None,
     ) -> Cockpit:
-        """A data folder, or a managed store at its latest (or a pinned) version."""
+        """A data folder, or a managed store at its latest (or a pinned) version.
+
+        `engine` ("duckdb" or "spark") overrides the setting (`CX_ENGINE`).
+        """
         settings = settings or Settings.from_env()
+        if engine is not None:
+            try:
+                settings = dataclasses.replace(settings, engine=engine)
+            except SettingsError as err:
+                raise ArgumentError(f"unknown engine {engine!r}: {err}") from None
         if layout.is_store(path):
             opened = reader.open_version(path, version, settings)
             try:
@@ -88,6 +105,8 @@ class Cockpit(VoiceOfCustomer):
             )
         if version is not None:
             raise ArgumentError(f"{str(path)!r} is a data folder, not a store: it has no versions")
+        if settings.engine == "spark":
+            return cls._folder_on_spark(Path(path), settings, use_rollups)
         catalog = Catalog.from_folder(path)
         executor = DuckDBExecutor(
             catalog.con, duckdb_relations(catalog.loaded.relations), settings.query_timeout_s
@@ -126,3 +145,26 @@ class Cockpit(VoiceOfCustomer):
     ) -> clv_report.FittedClv:
         """The fitted models behind `clv`, for callers that keep them (the slow part)."""
         return clv_report.fit(self, calibration_end, filters, holdout_end)
+
+    @classmethod
+    def _folder_on_spark(cls, folder: Path, settings: Settings, use_rollups: bool) -> Cockpit:
+        """A data folder validated and written as a version by DuckDB, as publishing would,
+        into a scratch store; Spark then reads those files. Validation stays in one place."""
+        scratch = tempfile.TemporaryDirectory(prefix="cx-spark-")
+        try:
+            store = Path(scratch.name) / "store"
+            ensure_store(store, folder, settings)
+            opened = reader.open_version(store, None, settings)
+        except BaseException:
+            scratch.cleanup()
+            raise
+        return cls(
+            opened.dataset,
+            opened.executor,
+            folder,
+            None,
+            use_rollups=use_rollups,
+            opened=opened,
+            targets_file=folder / TARGETS_FILE,
+            scratch=scratch,
+        )

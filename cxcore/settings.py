@@ -2,9 +2,10 @@
 
 A plain dataclass rather than a settings framework: a handful of values do not
 need a dependency. Each setting is declared once below with its environment
-variable and its key in the app's `[store]` secrets section; every bad value
-is refused with the variable's name, so a typo in a deployment shows up at
-start, not as a surprise later.
+variable and its key in a section of the app's secrets (`[store]`, or
+`[engine]` for which engine serves the KPIs); every bad value is refused with
+the variable's name, so a typo in a deployment shows up at start, not as a
+surprise later.
 """
 
 from __future__ import annotations
@@ -69,10 +70,25 @@ class Setting:
     key: str  # the name in the app's `[store]` setting
     parse: Callable[[str], Any]
     minimum: float | None = None
+    section: str = "store"  # the section of the app's secrets that holds it
+
+
+ENGINES = ("duckdb", "spark")
 
 
 def _path(text: str) -> Path:
     return Path(text)
+
+
+def _engine(text: str) -> str:
+    name = text.strip().lower()
+    if name not in ENGINES:
+        raise SettingsError(f"CX_ENGINE must be one of: {', '.join(ENGINES)}, got {text!r}")
+    return name
+
+
+def _text(text: str) -> str:
+    return text.strip()
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -88,6 +104,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_temp_mb", "CX_MAX_TEMP_MB", "max_temp_mb", int, 1),
     Setting("query_timeout_s", "CX_QUERY_TIMEOUT_S", "query_timeout_s", float, 0.1),
     Setting("date_window", WINDOW_ENV, WINDOW_KEY, parse_window),
+    Setting("engine", "CX_ENGINE", "name", _engine, section="engine"),
+    Setting("spark_master", "CX_SPARK_MASTER", "spark_master", _text, section="engine"),
+    Setting("spark_remote", "CX_SPARK_REMOTE", "spark_remote", _text, section="engine"),
 )
 BY_FIELD = {s.field: s for s in SETTINGS}
 STORE_ENV = BY_FIELD["store"].env
@@ -115,6 +134,10 @@ class Settings:
     # Rows dated outside the window are refused; one table may have its own window.
     date_window: DateWindow = DEFAULT_WINDOW
     table_windows: tuple[tuple[str, DateWindow], ...] = ()
+    # Which engine answers KPI queries: DuckDB (embedded) or Spark (see docs/scaling.md).
+    engine: str = "duckdb"
+    spark_master: str = "local[2]"  # where a Spark session runs, unless spark_remote is set
+    spark_remote: str = ""  # a Spark Connect URL (sc://host:15002); empty: start a session
 
     def __post_init__(self) -> None:
         for setting in SETTINGS:
@@ -123,6 +146,7 @@ class Settings:
                 raise SettingsError(
                     f"{setting.env} must be at least {setting.minimum:g}, got {value}"
                 )
+        _engine(self.engine)
 
     def window_for(self, table: str) -> DateWindow:
         """The table's own window (CX_DATE_WINDOW_<TABLE>), else the common one."""
@@ -186,15 +210,19 @@ def _table_windows(env: Mapping[str, str]) -> dict[str, DateWindow]:
     }
 
 
-def layered(setting: Mapping[str, Any], env: Mapping[str, str] | None = None) -> Settings:
-    """The app's `[store]` setting, where the environment variable for a value is unset;
-    a deployment can pin a value without editing files."""
+def layered(
+    setting: Mapping[str, Any],
+    env: Mapping[str, str] | None = None,
+    engine: Mapping[str, Any] | None = None,
+) -> Settings:
+    """The app's `[store]` (and `[engine]`) settings, where the environment variable for a
+    value is unset; a deployment can pin a value without editing files."""
     env = os.environ if env is None else env
-    by_key = {s.key: s for s in SETTINGS}
+    given = {"store": setting, "engine": engine or {}}
     overrides: dict[str, Any] = {
-        by_key[key].field: value
-        for key, value in setting.items()
-        if key in by_key and not str(env.get(by_key[key].env, "")).strip()
+        s.field: given[s.section][s.key]
+        for s in SETTINGS
+        if s.key in given[s.section] and not str(env.get(s.env, "")).strip()
     }
     prefix = WINDOW_KEY + "_"
     overrides["table_windows"] = tuple(

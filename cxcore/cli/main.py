@@ -37,6 +37,8 @@ from cxcore.data.names import did_you_mean, normalise
 from cxcore.metrics.engine import ArgumentError
 from cxcore.metrics.periods import PeriodError, Windows, parse_compare, period
 from cxcore.metrics.registry import KPI_BY_NAME, KPIS
+from cxcore.metrics.spark_backend import SparkUnavailable
+from cxcore.settings import ENGINES
 from cxcore.store.layout import StoreError
 
 
@@ -62,6 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--kpi", action="append", default=[], help="print only this KPI (repeatable; default: all)"
     )
     kpis.add_argument("--format", default="json", help="json (default) or csv")
+    kpis.add_argument(
+        "--engine", default=None, help="duckdb or spark (default: CX_ENGINE, else duckdb)"
+    )
     sample = commands.add_parser("sample", help="write the seeded sample data folder")
     sample.add_argument("--out", required=True, help="folder to write the six tables into")
     sample.add_argument("--customers", type=int, default=6000)
@@ -92,7 +97,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"cx-cockpit: the data breaks the contract:\n{err.report.describe()}", file=sys.stderr
         )
         return 1
-    except StoreError as err:  # an empty store, or a version no longer kept
+    except (StoreError, SparkUnavailable) as err:  # an empty store; no Spark to run on
         return fail(1, str(err))
     except Exception as err:  # the machine or the engine: one line, never a traceback
         message = describe_failure(err)
@@ -103,6 +108,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def run_kpis(args: argparse.Namespace) -> int:
     fmt = choice(args.format, ("json", "csv"), "--format")
+    if args.engine is not None:
+        choice(args.engine, ENGINES, "--engine")
     choice(args.compare, ("previous", "yoy"), "--compare")
     for name in args.kpi:
         if name not in KPI_BY_NAME:
@@ -115,11 +122,11 @@ def run_kpis(args: argparse.Namespace) -> int:
     if not Path(args.data).is_dir():
         raise UsageError(f"--data {args.data!r} is not a folder")
     filters = parse_filters(args)
-    cockpit = Cockpit.open(args.data)
-    check_members(filters, cockpit.dataset.dimensions)
-    result = cockpit.kpis(
-        start=args.start, end=args.end, compare=args.compare, filters=filters, by=by
-    )
+    with Cockpit.open(args.data, engine=args.engine) as cockpit:
+        check_members(filters, cockpit.dataset.dimensions)
+        result = cockpit.kpis(
+            start=args.start, end=args.end, compare=args.compare, filters=filters, by=by
+        )
     names = args.kpi or [k.name for k in KPIS]
     _keep_kpis(result, names)
     sys.stdout.write(to_csv(result, by or [], names) if fmt == "csv" else to_json(result))

@@ -143,6 +143,12 @@ ADDITIVE: tuple[Additive, ...] = (
     Additive("bounces", "web_sessions", where="pageviews = 1"),
 )
 
+# A customer's revenue growth, kept at the amounts' scale of 10 decimals on every engine:
+# Spark types the difference of two DECIMAL(38, 10) values as DECIMAL(38, 9) (it gives up
+# a decimal to make room for the carry), DuckDB keeps 10. Operands of 28 digits leave that
+# room, so both engines return the same digits (a customer's revenue stays below 1e18).
+AMOUNT_GROWTH = "CAST(rev_cur AS DECIMAL(28, 10)) - CAST(rev_prior AS DECIMAL(28, 10))"
+
 CURRENT, PRIOR = ("window", Window.CURRENT), ("window", Window.PRIOR)
 PAIR = ("pair", "")
 
@@ -168,8 +174,7 @@ CUSTOMER: tuple[CustomerMeasure, ...] = (
     ),
     CustomerMeasure(
         "expansion",
-        "COALESCE(SUM(GREATEST(0, rev_cur - rev_prior))"
-        " FILTER(WHERE n_prior > 0 AND n_cur > 0), 0)",
+        f"COALESCE(SUM(GREATEST(0, {AMOUNT_GROWTH})) FILTER(WHERE n_prior > 0 AND n_cur > 0), 0)",
         PAIR,
         "expansion",
     ),
@@ -196,7 +201,7 @@ WINDOW_COLUMNS: dict[str, str] = {
 PAIR_COLUMNS: dict[str, str] = {
     "retained": "COUNT(*)",
     "cohort_revenue": "SUM(rev_cur)",
-    "expansion": "SUM(GREATEST(0, rev_cur - rev_prior))",
+    "expansion": f"SUM(GREATEST(0, {AMOUNT_GROWTH}))",
     "gross_retained": "SUM(GREATEST(0, LEAST(rev_cur, rev_prior)))",
 }
 

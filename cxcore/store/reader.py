@@ -25,6 +25,7 @@ from cxcore.data.dataset import Dataset, Place, Relation, TableInfo, fact_relati
 from cxcore.data.validation import Finding
 from cxcore.metrics.backend import DuckDBExecutor, Executor, duckdb_relations
 from cxcore.metrics.rollup_build import expected_columns
+from cxcore.metrics.spark_backend import SparkExecutor
 from cxcore.settings import Settings
 from cxcore.sqlkit import describe, render, table
 from cxcore.store.layout import (
@@ -92,6 +93,14 @@ def open_folder(folder: Path, info: VersionInfo, settings: Settings) -> OpenedVe
 def _serve(
     folder: Path, version: int, info: VersionInfo, hold: BinaryIO | None, settings: Settings
 ) -> OpenedVersion:
+    if settings.engine == "spark":
+        if not info.relations:
+            raise StoreError(
+                f"version {version} predates the fact files Spark reads; publish it again"
+                " (cx-cockpit ingest) to serve it with Spark"
+            )
+        dataset = dataset_of(folder, info)
+        return OpenedVersion(version, dataset, spark_executor(dataset, settings), hold)
     if not info.relations:  # a version of the first layout: read its tables as files
         catalog = Catalog.from_files({t: folder / rel for t, rel in info.files.items()})
         relations = duckdb_relations(catalog.loaded.relations)
@@ -134,6 +143,12 @@ def with_current_rollups(dataset: Dataset, executor: DuckDBExecutor) -> Dataset:
             kept = {n: r for n, r in dataset.relations.items() if n in facts}
             return replace(dataset, relations=kept)
     return dataset
+
+
+def spark_executor(dataset: Dataset, settings: Settings) -> SparkExecutor:
+    """The version's fact and rollup files, read by Spark where they lie."""
+    files = {name: Path(r.target) for name, r in dataset.relations.items()}
+    return SparkExecutor.over_files(files, settings)
 
 
 def serving_executor(dataset: Dataset, settings: Settings) -> DuckDBExecutor:

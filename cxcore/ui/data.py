@@ -30,6 +30,7 @@ from cxcore.app.coverage import observed_span
 from cxcore.app.formatting import quote_untrusted
 from cxcore.app.views import VERSION, Coverage, Filters, View
 from cxcore.metrics import trend as trend_mod
+from cxcore.metrics.spark_backend import SparkUnavailable
 from cxcore.settings import Settings, SettingsError, layered
 from cxcore.store import layout as store_mod
 from cxcore.store.publish import ensure_store
@@ -58,12 +59,14 @@ def data_source() -> str:
 
 
 def app_settings() -> Settings:
-    """Store settings: the environment first, then a `[store]` section in the app's secrets."""
+    """Settings: the environment first, then the `[store]` and `[engine]` sections of the
+    app's secrets (`[engine] name = "spark"` serves the KPIs from Spark)."""
     try:
         setting = dict(st.secrets.get("store", {}))
+        engine = dict(st.secrets.get("engine", {}))
     except (FileNotFoundError, StreamlitSecretNotFoundError):  # no secrets file: env only
-        setting = {}
-    return layered(setting)
+        setting, engine = {}, {}
+    return layered(setting, engine=engine)
 
 
 @st.cache_resource(show_spinner="Preparing the data store…", max_entries=4)
@@ -159,14 +162,20 @@ def _decided_version() -> int | None:
 
 @st.cache_resource(show_spinner="Opening the data…", max_entries=4)
 def _open(source: str, version: int | None) -> Cockpit:
-    return Cockpit.open(source, version=version)
+    return Cockpit.open(source, version=version, settings=app_settings())
 
 
 def cockpit() -> Cockpit:
     """The opened data, or a calm error page when it cannot be opened."""
     try:
         opened = _open(data_source(), data_version())
-    except (FileNotFoundError, DataContractError, SettingsError, store_mod.StoreError) as err:
+    except (
+        FileNotFoundError,
+        DataContractError,
+        SettingsError,
+        SparkUnavailable,
+        store_mod.StoreError,
+    ) as err:
         st.error(f"The cockpit cannot open its data: {err}", icon=":material/error:")
         st.stop()
     if opened.first_day is None or opened.last_day is None:

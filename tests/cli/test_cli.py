@@ -206,6 +206,7 @@ BAD_ARGUMENTS: list[tuple[str, list[str]]] = [
     ("not a date", ["--start", "yesterday", "--end", "2025-02-28"]),
     ("unknown --compare", [*PERIOD, "--compare", "weekly"]),
     ("unknown --format", [*PERIOD, "--format", "xml"]),
+    ("unknown --engine", [*PERIOD, "--engine", "postgres"]),
 ]
 
 

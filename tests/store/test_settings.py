@@ -33,3 +33,38 @@ def test_layered(setting: dict, env: dict[str, str], expected: Settings) -> None
 def test_bad_settings_are_named(setting: dict, env: dict[str, str], message: str) -> None:
     with pytest.raises(SettingsError, match=message):
         layered(setting, env)
+
+
+ENGINE_CASES = [
+    ({}, {}, Settings()),
+    ({"name": "spark"}, {}, Settings(engine="spark")),
+    ({"name": "Spark "}, {}, Settings(engine="spark")),
+    ({"name": "spark"}, {"CX_ENGINE": "duckdb"}, Settings(engine="duckdb")),
+    ({}, {"CX_ENGINE": "spark"}, Settings(engine="spark")),
+    (
+        {"spark_remote": "sc://spark.example:15002"},
+        {},
+        Settings(spark_remote="sc://spark.example:15002"),
+    ),
+    ({}, {"CX_SPARK_MASTER": "local[4]"}, Settings(spark_master="local[4]")),
+]
+
+
+@pytest.mark.parametrize(("engine", "env", "expected"), ENGINE_CASES)
+def test_the_engine_section_layers_like_the_store_section(
+    engine: dict, env: dict[str, str], expected: Settings
+) -> None:
+    assert layered({}, env, engine) == expected
+
+
+@pytest.mark.parametrize(
+    ("engine", "env"), [({"name": "postgres"}, {}), ({}, {"CX_ENGINE": "duck"})]
+)
+def test_an_unknown_engine_is_named(engine: dict, env: dict[str, str]) -> None:
+    with pytest.raises(SettingsError, match="CX_ENGINE must be one of: duckdb, spark"):
+        layered({}, env, engine)
+
+
+def test_an_engine_given_in_code_is_checked_too() -> None:
+    with pytest.raises(SettingsError, match="CX_ENGINE"):
+        Settings(engine="sqlite")

@@ -12,10 +12,10 @@ FROM (
     SELECT
       *
     FROM (VALUES
-      ('p', $p_unit, $p_cur_start, $p_prior_start, $p_lag),
-      ('q', $q_unit, $q_cur_start, $q_prior_start, $q_lag)) AS "slots"("slot", "unit", "cur_start", "prior_start", "lag")
+      ('p', $p_unit, $p_cur_start, $p_prior_start, $p_lag, $p_prior_unit),
+      ('q', $q_unit, $q_cur_start, $q_prior_start, $q_lag, $q_prior_unit)) AS "slots"("slot", "unit", "cur_start", "prior_start", "lag", "prior_unit")
   ) AS "s"
-    ON w.unit = s.unit AND w.start = "s"."cur_start"
+    ON w.unit = "s"."unit" AND w.start = "s"."cur_start"
   WHERE
     ARRAY_CONTAINS($filter_0, "w"."__cx_dim_1")
 ) AS rows
