@@ -11,10 +11,12 @@ import errno
 import json
 import sys
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any, NoReturn
 
 import duckdb
 
+from cxcore.cockpit import Cockpit
 from cxcore.data.names import did_you_mean, normalise
 from cxcore.metrics.backend import QueryTimeout
 
@@ -95,3 +97,18 @@ def check_members(filters: dict[str, list[str]], dimensions: Mapping[str, Sequen
 
 def to_json(result: Any) -> str:
     return json.dumps(result, ensure_ascii=False, indent=2) + "\n"
+
+
+def open_data(
+    args: argparse.Namespace, filters: dict[str, list[str]], engine: str | None = None
+) -> Cockpit:
+    """`--data` opened, and the filters' members checked against it before any answer."""
+    if not Path(args.data).is_dir():
+        raise UsageError(f"--data {args.data!r} is not a folder")
+    cockpit = Cockpit.open(args.data, engine=engine)
+    try:
+        check_members(filters, cockpit.dataset.dimensions)
+    except UsageError:
+        cockpit.close()
+        raise
+    return cockpit

@@ -11,12 +11,10 @@ import argparse
 import json
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from cxcore.analytics.clv_report import ModelError
-from cxcore.cli.common import UsageError, check_members, fail, parse_filters
-from cxcore.cockpit import Cockpit
+from cxcore.cli.common import UsageError, fail, open_data, parse_filters
 from cxcore.metrics.cohorts import Basis
 
 Command = Callable[[argparse.Namespace], int]
@@ -52,23 +50,11 @@ def _data_and_filters(command: argparse.ArgumentParser) -> None:
     )
 
 
-def _opened(args: argparse.Namespace, filters: dict[str, list[str]]) -> Cockpit:
-    if not Path(args.data).is_dir():
-        raise UsageError(f"--data {args.data!r} is not a folder")
-    cockpit = Cockpit.open(args.data)
-    try:
-        check_members(filters, cockpit.dataset.dimensions)
-    except UsageError:
-        cockpit.close()
-        raise
-    return cockpit
-
-
 def run_cohorts(args: argparse.Namespace) -> int:
     if args.basis not in {str(b) for b in Basis}:
         raise UsageError(f"--basis {args.basis!r} is not one of: first_order, signup")
     filters = parse_filters(args)
-    with _opened(args, filters) as cockpit:
+    with open_data(args, filters) as cockpit:
         result = cockpit.cohorts(args.start, args.end, filters=filters, basis=args.basis)
     _print(result)
     return 0
@@ -76,7 +62,7 @@ def run_cohorts(args: argparse.Namespace) -> int:
 
 def run_clv(args: argparse.Namespace) -> int:
     filters = parse_filters(args)
-    with _opened(args, filters) as cockpit:
+    with open_data(args, filters) as cockpit:
         try:
             result = cockpit.clv(
                 args.calibration_end,

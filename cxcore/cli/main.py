@@ -21,17 +21,16 @@ from cxcore.bench.harness import main as bench_main
 from cxcore.cli.common import (
     Parser,
     UsageError,
-    check_members,
     choice,
     describe_failure,
     fail,
+    open_data,
     parse_filters,
     to_json,
 )
 from cxcore.cli.economics import ECONOMICS_COMMANDS, add_economics_commands
 from cxcore.cli.store import STORE_COMMANDS, add_store_commands
 from cxcore.cli.voice import VOICE_COMMANDS, add_voice_commands
-from cxcore.cockpit import Cockpit
 from cxcore.data.catalog import DataContractError
 from cxcore.data.names import did_you_mean, normalise
 from cxcore.metrics.engine import ArgumentError
@@ -119,11 +118,8 @@ def run_kpis(args: argparse.Namespace) -> int:
         Windows.of(period(args.start, args.end), parse_compare(args.compare))
     except PeriodError as err:
         raise UsageError(str(err)) from None
-    if not Path(args.data).is_dir():
-        raise UsageError(f"--data {args.data!r} is not a folder")
     filters = parse_filters(args)
-    with Cockpit.open(args.data, engine=args.engine) as cockpit:
-        check_members(filters, cockpit.dataset.dimensions)
+    with open_data(args, filters, args.engine) as cockpit:
         result = cockpit.kpis(
             start=args.start, end=args.end, compare=args.compare, filters=filters, by=by
         )

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from cxcore.cli.common import Parser, UsageError, check_members, choice, parse_filters, to_json
+from cxcore.cli.common import Parser, UsageError, choice, open_data, parse_filters, to_json
 from cxcore.cockpit import Cockpit
 from cxcore.data.targets import Target
 from cxcore.metrics.periods import PeriodError, Windows, parse_compare, period
@@ -93,15 +93,7 @@ def _opened(args: argparse.Namespace, filters: dict[str, list[str]]) -> Cockpit:
         Windows.of(period(args.start, args.end), parse_compare(compare))
     except PeriodError as err:
         raise UsageError(str(err)) from None
-    if not Path(args.data).is_dir():
-        raise UsageError(f"--data {args.data!r} is not a folder")
-    cockpit = Cockpit.open(args.data)
-    try:
-        check_members(filters, cockpit.dataset.dimensions)
-    except UsageError:
-        cockpit.close()
-        raise
-    return cockpit
+    return open_data(args, filters)
 
 
 def run_drivers(args: argparse.Namespace) -> int:
