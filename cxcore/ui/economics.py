@@ -19,7 +19,7 @@ import polars as pl
 import streamlit as st
 
 from cxcore.analytics import clv_report
-from cxcore.app.formatting import format_value
+from cxcore.app.formatting import escape_markdown, format_value
 from cxcore.app.views import Filters, View
 from cxcore.metrics.periods import add_months
 from cxcore.metrics.registry import KPI_BY_NAME, Unit
@@ -181,7 +181,7 @@ def show_clv_table(frame: pl.DataFrame, by: str) -> None:
     money = KPI_BY_NAME["cac"].unit
     rows = [
         {
-            by.replace("_", " ").capitalize(): row[by],
+            by.replace("_", " ").capitalize(): escape_markdown(str(row[by])),  # st.table: markdown
             "Customers": format_value(row["customers"], Unit.COUNT),
             "Mean CLV": format_value(row["mean_clv"], money),
             "Median CLV": format_value(row["median_clv"], money),

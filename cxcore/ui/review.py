@@ -82,9 +82,10 @@ def report(rep: Report) -> None:
         column_config={
             "severity": st.column_config.TextColumn("severity", width="small"),
             "column": st.column_config.TextColumn("table.column", width="medium"),
-            "rule": st.column_config.TextColumn("rule", width="large"),
+            # sized to the text: a rule carries the fix it suggests, which must not be cut
+            "rule": st.column_config.TextColumn("rule"),
             "rows": st.column_config.TextColumn("rows", width="small"),
-            "examples": st.column_config.TextColumn("example rows (up to ten)", width="large"),
+            "examples": st.column_config.TextColumn("example rows (up to ten)"),
         },
     )
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 
+from cxcore.app.formatting import escape_plot_text
 from cxcore.metrics.registry import Kpi, Unit
 from cxcore.ui.charts import BAD, FLAT, FONT, GOOD, PRIMARY, axis_format
 from cxcore.voice.drivers import Quadrant, driver_label
@@ -56,7 +57,7 @@ def quadrant_figure(drivers: Mapping[str, Any], split: Quadrant) -> go.Figure:
         x=xs,
         y=ys,
         mode="markers+text",
-        text=[driver_label(d["driver"]) for d in scored],
+        text=[escape_plot_text(driver_label(d["driver"])) for d in scored],
         textposition="top center",
         marker={
             "size": [12 + 60 * (d["relative_weight"] or 0) for d in scored],
@@ -81,7 +82,8 @@ def waterfall_figure(kpi: Kpi, decomposition: Mapping[str, Any]) -> go.Figure:
         labels.append("Volume")
         values.append(decomposition["volume"])
     for member in decomposition["members"]:
-        labels += [f"{member['member']} mix", f"{member['member']} rate"]
+        shown = escape_plot_text(member["member"])
+        labels += [f"{shown} mix", f"{shown} rate"]
         values += [member["mix"], member["rate"]]
     fig = go.Figure(
         go.Waterfall(

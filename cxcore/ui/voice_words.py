@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from cxcore.app.formatting import format_value
+from cxcore.app.formatting import escape_markdown, format_value
 from cxcore.metrics.registry import Kpi, Unit
 from cxcore.metrics.targets import Status, applicable, status
 from cxcore.voice.drivers import driver_label
@@ -73,7 +73,7 @@ def journey_sentence(member: Mapping[str, Any] | None) -> str:
     """The journey to fix first: its NPS, its change and whether the change is real."""
     if member is None:
         return "No journey has 30 answers or more in this view."
-    text = f"**{member['member']}** has the lowest NPS, {member['nps']:.1f}"
+    text = f"**{escape_markdown(member['member'])}** has the lowest NPS, {member['nps']:.1f}"
     if member["change"] is not None and member["significance"] is not None:
         text += f" ({member['change']:+.1f} pts, {member['significance']['words']})"
     spread = member["next_period"]["retention_spread"]
@@ -93,7 +93,7 @@ def driver_sentence(drivers: Sequence[Mapping[str, Any]], fix_first: str | None)
     weight = found["relative_weight"]
     share = "" if weight is None else f", {weight * 100:.0f}% of the score's variance"
     return (
-        f"**{driver_label(fix_first)}** matters most among the weak spots"
+        f"**{escape_markdown(driver_label(fix_first))}** matters most among the weak spots"
         f" (r = {found['importance']:.2f}{share}) and is rated {found['performance']:.1f}"
         f" on average over {found['responses']:,} ratings."
     )
@@ -105,7 +105,7 @@ def movers_sentence(kpi: Kpi, by: str, decomposition: Mapping[str, Any] | None) 
         return f"There is nothing to split by {by} in this view."
     by_name = {m["member"]: m for m in decomposition["members"]}
     named = [
-        f"{member} ({_amount(kpi, by_name[member]['change'])})"
+        f"{escape_markdown(member)} ({_amount(kpi, by_name[member]['change'])})"
         for member in decomposition["movers"][:2]
     ]
     total = _amount(kpi, decomposition["total_change"])
@@ -134,5 +134,5 @@ def member_statuses(
         target = applicable(targets, kpi.name, narrowed)
         judged = None if target is None else status(kpi, entry["kpis"][kpi.name]["value"], target)
         if judged is not None:
-            said.append(f"{STATUS_MARKS[judged]} {member} {judged}")
+            said.append(f"{STATUS_MARKS[judged]} {escape_markdown(member)} {judged}")
     return ("Status per member: " + ", ".join(said) + ".") if said else ""

@@ -121,3 +121,17 @@ def test_the_value_sentence_when_passives_bring_less_than_detractors() -> None:
     # (1000 - 1400) * 5 = -2,000: the detractor brings more, and the shift adds nothing
     assert "a detractor brings **$2,000 more** than a promoter" in said
     assert "to passive would not add revenue here." in said
+
+
+def test_members_from_the_data_are_said_as_text_not_markup() -> None:
+    from cxcore.metrics.registry import KPI_BY_NAME
+    from cxcore.ui.voice_words import movers_sentence
+
+    hostile = "![px](http://host/p.png)"
+    split = {
+        "members": [{"member": hostile, "change": 5.0}, {"member": "North", "change": 1.0}],
+        "movers": [hostile, "North"],
+        "total_change": 6.0,
+    }
+    said = movers_sentence(KPI_BY_NAME["revenue"], "region", split)
+    assert hostile not in said and "\\!\\[px\\]" in said
