@@ -19,8 +19,9 @@ from cxcore.metrics.periods import CalendarUnit, Period, add_months, latest_whol
 
 START, END, COMPARE, KPI, DRILL = "start", "end", "compare", "kpi", "drill"
 VERSION = "v"  # a pinned data version; checked against the store by the app
+PERIOD = "period"  # a preset by name: a link whose period moves with the data, by choice
 EMBED_PARAMS = ("embed", "embed_options")
-RESERVED = (START, END, COMPARE, KPI, DRILL, VERSION, *EMBED_PARAMS)
+RESERVED = (START, END, COMPARE, KPI, DRILL, VERSION, PERIOD, *EMBED_PARAMS)
 # Every widget and session key the app owns besides the URL parameters above: a
 # dimension (a customer column, named by whoever exported it) must never share one.
 APP_KEYS = frozenset(
@@ -40,6 +41,7 @@ APP_KEYS = frozenset(
         "headline",
         "by_first",
         "by_second",
+        "share_moving",
     }
 )
 APP_KEY_PREFIXES = ("_cx_", "crumb_", "restore_", "bars_", "heat_", "dl_")
@@ -206,15 +208,20 @@ def to_params(
     kpi_label: str | None = None,
     drill: Sequence[str] = (),
     version: int | None = None,
+    moving: str | None = None,
 ) -> list[tuple[str, str]]:
     """The URL parameters of a shared view: the period always spelled out (a default moves
     with the data, a shared link must not), the comparison when it is not the usual one,
-    and the data version the numbers came from when the link is pinned."""
+    and the data version the numbers came from when the link is pinned. Only when asked
+    (`moving`, a preset's name) does the link name a preset instead, and then it moves."""
     params: list[tuple[str, str]] = []
     if kpi_label:
         params.append((KPI, kpi_label))
-    params.append((START, view.start.isoformat()))
-    params.append((END, view.end.isoformat()))
+    if moving is not None:
+        params.append((PERIOD, moving))
+    else:
+        params.append((START, view.start.isoformat()))
+        params.append((END, view.end.isoformat()))
     if view.compare != "previous":
         params.append((COMPARE, COMPARE_LABELS[view.compare]))
     for dim, members in view.filters:
@@ -250,8 +257,12 @@ def parse_params(
     """
     problems: list[str] = []
     defaults = coverage.default_view
-    start = _date_param(params, START, defaults.start, coverage, problems)
-    end = _date_param(params, END, defaults.end, coverage, problems)
+    moving = _moving_param(params, coverage, problems)
+    if moving is not None:
+        start, end = moving.start, moving.end
+    else:
+        start = _date_param(params, START, defaults.start, coverage, problems)
+        end = _date_param(params, END, defaults.end, coverage, problems)
     if start > end:
         problems.append(
             f"The link's period ends ({end}) before it starts ({start}); "
@@ -279,6 +290,23 @@ def parse_params(
 def _last(params: Mapping[str, Sequence[str]], key: str) -> str | None:
     values = params.get(key)
     return values[-1] if values else None
+
+
+def _moving_param(
+    params: Mapping[str, Sequence[str]], coverage: Coverage, problems: list[str]
+) -> Period | None:
+    """A preset named by the link (`period=Last quarter`), resolved against today's data."""
+    raw = _last(params, PERIOD)
+    if raw is None:
+        return None
+    chosen = coverage.presets.get(raw.strip())
+    if chosen is None:
+        problems.append(
+            f"The link's period {quote_untrusted(raw)} is not one of: "
+            + ", ".join(coverage.presets)
+            + "; its dates were used instead."
+        )
+    return chosen
 
 
 def _date_param(

@@ -39,6 +39,9 @@ APP_NAME = "cx-cockpit"
 SESSION_CONFIG: dict[str, str] = {
     "spark.sql.session.timeZone": "UTC",
     "spark.sql.ansi.enabled": "true",
+    # a difference of DECIMAL(38, 10) values stays DECIMAL(38, 10), as on DuckDB, instead of
+    # giving up a decimal (an overflow raises under ANSI mode rather than losing digits)
+    "spark.sql.decimalOperations.allowPrecisionLoss": "false",
     "spark.ui.showConsoleProgress": "false",
 }
 # A local session has few cores: a few shuffle partitions, not the 200 meant for a cluster.

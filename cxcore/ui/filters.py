@@ -23,6 +23,7 @@ from cxcore.app.views import (
     COMPARE_LABELS,
     END,
     KPI,
+    PERIOD,
     START,
     Coverage,
     View,
@@ -117,6 +118,8 @@ def _check_link_once(cov: Coverage) -> None:
     parsed = parse_params(raw, cov, {k.name: k.label for k in KPIS})
     st.session_state[PROBLEMS] = st.session_state.pop(VERSION_PROBLEMS, []) + parsed.problems
     _accept_machine_spelling(raw, parsed.view.compare, parsed.kpi_name)
+    if PERIOD in raw:  # a moving link has done its work: the dates now hold the view
+        del st.query_params[PERIOD]
     default = cov.default_view
     seeded = (_url_date(raw, START) or default.start, _url_date(raw, END) or default.end)
     if (parsed.view.start, parsed.view.end) != seeded:

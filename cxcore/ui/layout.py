@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from cxcore.app.formatting import escape_markdown, format_period
-from cxcore.app.views import Coverage, View, to_params
+from cxcore.app.views import Coverage, View, matching_preset, to_params
 from cxcore.ui.filters import dimension_label
 
 from . import data
@@ -89,9 +89,11 @@ def share_link(
     kpi_label: str | None = None,
     drill: Sequence[str] = (),
     version: int | None = None,
+    moving: str | None = None,
 ) -> str:
-    """The full address of this page and view (pinned to a data version when given)."""
-    query = urlencode(to_params(view, kpi_label, drill, version))
+    """The full address of this page and view (pinned to a data version when given; naming
+    a preset instead of dates when `moving`)."""
+    query = urlencode(to_params(view, kpi_label, drill, version, moving))
     base = st.context.url or ""
     return f"{base}?{query}" if query else base or "?"
 
@@ -113,7 +115,15 @@ def page_header(
             "**Copy this link.** A colleague who opens it sees this page, "
             "with the same period, filters and numbers."
         )
-        version = data.data_version()
+        preset = matching_preset(view.start, view.end, cov.presets)
+        moving = preset is not None and st.toggle(
+            f"Move with the data: always the {preset.lower()}",
+            value=False,
+            key="share_moving",
+            help="Off, the link keeps these dates. On, it names the preset instead, so it "
+            "shows a later period once newer data is published.",
+        )
+        version = None if moving else data.data_version()
         pinned = version is not None and st.checkbox(
             f"Pin to data version {version}",
             value=True,
@@ -122,4 +132,10 @@ def page_header(
             "unpinned, it shows the same period in the latest data.",
         )
         shown = version if pinned else None
-        st.code(share_link(view, cov, kpi_label, drill, shown), language=None, wrap_lines=True)
+        link = share_link(view, cov, kpi_label, drill, shown, preset if moving else None)
+        st.code(link, language=None, wrap_lines=True)
+        if moving and preset is not None:
+            st.caption(
+                f"This link moves: today it shows {format_period(view.start, view.end)};"
+                f" after newer data is published, the {preset.lower()} of that data."
+            )

@@ -178,3 +178,25 @@ def test_the_trend_says_why_it_differs_from_the_card() -> None:
     assert "against the month before" in churn and "need not agree" in churn
     revenue = trend_note("Revenue", False, "yoy", "Q3 2026")
     assert "the same month a year before" in revenue and "need not agree" not in revenue
+
+
+def test_a_moving_link_names_its_preset_and_follows_the_data() -> None:
+    """Only by choice: the link says `period=Last quarter`, and a later publish moves it."""
+    view = View(D(2026, 7, 1), D(2026, 9, 30))
+    params = to_params(view, "NPS", moving="Last quarter")
+    assert params == [("kpi", "NPS"), ("period", "Last quarter")]
+    later = Coverage(D(2024, 1, 1), D(2026, 12, 31), COV.dimensions)
+    grouped = {"period": ["Last quarter"]}
+    for cov, quarter in (
+        (COV, (D(2026, 7, 1), D(2026, 9, 30))),
+        (later, (D(2026, 10, 1), D(2026, 12, 31))),
+    ):
+        parsed = parse_params(grouped, cov, ["NPS"])
+        assert ((parsed.view.start, parsed.view.end), parsed.problems) == (quarter, [])
+
+
+def test_a_moving_link_with_an_unknown_preset_says_so_and_keeps_its_dates() -> None:
+    params = {"period": ["Last decade"], "start": ["2025-01-01"], "end": ["2025-03-31"]}
+    parsed = parse_params(params, COV, ["NPS"])
+    assert (parsed.view.start, parsed.view.end) == (D(2025, 1, 1), D(2025, 3, 31))
+    assert len(parsed.problems) == 1 and "Last decade" in parsed.problems[0]

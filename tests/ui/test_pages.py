@@ -38,6 +38,19 @@ def test_overview_shows_every_kpi_for_the_latest_whole_quarter(data_folder) -> N
     assert not at.warning
 
 
+def test_a_moving_link_opens_on_its_preset_and_offers_itself_again(data_folder) -> None:  # type: ignore[no-untyped-def]
+    at = open_app({"period": "Last month"})
+    assert not at.exception and not at.warning
+    assert (str(at.date_input(key="start").value), str(at.date_input(key="end").value)) == (
+        "2026-09-01",
+        "2026-09-30",
+    )
+    assert "period" not in at.query_params  # the dates hold the view from here on
+    at.toggle(key="share_moving").set_value(True).run()
+    link = " ".join(c.value for c in at.code)
+    assert "period=Last+month" in link and "start=" not in link and "v=" not in link
+
+
 def test_a_link_seeds_period_comparison_and_filters(data_folder) -> None:  # type: ignore[no-untyped-def]
     params = {
         "start": "2025-01-01",

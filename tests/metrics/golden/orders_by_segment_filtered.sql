@@ -18,13 +18,8 @@ SELECT
     n_prior > 0 AND n_cur > 0) AS "retained",
   COALESCE(SUM(rev_cur) FILTER(WHERE
     n_prior > 0 AND n_cur > 0), 0) AS "cohort_rev_cur",
-  COALESCE(
-    SUM(
-      GREATEST(0, CAST(rev_cur AS DECIMAL(28, 10)) - CAST(rev_prior AS DECIMAL(28, 10)))
-    ) FILTER(WHERE
-      n_prior > 0 AND n_cur > 0),
-    0
-  ) AS "expansion",
+  COALESCE(SUM(GREATEST(0, rev_cur - rev_prior)) FILTER(WHERE
+    n_prior > 0 AND n_cur > 0), 0) AS "expansion",
   COALESCE(
     SUM(GREATEST(0, LEAST(rev_cur, rev_prior))) FILTER(WHERE
       n_prior > 0 AND n_cur > 0),
