@@ -55,6 +55,28 @@ def resolve(query: exp.Expression, relations: Mapping[str, exp.Expression]) -> e
     return query.transform(swap)
 
 
+class QueryTexts:
+    """Each query shape rendered once per executor: a view asks the same shapes again and
+    again with other values, and rendering is the slow part of a small query."""
+
+    def __init__(self, dialect: str) -> None:
+        self.dialect = dialect
+        self._texts: dict[tuple[Any, ...], str] = {}
+
+    def text(
+        self,
+        query: exp.Expression,
+        relations: Mapping[str, exp.Expression],
+        shape: tuple[Any, ...] = (),
+    ) -> str:
+        sql = self._texts.get(shape) if shape else None
+        if sql is None:
+            sql = render(resolve(query, relations), self.dialect)
+            if shape and len(self._texts) < MAX_TEXTS:
+                self._texts[shape] = sql
+        return sql
+
+
 class DuckDBExecutor:
     """Runs queries on one DuckDB connection, a cursor per query, within a time limit."""
 
@@ -70,7 +92,7 @@ class DuckDBExecutor:
         self.relations = dict(relations)
         self.timeout_s = timeout_s
         self._lock = threading.Lock()
-        self._texts: dict[tuple[Any, ...], str] = {}
+        self._texts = QueryTexts(self.dialect)
 
     def close(self) -> None:
         self.con.close()
@@ -79,11 +101,7 @@ class DuckDBExecutor:
         self, query: exp.Expression, params: Mapping[str, Any], shape: tuple[Any, ...] = ()
     ) -> Rows:
         """Rows of the query; a query of a known `shape` reuses its rendered text."""
-        sql = self._texts.get(shape) if shape else None
-        if sql is None:
-            sql = render(resolve(query, self.relations), self.dialect)
-            if shape and len(self._texts) < MAX_TEXTS:
-                self._texts[shape] = sql
+        sql = self._texts.text(query, self.relations, shape)
         with self._lock:
             cursor = self.con.cursor()
         timer = threading.Timer(self.timeout_s, cursor.interrupt) if self.timeout_s else None

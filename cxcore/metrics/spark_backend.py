@@ -26,9 +26,9 @@ from typing import TYPE_CHECKING, Any
 
 from sqlglot import exp
 
-from cxcore.metrics.backend import MAX_TEXTS, QueryTimeout, Rows, resolve
+from cxcore.metrics.backend import QueryTexts, QueryTimeout, Rows
 from cxcore.settings import Settings
-from cxcore.sqlkit import render, table
+from cxcore.sqlkit import table
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -105,7 +105,7 @@ class SparkExecutor:
             view = f"{prefix}{name}"
             session.read.parquet(str(path)).createOrReplaceTempView(view)
             self.relations[name] = table(view)
-        self._texts: dict[tuple[Any, ...], str] = {}
+        self._texts = QueryTexts(self.dialect)
         self._tags = itertools.count(1)
         self._prefix = prefix
 
@@ -124,11 +124,7 @@ class SparkExecutor:
         self, query: exp.Expression, params: Mapping[str, Any], shape: tuple[Any, ...] = ()
     ) -> Rows:
         """Rows of the query as tuples, the values Spark returns (Decimal, int, date, str)."""
-        sql = self._texts.get(shape) if shape else None
-        if sql is None:
-            sql = render(resolve(query, self.relations), self.dialect)
-            if shape and len(self._texts) < MAX_TEXTS:
-                self._texts[shape] = sql
+        sql = self._texts.text(query, self.relations, shape)
         tag = f"{self._prefix}q{next(self._tags)}"
         self.session.addTag(tag)
         stopped = threading.Event()

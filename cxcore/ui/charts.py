@@ -47,7 +47,8 @@ def tone(kpi: Kpi, value: float | None, previous: float | None) -> str:
     return COLOURS[judge(kpi, value, previous)]
 
 
-def _layout(fig: go.Figure, height: int) -> go.Figure:
+def fit_layout(fig: go.Figure, height: int) -> go.Figure:
+    """Every chart's frame: its height, tight margins, the app's font, no legend."""
     fig.update_layout(
         height=height,
         margin={"l": 8, "r": 8, "t": 8, "b": 8},
@@ -94,7 +95,7 @@ def trend_figure(
         **axis_format(kpi.unit), rangemode="tozero" if kpi.unit is not Unit.SCORE else None
     )
     fig.update_xaxes(dtick="M3", tickformat="%b %Y")
-    _layout(fig, 320)
+    fit_layout(fig, 320)
     fig.update_layout(
         showlegend=True, legend={"orientation": "h", "y": 1.08, "x": 0}, hovermode="x unified"
     )
@@ -202,7 +203,7 @@ def bar_figure(frame: pl.DataFrame, dim: str, kpi: Kpi) -> go.Figure:
     )
     fig.update_xaxes(**axis_format(kpi.unit), showgrid=False, visible=False)
     fig.update_yaxes(type="category")
-    return _layout(fig, 70 + 38 * max(len(members), 1))
+    return fit_layout(fig, 70 + 38 * max(len(members), 1))
 
 
 def heatmap_figure(
@@ -241,7 +242,7 @@ def heatmap_figure(
     _click_targets(fig, [(y, x, text[i][j]) for i, y in enumerate(ys) for j, x in enumerate(xs)])
     fig.update_yaxes(autorange="reversed", type="category")
     fig.update_xaxes(side="top", type="category")
-    _layout(fig, 80 + 44 * max(len(ys), 1))
+    fit_layout(fig, 80 + 44 * max(len(ys), 1))
     fig.update_layout(margin={"r": 40})  # room for the legend's title
     return fig
 

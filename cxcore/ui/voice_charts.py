@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 
 from cxcore.app.formatting import escape_plot_text
 from cxcore.metrics.registry import Kpi, Unit
-from cxcore.ui.charts import BAD, FLAT, FONT, GOOD, PRIMARY, axis_format
+from cxcore.ui.charts import BAD, FLAT, GOOD, PRIMARY, axis_format, fit_layout
 from cxcore.voice.drivers import Quadrant, driver_label
 
 FIX_FIRST_FILL = "rgba(214, 69, 69, 0.08)"
@@ -31,7 +31,7 @@ def quadrant_figure(drivers: Mapping[str, Any], split: Quadrant) -> go.Figure:
     ]
     fig = go.Figure()
     if not scored or split.importance_split is None or split.performance_split is None:
-        return _layout(fig, 380)
+        return fit_layout(fig, 380)
     xs = [d["importance"] for d in scored]
     ys = [d["performance"] for d in scored]
     pad_x, pad_y = 0.05 + 0.1 * (max(xs) - min(xs)), 0.2 + 0.1 * (max(ys) - min(ys))
@@ -72,7 +72,7 @@ def quadrant_figure(drivers: Mapping[str, Any], split: Quadrant) -> go.Figure:
     )
     fig.update_xaxes(title_text="Importance (correlation with the score)", range=[x0, x1])
     fig.update_yaxes(title_text="Performance (mean rating)", range=[y0, y1])
-    return _layout(fig, 380)
+    return fit_layout(fig, 380)
 
 
 def waterfall_figure(kpi: Kpi, decomposition: Mapping[str, Any]) -> go.Figure:
@@ -97,7 +97,7 @@ def waterfall_figure(kpi: Kpi, decomposition: Mapping[str, Any]) -> go.Figure:
         )
     )
     fig.update_yaxes(**_change_axis(kpi))
-    return _layout(fig, 360)
+    return fit_layout(fig, 360)
 
 
 def _change_axis(kpi: Kpi) -> dict[str, Any]:
@@ -116,15 +116,4 @@ def add_target_line(fig: go.Figure, target: Mapping[str, Any] | None) -> go.Figu
             annotation_position="top left",
             annotation_font={"color": TARGET},
         )
-    return fig
-
-
-def _layout(fig: go.Figure, height: int) -> go.Figure:
-    fig.update_layout(
-        height=height,
-        margin={"l": 8, "r": 8, "t": 8, "b": 8},
-        font=FONT,
-        showlegend=False,
-        hoverlabel={"font": FONT},
-    )
     return fig
