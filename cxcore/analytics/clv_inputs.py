@@ -25,7 +25,8 @@ import numpy as np
 from sqlglot import exp
 
 from cxcore.analytics.clv_model import FloatArray
-from cxcore.data.dataset import DAY, dim_column, fact_relation
+from cxcore.data.dataset import COMBO, DAY, dim_column, fact_relation
+from cxcore.data.facts import combo_members
 from cxcore.metrics.engine import Engine
 from cxcore.metrics.query import SHAPES, Selection
 from cxcore.sqlkit import alias, and_all, column, fragment, param, table
@@ -51,22 +52,26 @@ class CustomerInputs:
 
 
 @lru_cache(maxsize=SHAPES)
-def inputs_sql(selection: Selection, dimensions: int) -> exp.Expression:
-    """Per customer: x, t_x, T, m over [.., $calibration_end] and purchase days after it."""
+def inputs_sql(selection: Selection, dimensions: int, with_customers: bool) -> exp.Expression:
+    """Per customer: x, t_x, T, m over [.., $calibration_end] and purchase days after it.
+
+    Purchase days are grouped by customer and day carrying only the member
+    combination's number; the members are looked up once per customer at the
+    end (carrying them as text through millions of groups cost over twice the time).
+    """
     conditions, _ = selection.conditions("f")
     conditions += [
         fragment("f.amount > 0"),
         fragment("f.customer_id IS NOT NULL"),
         exp.LTE(this=column(DAY, "f"), expression=param("until")),
     ]
-    members = [column(dim_column(i), "f") for i in range(dimensions)]
     days = (
         exp.select(
             column("customer_id", "f"),
             alias(column(DAY, "f"), "day"),
-            # A customer's members are the same on every row: MIN picks them without making
-            # them grouping keys (grouping by them too costs twice the time).
-            *(alias(exp.Min(this=m), MEMBER.format(i)) for i, m in enumerate(members)),
+            # A customer's combination is the same on every row: MIN picks it without
+            # making it a grouping key.
+            alias(exp.Min(this=column(COMBO, "f")), COMBO),
             alias(fragment("SUM(f.amount)"), "value"),
         )
         .from_(table(fact_relation("orders")).as_("f"))
@@ -75,13 +80,10 @@ def inputs_sql(selection: Selection, dimensions: int) -> exp.Expression:
     )
     calibration = "day <= :cal"
     cal = param("calibration_end")
-    return (
+    per_customer = (
         exp.select(
             column("customer_id"),
-            *(
-                alias(fragment(f"MIN({MEMBER.format(i)})"), MEMBER.format(i))
-                for i in range(dimensions)
-            ),
+            alias(exp.Min(this=column(COMBO)), COMBO),
             alias(fragment(f"COUNT(*) FILTER (WHERE {calibration}) - 1", cal=cal), "x"),
             alias(
                 fragment(
@@ -96,11 +98,24 @@ def inputs_sql(selection: Selection, dimensions: int) -> exp.Expression:
             ),
             alias(fragment(f"COUNT(*) FILTER (WHERE NOT ({calibration}))", cal=cal), "later"),
         )
-        .with_(DAYS, as_=days)
         .from_(table(DAYS))
         .group_by(column("customer_id"))
         .having(fragment("MIN(day) <= :cal", cal=cal))
-        .order_by(column("customer_id"))  # one order, so means add up identically every way
+    )
+    customers = table(fact_relation("customers")) if with_customers else None
+    return (
+        exp.select(
+            column("customer_id", "p"),
+            *(alias(column(dim_column(i), "k"), MEMBER.format(i)) for i in range(dimensions)),
+            *(column(name, "p") for name in ("x", "t_x", "t", "repeat_value", "later")),
+        )
+        .with_(DAYS, as_=days)
+        .from_(per_customer.subquery("p"))
+        .join(
+            combo_members(customers, dimensions).subquery("k"),
+            on=fragment(f"p.{COMBO} = k.{COMBO}"),
+        )
+        .order_by(column("customer_id", "p"))  # one order, so means add up identically
     )
 
 
@@ -118,8 +133,10 @@ def customer_inputs(
         "until": holdout_end or calibration_end,
         **selection.params(),
     }
-    shape = ("clv inputs", selection.shape, len(dimensions))
-    rows = engine.executor.fetch(inputs_sql(selection.shape, len(dimensions)), params, shape)
+    with_customers = engine.dataset.has("customers")
+    shape = ("clv inputs", selection.shape, len(dimensions), with_customers)
+    query = inputs_sql(selection.shape, len(dimensions), with_customers)
+    rows = engine.executor.fetch(query, params, shape)
     width = len(dimensions)
     x = np.array([r[1 + width] for r in rows], dtype=np.float64)
     repeat_value = np.array([float(r[4 + width]) for r in rows], dtype=np.float64)

@@ -171,3 +171,20 @@ def members(
             query = exp.select(column(dim_column(index))).distinct().from_(fact.copy())
             found[dimension].update(r[0] for r in con.execute(render(query)).fetchall())
     return {d: tuple(sorted(found[d], key=member_order)) for d in dimensions}
+
+
+def combo_members(customers_fact: exp.Expression | None, dimensions: int) -> exp.Select:
+    """Each member combination number with its members; 0 is the unknown customer's.
+
+    The orders fact carries only the number: rollups and per-customer answers group
+    by one integer and look the members up here.
+    """
+    dims = [column(dim_column(i)) for i in range(dimensions)]
+    unknown = exp.select(
+        alias(exp.Literal.number(0), COMBO),
+        *(alias(exp.Literal.string(UNKNOWN), dim_column(i)) for i in range(dimensions)),
+    )
+    if customers_fact is None:
+        return unknown
+    known = exp.select(column(COMBO), *dims).distinct().from_(customers_fact.copy())
+    return exp.union(known, unknown, distinct=False)  # type: ignore[return-value]

@@ -32,7 +32,6 @@ from typing import Protocol
 import duckdb
 from sqlglot import exp
 
-from cxcore.data.contract import UNKNOWN
 from cxcore.data.dataset import (
     COHORTS_RELATION,
     COMBO,
@@ -45,6 +44,7 @@ from cxcore.data.dataset import (
     daily_relation,
     dim_column,
 )
+from cxcore.data.facts import combo_members
 from cxcore.metrics.cohorts import COHORT_COLUMNS, Basis, cohort_members
 from cxcore.metrics.measures import PAIR_COLUMNS, WINDOW_COLUMNS, daily_columns
 from cxcore.metrics.periods import CalendarUnit
@@ -135,7 +135,7 @@ def build_orders_rollups(
     """customer_months, windows and pairs of the orders fact; temp tables are dropped after."""
     _temp(con, CATEGORIES, _categories(orders_fact))
     (count,) = con.execute(f"SELECT COUNT(*) FROM {CATEGORIES}").fetchone() or (0,)
-    _temp(con, COMBOS, _combos(customers_fact, dimensions))
+    _temp(con, COMBOS, combo_members(customers_fact, dimensions))
     _temp(con, MONTHS, _customer_months(orders_fact, max(int(count), 1)))
     leap_days = fragment(LEAP_FEBRUARY_DAYS, d=column(DAY))
     _temp(con, LEAP_FEBRUARIES, _customer_months(orders_fact, max(int(count), 1), leap_days))
@@ -159,19 +159,6 @@ def _categories(fact: exp.Expression) -> exp.Select:
     distinct = exp.select(column("product_category")).distinct().from_(fact.copy())
     rank = fragment("CAST(DENSE_RANK() OVER (ORDER BY product_category) - 1 AS INT)")
     return exp.select(column("product_category"), alias(rank, "idx")).from_(distinct.subquery("c"))
-
-
-def _combos(customers_fact: exp.Expression | None, dimensions: int) -> exp.Select:
-    """Each combination number with its members; 0 is the unknown customer's."""
-    dims = [column(dim_column(i)) for i in range(dimensions)]
-    unknown = exp.select(
-        alias(exp.Literal.number(0), COMBO),
-        *(alias(exp.Literal.string(UNKNOWN), dim_column(i)) for i in range(dimensions)),
-    )
-    if customers_fact is None:
-        return unknown
-    known = exp.select(column(COMBO), *dims).distinct().from_(customers_fact.copy())
-    return exp.union(known, unknown, distinct=False)  # type: ignore[return-value]
 
 
 def _customer_months(

@@ -180,8 +180,14 @@ def _lit(text: str) -> exp.Literal:
 # -- the answering customers and what they bought next --------------------------------
 
 
-def _spent(prefix: str) -> exp.Select:
-    """Each customer's order count and revenue in the window `prefix` (customers with orders)."""
+def _spent(prefix: str, answered_in: str) -> exp.Select:
+    """Order count and revenue in the window `prefix` of each customer who answered in
+    `answered_in` and ordered: only those are summed, a few percent of a quarter's orders."""
+    answered = (
+        exp.select(column("customer_id"))
+        .from_(table(ANSWERS))
+        .where(_between(column(DAY), answered_in))
+    )
     return (
         exp.select(
             column("customer_id"),
@@ -189,7 +195,14 @@ def _spent(prefix: str) -> exp.Select:
             alias(fragment("SUM(amount)"), "revenue"),
         )
         .from_(table(ORDERS))
-        .where(_between(column(DAY), prefix))
+        .where(
+            and_all(
+                [
+                    _between(column(DAY), prefix),
+                    exp.In(this=column("customer_id"), query=answered.subquery()),
+                ]
+            )
+        )
         .group_by(column("customer_id"))
     )
 
@@ -230,7 +243,7 @@ def _outcomes_sql(scope: Scope) -> exp.Expression:
         )
         .from_(answered.subquery("a"))
         .join(
-            _spent("p").subquery("s"),
+            _spent("p", answered_in="q").subquery("s"),
             on=fragment("a.customer_id = s.customer_id"),
             join_type="left",
         )
@@ -273,7 +286,7 @@ def _value_groups_sql(scope: Scope) -> exp.Expression:
         )
         .from_(ranked.subquery("a"))
         .join(
-            _spent("p").subquery("s"),
+            _spent("p", answered_in="q").subquery("s"),
             on=fragment("a.customer_id = s.customer_id"),
             join_type="left",
         )

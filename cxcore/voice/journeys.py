@@ -13,12 +13,15 @@ foretell more than touchpoints is then plain to read: compare the two.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import MAX_PREC, Decimal, localcontext
 from fractions import Fraction
+from itertools import compress
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from cxcore.analytics.relative_weights import pearson
 from cxcore.analytics.significance import MIN_OBSERVATIONS, NpsCounts, nps_change, nps_interval
@@ -38,6 +41,42 @@ from cxcore.voice.changes import verdict_dict
 from cxcore.voice.scope import fetch, has_survey, survey_columns, survey_scope
 
 Counts = tuple[int, int, int]  # responses, promoters, detractors
+# Text columns are object arrays: numpy's fixed-width strings would drop trailing NULs.
+Texts = npt.NDArray[np.object_]
+
+
+@dataclass(frozen=True)
+class Outcomes:
+    """Q's answers with a customer, column by column, and what each customer did in P.
+
+    Columns rather than one object per answer: a quarter at a large company has
+    tens of thousands of answers, and per-answer objects cost more than the query.
+    """
+
+    classes: Texts
+    bought: npt.NDArray[np.bool_]
+    revenue: tuple[Decimal, ...]  # exact, as the engine summed it
+
+    @classmethod
+    def from_columns(
+        cls, classes: Sequence[str], bought: Sequence[Any], revenue: Sequence[Any]
+    ) -> Outcomes:
+        return cls(
+            np.array(classes, dtype=object),
+            np.array(bought, dtype=np.bool_),
+            tuple(v if isinstance(v, Decimal) else Decimal(v) for v in revenue),
+        )
+
+    def __len__(self) -> int:
+        return len(self.bought)
+
+    def where(self, chosen: npt.NDArray[np.bool_]) -> Outcomes:
+        return Outcomes(
+            self.classes[chosen], self.bought[chosen], tuple(compress(self.revenue, chosen))
+        )
+
+    def revenue_as_float(self) -> npt.NDArray[np.float64]:
+        return np.array(self.revenue, dtype=np.float64)
 
 
 def journeys(
@@ -55,14 +94,15 @@ def journeys(
         "comparison": {"mode": str(windows.mode), **windows.compared.as_dict()},
     }
     present = [a for a in ANSWER_ATTRIBUTES if has_survey(engine) and a in survey_columns(engine)]
-    outcomes = fetch(engine, outcomes_query(windows.compared, windows.current, scope))
+    rows = fetch(engine, outcomes_query(windows.compared, windows.current, scope))
+    columns = list(zip(*rows, strict=True)) or [()] * (len(ANSWER_ATTRIBUTES) + 3)
+    answers = Outcomes.from_columns(*columns[len(ANSWER_ATTRIBUTES) :])
     for index, attribute in enumerate(ANSWER_ATTRIBUTES):
         if attribute not in present:
             result[attribute] = None
             continue
         counts = _member_counts(engine, attribute, windows, scope)
-        answers = [(row[index], row[2], bool(row[3]), Fraction(row[4])) for row in outcomes]
-        result[attribute] = _attribute(counts, answers)
+        result[attribute] = _attribute(counts, columns[index], answers)
     return result
 
 
@@ -84,34 +124,39 @@ def nps_of(counts: Counts) -> float | None:
 
 def _attribute(
     counts: Mapping[str, tuple[Counts, Counts]],
-    answers: Sequence[tuple[str, str, bool, Fraction]],
+    members_of_answers: Sequence[str],
+    answers: Outcomes,
 ) -> dict[str, Any]:
-    by_member: dict[str, list[tuple[str, bool, Fraction]]] = defaultdict(list)
-    for member, cls, bought, revenue in answers:
-        by_member[member].append((cls, bought, revenue))
-    members = sorted(set(counts) | set(by_member), key=member_order)
+    members = sorted(set(counts) | set(members_of_answers), key=member_order)
+    place = {name: index for index, name in enumerate(members)}
+    # Each answer's member as its place in `members`: integer comparisons, not text.
+    codes = np.fromiter(
+        (place[m] for m in members_of_answers), dtype=np.intp, count=len(members_of_answers)
+    )
     listed = [
-        _member(name, *counts.get(name, ((0, 0, 0), (0, 0, 0))), by_member.get(name, []))
-        for name in members
+        _member(name, *counts.get(name, ((0, 0, 0), (0, 0, 0))), answers.where(codes == index))
+        for index, name in enumerate(members)
     ]
-    before = {name: nps_of(counts[name][1]) if name in counts else None for name in members}
-    known = [(before[m], bought, revenue) for m, _c, bought, revenue in answers]
-    x = np.array([np.nan if b is None else b for b, _, _ in known], dtype=float)
-    retained = np.array([float(bought) for _, bought, _ in known])
-    revenue = np.array([float(r) for _, _, r in known], dtype=float)
+    before = np.array(
+        [_or_nan(nps_of(counts[name][1]) if name in counts else None) for name in members],
+        dtype=np.float64,
+    )
+    x = before[codes]  # each answer's member NPS before
     return {
         "members": listed,
         "prediction": {
-            "answers": len(known),
-            "retention": pearson(x, retained) if known else None,
-            "revenue": pearson(x, revenue) if known else None,
+            "answers": len(answers),
+            "retention": pearson(x, answers.bought.astype(float)) if len(answers) else None,
+            "revenue": pearson(x, answers.revenue_as_float()) if len(answers) else None,
         },
     }
 
 
-def _member(
-    name: str, now: Counts, before: Counts, answers: Sequence[tuple[str, bool, Fraction]]
-) -> dict[str, Any]:
+def _or_nan(value: float | None) -> float:
+    return np.nan if value is None else value
+
+
+def _member(name: str, now: Counts, before: Counts, answers: Outcomes) -> dict[str, Any]:
     verdict = None
     if min(now[0], before[0]) >= 0 and now[0] and before[0]:
         judged = nps_change(_nps_counts(now), _nps_counts(before))
@@ -135,23 +180,29 @@ def _nps_counts(counts: Counts) -> NpsCounts:
     return NpsCounts(promoters, detractors, responses)
 
 
-def next_period(answers: Sequence[tuple[str, bool, Fraction]]) -> dict[str, Any]:
+def next_period(answers: Outcomes) -> dict[str, Any]:
     """What the customers behind Q's answers did in P, per answer."""
 
-    def retention(rows: Sequence[tuple[str, bool, Fraction]]) -> float | None:
-        return ratio(sum(1 for _, bought, _ in rows if bought), len(rows))
+    def retention(chosen: npt.NDArray[np.bool_]) -> float | None:
+        return ratio(int(np.count_nonzero(answers.bought & chosen)), int(np.count_nonzero(chosen)))
 
-    promoters = [a for a in answers if a[0] == PROMOTER]
-    detractors = [a for a in answers if a[0] == DETRACTOR]
-    promoter, detractor = retention(promoters), retention(detractors)
+    everyone = np.ones(len(answers), dtype=np.bool_)
+    promoter = retention(answers.classes == PROMOTER)
+    detractor = retention(answers.classes == DETRACTOR)
     return {
         "answers": len(answers),
-        "retention_rate": retention(answers),
-        "revenue_per_customer": _mean(sum((r for _, _, r in answers), Fraction(0)), len(answers)),
+        "retention_rate": retention(everyone),
+        "revenue_per_customer": _mean(_exact_sum(answers.revenue), len(answers)),
         "promoter_retention": promoter,
         "detractor_retention": detractor,
         "retention_spread": None if promoter is None or detractor is None else promoter - detractor,
     }
+
+
+def _exact_sum(values: Iterable[Decimal]) -> Decimal:
+    """Decimals added with room for every digit: no rounding, and far cheaper than Fractions."""
+    with localcontext(prec=MAX_PREC):
+        return sum(values, Decimal(0))
 
 
 def fix_first(members: Sequence[Mapping[str, Any]]) -> Mapping[str, Any] | None:
@@ -160,6 +211,6 @@ def fix_first(members: Sequence[Mapping[str, Any]]) -> Mapping[str, Any] | None:
     return min(judged, key=lambda m: m["nps"]) if judged else None
 
 
-def _mean(total: Fraction, count: int) -> float | None:
+def _mean(total: Decimal, count: int) -> float | None:
     """An exact sum over a count, as a float: the same on every path and in any order."""
-    return float(total / count) if count else None
+    return float(Fraction(total) / count) if count else None
