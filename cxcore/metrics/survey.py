@@ -207,19 +207,22 @@ def _spent(prefix: str, answered_in: str) -> exp.Select:
     )
 
 
-def outcomes_query(compared: Period, current: Period, scope: Scope) -> Query:
-    """Each answer of Q with a customer: journey, touchpoint, class, and the customer's P.
+def outcomes_query(
+    compared: Period, current: Period, scope: Scope, attributes: tuple[str, ...]
+) -> Query:
+    """Each answer of Q with a customer: its `attributes` (those of ANSWER_ATTRIBUTES the
+    answers have), its class, and the customer's P.
 
     One row per answer, in `response_id` order: whether its customer ordered in P, and
     their revenue in P (an exact decimal).
     """
-    shape = ("outcomes", scope.shape)
+    shape = ("outcomes", scope.shape, attributes)
     params = _period_params("q", compared) | _period_params("p", current) | scope.params()
-    return Query(_outcomes_sql(scope.shape), params, shape)
+    return Query(_outcomes_sql(scope.shape, attributes), params, shape)
 
 
 @lru_cache(maxsize=SHAPES)
-def _outcomes_sql(scope: Scope) -> exp.Expression:
+def _outcomes_sql(scope: Scope, attributes: tuple[str, ...]) -> exp.Expression:
     unknown = _lit(UNKNOWN_MEMBER)
     answered = (
         exp.select(
@@ -227,7 +230,7 @@ def _outcomes_sql(scope: Scope) -> exp.Expression:
             column("response_id", "f"),
             *(
                 alias(exp.Coalesce(this=column(a, "f"), expressions=[unknown]), a)
-                for a in ANSWER_ATTRIBUTES
+                for a in attributes
             ),
             alias(answer_class(), "class"),
         )
@@ -236,7 +239,7 @@ def _outcomes_sql(scope: Scope) -> exp.Expression:
     )
     return (
         exp.select(
-            *(column(a, "a") for a in ANSWER_ATTRIBUTES),
+            *(column(a, "a") for a in attributes),
             column("class", "a"),
             alias(fragment("s.customer_id IS NOT NULL"), "bought"),
             alias(fragment("COALESCE(s.revenue, 0)"), "revenue"),

@@ -192,7 +192,7 @@ def moved_section(view: View, dimensions: list[str]) -> None:
     moved = answer(view, f"moved:{kpi_name}:{by}")
     kpi = KPI_BY_NAME[kpi_name]
     split = moved["decomposition"]
-    st.markdown(voice_words.movers_sentence(kpi, by, split))
+    st.markdown(voice_words.movers_sentence(kpi, by, split, moved.get("reason")))
     if split is not None and split["members"]:
         st.plotly_chart(
             voice_charts.waterfall_figure(kpi, split),

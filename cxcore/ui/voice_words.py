@@ -99,10 +99,13 @@ def driver_sentence(drivers: Sequence[Mapping[str, Any]], fix_first: str | None)
     )
 
 
-def movers_sentence(kpi: Kpi, by: str, decomposition: Mapping[str, Any] | None) -> str:
+def movers_sentence(
+    kpi: Kpi, by: str, decomposition: Mapping[str, Any] | None, reason: str | None = None
+) -> str:
     """Who moved the KPI most, in the KPI's unit (NPS in points)."""
     if decomposition is None or not decomposition["members"]:
-        return f"There is nothing to split by {by} in this view."
+        why = f": {escape_markdown(reason)}" if reason else ""
+        return f"There is nothing to split by {by} in this view{why}."
     by_name = {m["member"]: m for m in decomposition["members"]}
     named = [
         f"{escape_markdown(member)} ({_amount(kpi, by_name[member]['change'])})"

@@ -93,14 +93,16 @@ def journeys(
         "period": windows.current.as_dict(),
         "comparison": {"mode": str(windows.mode), **windows.compared.as_dict()},
     }
-    present = [a for a in ANSWER_ATTRIBUTES if has_survey(engine) and a in survey_columns(engine)]
-    rows = fetch(engine, outcomes_query(windows.compared, windows.current, scope))
-    columns = list(zip(*rows, strict=True)) or [()] * (len(ANSWER_ATTRIBUTES) + 3)
-    answers = Outcomes.from_columns(*columns[len(ANSWER_ATTRIBUTES) :])
-    for index, attribute in enumerate(ANSWER_ATTRIBUTES):
-        if attribute not in present:
-            result[attribute] = None
-            continue
+    present = tuple(
+        a for a in ANSWER_ATTRIBUTES if has_survey(engine) and a in survey_columns(engine)
+    )
+    result |= dict.fromkeys(ANSWER_ATTRIBUTES)  # None: the answers have no such column
+    if not present:
+        return result
+    rows = fetch(engine, outcomes_query(windows.compared, windows.current, scope, present))
+    columns = list(zip(*rows, strict=True)) or [()] * (len(present) + 3)
+    answers = Outcomes.from_columns(*columns[len(present) :])
+    for index, attribute in enumerate(present):
         counts = _member_counts(engine, attribute, windows, scope)
         result[attribute] = _attribute(counts, columns[index], answers)
     return result

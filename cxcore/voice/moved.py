@@ -79,8 +79,10 @@ def why_it_moved(
         "comparison": {"mode": str(windows.mode), **windows.compared.as_dict()},
         "base": basis.base_label,
     }
-    if not engine.dataset.has(source) or (kpi == "active_customers" and not _has_books(engine)):
-        return result | {"decomposition": None}
+    if not engine.dataset.has(source):
+        return result | {"decomposition": None, "reason": f"the data has no {source} table"}
+    if kpi == "active_customers" and not _has_books(engine):
+        return result | {"decomposition": None, "reason": "the data has no customers table"}
     measured = engine.measures(view_slots(windows), chosen, (dimension,))
     ordered = sorted(measured.items(), key=lambda item: member_order(item[0][0]))
     selection = engine.selection(chosen, (dimension,))
@@ -91,6 +93,9 @@ def why_it_moved(
     )
     before = {k[0]: _pair(kpi, basis, s["q"], books.get(("q", *k))) for k, s in ordered}
     after = {k[0]: _pair(kpi, basis, s["p"], books.get(("p", *k))) for k, s in ordered}
+    if basis.ratio and not all(sum(b for _, b in p.values()) for p in (before, after)):
+        reason = f"no {basis.base_label} in one of the periods, so {kpi} has no change to split"
+        return result | {"decomposition": None, "reason": reason}
     split = (decompose_ratio if basis.ratio else decompose_total)(before, after)
     return result | {"decomposition": _as_dict(split, basis.scale, before, after)}
 

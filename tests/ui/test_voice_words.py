@@ -135,3 +135,15 @@ def test_members_from_the_data_are_said_as_text_not_markup() -> None:
     }
     said = movers_sentence(KPI_BY_NAME["revenue"], "region", split)
     assert hostile not in said and "\\!\\[px\\]" in said
+
+
+def test_the_movers_sentence_says_why_there_is_nothing_to_split() -> None:
+    said = voice_words.movers_sentence(
+        KPI_BY_NAME["nps"], "region", None, "no responses in one of the periods"
+    )
+    assert said == (
+        "There is nothing to split by region in this view: no responses in one of the periods."
+    )
+    assert voice_words.movers_sentence(KPI_BY_NAME["nps"], "region", None) == (
+        "There is nothing to split by region in this view."
+    )

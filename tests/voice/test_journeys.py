@@ -139,3 +139,33 @@ def test_fix_first_is_the_lowest_nps_with_enough_answers() -> None:
     ]
     assert fix_first(members)["member"] == "b"
     assert fix_first(members[:1]) is None
+
+
+@pytest.mark.parametrize(
+    ("columns", "expected"),
+    [
+        ({}, {"journey": False, "touchpoint": False}),  # answers without either column
+        ({"touchpoint": "app"}, {"journey": False, "touchpoint": True}),
+        ({"journey": "billing"}, {"journey": True, "touchpoint": False}),
+    ],
+)
+def test_answers_without_a_journey_or_touchpoint_column_get_none_for_it(
+    tmp_path: Path, columns: dict[str, str], expected: dict[str, bool]
+) -> None:
+    """A survey export may lack either column: that attribute is None, the other is told."""
+    answers = [nps(f"q{i}", "c1", QD, 10, **columns) for i in range(3)]
+    folder = write_folder(
+        tmp_path,
+        customers=[customer("c1")],
+        orders=[order("o1", "c1", PD, 100)],
+        nps_responses=answers,
+    )
+    with Cockpit.open(folder) as cockpit:
+        found = cockpit.journeys(START, END)
+    for attribute, told in expected.items():
+        assert (found[attribute] is not None) is told, attribute
+        if told:
+            [member] = found[attribute]["members"]
+            assert member["previous_responses"] == 3
+            assert member["next_period"]["retention_rate"] == 1.0
+            assert member["next_period"]["revenue_per_customer"] == 100.0

@@ -140,6 +140,31 @@ def test_customers_unknown_to_the_crm_are_their_own_books(tmp_path: Path) -> Non
     assert_adds_up(result)
 
 
+@pytest.mark.parametrize(
+    ("answers", "empty"),
+    [
+        ([nps("p1", "s1", PD, 10)], "Q"),  # nobody answered in Q
+        ([nps("q1", "s1", QD, 10)], "P"),  # nobody answered in P
+        ([], "both"),
+    ],
+)
+def test_nps_without_answers_in_a_period_says_why_there_is_no_split(
+    tmp_path: Path, answers: list[dict], empty: str
+) -> None:
+    """NPS over no responses is undefined, so its change has nothing to split: the answer
+    says so in words rather than failing."""
+    folder = write_folder(
+        tmp_path,
+        customers=[customer("s1")],
+        orders=[order("a", "s1", QD, 10)],
+        nps_responses=answers or [nps("x", "s1", "2020-01-01", 5)],
+    )
+    with Cockpit.open(folder) as cockpit:
+        result = cockpit.why_it_moved("nps", START, END)
+    assert result["decomposition"] is None, empty
+    assert result["reason"] == "no responses in one of the periods, so nps has no change to split"
+
+
 def test_bad_arguments_are_named(folder: Path) -> None:
     with Cockpit.open(folder) as cockpit:
         with pytest.raises(ArgumentError, match="churn_rate"):
