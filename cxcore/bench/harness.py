@@ -15,6 +15,7 @@ must not fail a build, but a regression must be visible.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import platform
@@ -38,13 +39,30 @@ TABLES = (
 PHASES = ("generate", "publish", "serve", "pandas", "polars")
 
 
-def peak_mb() -> int:
-    """This process's own high-water mark (ru_maxrss would carry the parent's across exec)."""
-    with open("/proc/self/status", encoding="utf-8") as status:
-        for line in status:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) // 1024
+def peak_mb(pid: int | str = "self") -> int:
+    """A process's own high-water mark (ru_maxrss would carry the parent's across exec)."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="utf-8") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) // 1024
+    except OSError:  # gone meanwhile
+        return 0
     return 0
+
+
+def children_peak_mb() -> int:
+    """The high-water marks of this process's children: Spark's JVM runs as one."""
+    me = str(os.getpid())
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if fields[1] == me:  # the parent's pid follows the state
+            total += peak_mb(stat.parent.name)
+    return total
 
 
 def timed(action: Callable[[], Any]) -> tuple[float, Any]:
@@ -92,19 +110,26 @@ def phase_publish(work: Path) -> dict[str, Any]:
     return {"tables": tables, "rows": rows, "seconds": seconds, "rows_per_s": rows / seconds}
 
 
-def phase_serve(work: Path, views: int, seed: int) -> dict[str, Any]:
+def phase_serve(work: Path, views: int, seed: int, engine: str = "duckdb") -> dict[str, Any]:
     from cxcore.bench.views import overview_views, trailing_months
     from cxcore.cockpit import Cockpit
 
-    opened, cockpit = timed(lambda: Cockpit.open(work / "store"))
+    opened, cockpit = timed(lambda: Cockpit.open(work / "store", engine=engine))
     assert cockpit.first_day is not None and cockpit.last_day is not None
     series = overview_views(
         cockpit.first_day, cockpit.last_day, cockpit.dimensions, views + 1, seed
     )
+    answers: list[Any] = []  # every answer, so engines can be compared digit for digit
+
+    def asked(call: Callable[[], Any]) -> float:
+        seconds, answer = timed(call)
+        answers.append(answer)
+        return seconds
+
     cold, first = timed(lambda: cockpit.kpis(**series[0].kwargs()))
-    warm = [timed(lambda v=v: cockpit.kpis(**v.kwargs()))[0] for v in series[1:]]
+    warm = [asked(lambda v=v: cockpit.kpis(**v.kwargs())) for v in series[1:]]
     pairs = [
-        timed(lambda v=v: cockpit.kpis(**v.kwargs(), by=["segment", "region"]))[0]
+        asked(lambda v=v: cockpit.kpis(**v.kwargs(), by=["segment", "region"]))
         for v in series[1 : 1 + max(views // 4, 3)]
     ]
     twelve, thirty_three = (
@@ -112,9 +137,12 @@ def phase_serve(work: Path, views: int, seed: int) -> dict[str, Any]:
         trailing_months(cockpit.last_day, 33),
     )
     filters = [{}, *({"segment": [m]} for m in cockpit.dimensions["segment"][:4])]
-    trend12 = [timed(lambda f=f: cockpit.kpis_many(twelve, "previous", f))[0] for f in filters]
-    trend33 = [timed(lambda f=f: cockpit.kpis_many(thirty_three, "yoy", f))[0] for f in filters]
+    trend12 = [asked(lambda f=f: cockpit.kpis_many(twelve, "previous", f)) for f in filters]
+    trend33 = [asked(lambda f=f: cockpit.kpis_many(thirty_three, "yoy", f)) for f in filters]
     return {
+        "engine": engine,
+        "answers_sha256": _digest([first, *answers]),
+        "engine_peak_mb": children_peak_mb(),  # Spark's JVM; 0 for the embedded engine
         "open_ms": opened * 1000,
         "overview_cold_ms": cold * 1000,
         "overview_warm": summary(warm),
@@ -125,6 +153,12 @@ def phase_serve(work: Path, views: int, seed: int) -> dict[str, Any]:
         "first_kpis": first["kpis"],
         "views": [v.kwargs() for v in series[1:6]],
     }
+
+
+def _digest(answers: Sequence[Any]) -> str:
+    """One hash of every answer: equal digests mean every number is the same, float by float."""
+    text = json.dumps(answers, sort_keys=True, default=str)  # floats by repr: exact
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def phase_baseline(work: Path, kind: str, views: Sequence[dict[str, Any]]) -> dict[str, Any]:
@@ -167,6 +201,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--baseline-views", type=int, default=5)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--json", default=None, help="also write the figures to this file")
+    parser.add_argument(
+        "--engine",
+        default="duckdb",
+        choices=["duckdb", "spark"],
+        help="spark: also serve every view on Spark, beside DuckDB, and compare the answers",
+    )
+    parser.add_argument(
+        "--keep-store", action="store_true", help="serve the store a previous run published"
+    )
+    parser.add_argument(
+        "--no-baselines", action="store_true", help="skip the pandas and polars baselines"
+    )
     parser.add_argument("--phase", choices=PHASES, help=argparse.SUPPRESS)
     parser.add_argument("--view-list", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -186,7 +232,7 @@ def _one_phase(args: argparse.Namespace, work: Path) -> int:
     elif args.phase == "publish":
         result = phase_publish(work)
     elif args.phase == "serve":
-        result = phase_serve(work, args.views, args.seed)
+        result = phase_serve(work, args.views, args.seed, args.engine)
     else:
         result = phase_baseline(work, args.phase, json.loads(args.view_list))
     result["peak_mb"] = peak_mb()
@@ -207,12 +253,19 @@ def _all_phases(args: argparse.Namespace, work: Path, argv: list[str]) -> dict[s
     if not marker.exists() or marker.read_text().strip() != f"{args.scale} {args.seed}":
         figures["generate"] = run_phase(["--phase", "generate", *common])
         marker.write_text(f"{args.scale} {args.seed}\n")
-    figures["publish"] = run_phase(["--phase", "publish", *common])
-    figures["serve"] = run_phase(["--phase", "serve", *common, "--views", str(args.views)])
-    views = [figures["serve"]["first_view"], *figures["serve"]["views"]][: args.baseline_views]
-    for kind in ("pandas", "polars"):
-        figures[kind] = run_phase(["--phase", kind, *common, "--view-list", json.dumps(views)])
-    _compare(figures)
+    if not (args.keep_store and (work / "store").is_dir()):
+        figures["publish"] = run_phase(["--phase", "publish", *common])
+    serve = ["--phase", "serve", *common, "--views", str(args.views)]
+    figures["serve"] = run_phase(serve)
+    if args.engine == "spark":
+        figures["spark"] = run_phase([*serve, "--engine", "spark"])
+        same = figures["spark"]["answers_sha256"] == figures["serve"]["answers_sha256"]
+        figures["spark"]["same_answers_as_duckdb"] = same
+    if not args.no_baselines:
+        views = [figures["serve"]["first_view"], *figures["serve"]["views"]][: args.baseline_views]
+        for kind in ("pandas", "polars"):
+            figures[kind] = run_phase(["--phase", kind, *common, "--view-list", json.dumps(views)])
+        _compare(figures)
     return figures
 
 
@@ -227,14 +280,29 @@ def _compare(figures: dict[str, Any]) -> None:
 
 
 def print_report(f: dict[str, Any]) -> None:
-    serve, publish = f["serve"], f["publish"]
-    rows = [
-        (
-            "data",
-            f"{f['customers']:,} customers; "
-            + ", ".join(f"{n} {t['rows']:,}" for n, t in publish["tables"].items()),
-        ),
-        ("machine", f["machine"]),
+    rows = [("customers", f"{f['customers']:,}"), ("machine", f["machine"])]
+    rows += _publish_rows(f.get("publish"))
+    rows += _serve_rows("", f["serve"])
+    if "spark" in f:
+        spark = f["spark"]
+        rows += _serve_rows("Spark: ", spark)
+        rows.append(("Spark: JVM peak memory", f"{spark['engine_peak_mb']:,} MB"))
+        agree = "yes, every answer" if spark["same_answers_as_duckdb"] else "NO: answers differ"
+        rows.append(("Spark: same numbers as DuckDB", agree))
+    for kind in ("pandas", "polars"):
+        if kind in f:
+            rows += _baseline_rows(kind, f[kind])
+    width = max(len(r[0]) for r in rows)
+    for label, text in rows:
+        print(f"{label:<{width}}  {text}")
+
+
+def _publish_rows(publish: dict[str, Any] | None) -> list[tuple[str, str]]:
+    if publish is None:
+        return [("publish", "not run: the store of a previous run was kept")]
+    tables = ", ".join(f"{n} {t['rows']:,}" for n, t in publish["tables"].items())
+    return [
+        ("rows", tables),
         (
             "publish",
             f"{publish['rows']:,} rows in {publish['seconds']:.1f} s = "
@@ -244,31 +312,34 @@ def print_report(f: dict[str, Any]) -> None:
             (f"  {n}", f"{t['seconds']:.1f} s ({t['rows'] / t['seconds']:,.0f} rows/s)")
             for n, t in publish["tables"].items()
         ),
-        ("open a version", f"{serve['open_ms']:.0f} ms"),
-        ("overview, cold", f"{serve['overview_cold_ms']:.0f} ms"),
-        ("overview, warm", _p(serve["overview_warm"])),
-        ("segment x region", _p(serve["segment_x_region"])),
-        ("12-month trend", _p(serve["trend_12_months"])),
-        ("33-month trend", _p(serve["trend_33_months"])),
-        ("serving peak memory", f"{serve['peak_mb']:,} MB"),
     ]
-    for kind in ("pandas", "polars"):
-        b = f[kind]
-        agree = (
-            "same numbers"
-            if not b["differs_from_engine"]
-            else f"DIFFERS: {b['differs_from_engine'][:3]}"
-        )
-        rows.append((f"{kind}: load", f"{b['load_ms'] / 1000:.1f} s, peak {b['peak_mb']:,} MB"))
-        rows.append(
-            (
-                f"{kind}: per view",
-                f"{_p(b['view'])}; engine {b['engine_speedup']:.0f}x faster; {agree}",
-            )
-        )
-    width = max(len(r[0]) for r in rows)
-    for label, text in rows:
-        print(f"{label:<{width}}  {text}")
+
+
+def _serve_rows(prefix: str, serve: dict[str, Any]) -> list[tuple[str, str]]:
+    return [
+        (f"{prefix}open a version", f"{serve['open_ms']:.0f} ms"),
+        (f"{prefix}overview, cold", f"{serve['overview_cold_ms']:.0f} ms"),
+        (f"{prefix}overview, warm", _p(serve["overview_warm"])),
+        (f"{prefix}segment x region", _p(serve["segment_x_region"])),
+        (f"{prefix}12-month trend", _p(serve["trend_12_months"])),
+        (f"{prefix}33-month trend", _p(serve["trend_33_months"])),
+        (f"{prefix}serving peak memory", f"{serve['peak_mb']:,} MB"),
+    ]
+
+
+def _baseline_rows(kind: str, b: dict[str, Any]) -> list[tuple[str, str]]:
+    agree = (
+        "same numbers"
+        if not b["differs_from_engine"]
+        else f"DIFFERS: {b['differs_from_engine'][:3]}"
+    )
+    return [
+        (f"{kind}: load", f"{b['load_ms'] / 1000:.1f} s, peak {b['peak_mb']:,} MB"),
+        (
+            f"{kind}: per view",
+            f"{_p(b['view'])}; engine {b['engine_speedup']:.0f}x faster; {agree}",
+        ),
+    ]
 
 
 def _p(s: dict[str, float]) -> str:

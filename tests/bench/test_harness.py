@@ -36,3 +36,28 @@ def test_scale_data_keeps_the_target_proportions(tmp_path: Path) -> None:
     for table, per_customer in TARGET.items():
         assert abs(rows[table] / 3_000 - per_customer) < 0.15 * per_customer + 0.1, table
     assert rows == generate_scaled(tmp_path / "again", 3_000, seed=5)
+
+
+def test_spark_serves_every_view_beside_duckdb_with_the_same_answers(
+    tmp_path: Path, spark: object, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--engine spark` serves the same views on Spark after DuckDB and compares every
+    answer; `--keep-store` serves the store the run published without publishing again."""
+    work = ["--scale", "tiny", "--work", str(tmp_path / "work"), "--views", "3", "--no-baselines"]
+    out = tmp_path / "figures.json"
+    assert main([*work, "--engine", "spark", "--json", str(out)]) == 0
+    figures = json.loads(out.read_text())
+    assert figures["serve"]["engine"] == "duckdb" and figures["spark"]["engine"] == "spark"
+    assert figures["spark"]["same_answers_as_duckdb"] is True
+    assert figures["spark"]["engine_peak_mb"] > 0  # the JVM's own memory is reported
+    assert figures["serve"]["engine_peak_mb"] == 0
+    assert "pandas" not in figures
+    printed = capsys.readouterr().out
+    assert "Spark: same numbers as DuckDB  yes, every answer" in printed
+
+    again = tmp_path / "again.json"
+    assert main([*work, "--keep-store", "--json", str(again)]) == 0
+    kept = json.loads(again.read_text())
+    assert "publish" not in kept and "spark" not in kept
+    assert kept["serve"]["answers_sha256"] == figures["serve"]["answers_sha256"]
+    assert "not run: the store of a previous run was kept" in capsys.readouterr().out
