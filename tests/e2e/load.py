@@ -3,6 +3,10 @@ page with filters of its own, for a set time; it reports latency, errors, any se
 showed another's filters, and the server's peak memory.
 
     python -m tests.e2e.load --sessions 20 --seconds 180
+    python -m tests.e2e.load --sessions 1 --seconds 300 --data bench-20M/store
+
+(`--data` serves a data folder or a published store, such as the benchmark's, instead of
+a generated sample: the time from a link with other filters to a settled page at scale.)
 
 CI runs a short one (tests/e2e/test_load.py); docs/security.md records a full one.
 """
@@ -130,12 +134,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sessions", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=180)
     parser.add_argument("--customers", type=int, default=6000)
+    parser.add_argument("--data", type=Path, default=None, help="a data folder or store to serve")
     args = parser.parse_args(argv)
     from cxcore.data.sample import generate
 
-    with tempfile.TemporaryDirectory() as tmp:
-        generate(Path(tmp), customers=args.customers)
-        report = run(Path(tmp), args.sessions, args.seconds)
+    if args.data is not None:
+        report = run(args.data.resolve(), args.sessions, args.seconds)
+    else:
+        with tempfile.TemporaryDirectory() as tmp:
+            generate(Path(tmp), customers=args.customers)
+            report = run(Path(tmp), args.sessions, args.seconds)
     print(json.dumps(report.as_dict(), indent=2))
     return 0 if not report.errors and not report.leaks else 1
 
