@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -43,6 +43,11 @@ class FittedClv:
     inputs: CustomerInputs
     purchases: BgNbd
     spend: GammaGamma
+    # Lifetime values per (horizon, discount): seconds for a million customers, so a fit
+    # kept by the app values its customers once for every breakdown asked of it.
+    valued: dict[tuple[int, float], FloatArray] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def parameters(self) -> dict[str, float]:
         bg, gg = self.purchases, self.spend
@@ -106,6 +111,15 @@ def lifetime_values(fitted: FittedClv, horizon_months: int, discount_monthly: fl
         raise ArgumentError(
             f"discount_monthly must be a rate from 0 to 1, got {discount_monthly!r}"
         )
+    key = (horizon_months, float(discount_monthly))
+    if key not in fitted.valued:
+        values = _values(fitted, horizon_months, float(discount_monthly))
+        values.flags.writeable = False  # shared by every caller of this fit
+        fitted.valued[key] = values
+    return fitted.valued[key]
+
+
+def _values(fitted: FittedClv, horizon_months: int, discount_monthly: float) -> FloatArray:
     inputs = fitted.inputs
     try:  # q <= 1: spend so heterogeneous that one-time buyers have no finite expected spend
         return customer_lifetime_value(
@@ -116,7 +130,7 @@ def lifetime_values(fitted: FittedClv, horizon_months: int, discount_monthly: fl
             inputs.T,
             inputs.m,
             horizon_months,
-            float(discount_monthly),
+            discount_monthly,
         )
     except ValueError as err:
         raise ModelError(f"no lifetime value for these customers: {err}") from None

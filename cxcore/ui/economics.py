@@ -55,7 +55,7 @@ def fitted(
         return str(err)
 
 
-@st.cache_data(ttl=TTL, max_entries=128, show_spinner=False)
+@st.cache_data(ttl=TTL, max_entries=128, show_spinner="Valuing every customer…")
 def clv_by(
     source: str,
     version: int | None,

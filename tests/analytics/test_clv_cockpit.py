@@ -150,6 +150,28 @@ def test_a_breakdown_splits_one_models_values(simulated: tuple[Path, list[Any]])
     assert smb["model"] != whole["model"]
 
 
+def test_a_kept_fit_values_its_customers_once_per_horizon_and_rate(
+    simulated: tuple[Path, list[Any]],
+) -> None:
+    """The app keeps a fit and asks it for several breakdowns: each asks for the same values,
+    which are computed once, read-only, and equal to a fresh computation."""
+    folder, _ = simulated
+    with Cockpit.open(folder) as cockpit:
+        fitted = cockpit.clv_fit(CALIBRATION_END)
+    first = clv_report.lifetime_values(fitted, 12, 0.01)
+    assert clv_report.lifetime_values(fitted, 12, 0.01) is first
+    assert not first.flags.writeable
+    other = clv_report.lifetime_values(fitted, 6, 0.01)
+    assert other is not first and (other < first).all()
+    inputs = fitted.inputs
+    fresh = customer_lifetime_value(
+        fitted.purchases, fitted.spend, inputs.x, inputs.t_x, inputs.T, inputs.m, 12, 0.01
+    )
+    assert np.array_equal(first, fresh)
+    by_segment = clv_report.summary(fitted, 12, 0.01, "segment")
+    assert by_segment["mean_clv"] == clv_report.summary(fitted, 12, 0.01, "region")["mean_clv"]
+
+
 def test_the_holdout_compares_the_models_expectation_with_what_happened(
     simulated: tuple[Path, list[Any]],
 ) -> None:
