@@ -6,7 +6,8 @@ those customers' values by member, it never fits a model per member (small
 members would get unstable parameters, and the totals of the members would no
 longer come from one model). A fit is the slow part, so `fit` returns it for
 callers to keep (the app keeps one per data version, calibration end and
-filters) and `summary` turns it into the answer in milliseconds.
+filters) and `summary` turns it into the answer: milliseconds for thousands of customers,
+seconds for a million, once per horizon and rate (the fit keeps the values).
 """
 
 from __future__ import annotations
