@@ -111,6 +111,14 @@ def typed(value: Any) -> Any:
     return (type(value).__name__, value)
 
 
+def forget_queries(engines: Mapping[str, tuple[Cockpit, Cockpit]]) -> None:
+    """Start a test with no recorded queries: the cockpits live for the whole test run, and
+    a query one test asked of one engine only must not count against the next test."""
+    for pair in engines.values():
+        for cockpit in pair:
+            cockpit.executor.rows.clear()  # type: ignore[attr-defined]
+
+
 def assert_same_rows(duck: Cockpit, sparked: Cockpit) -> None:
     ran_duck, ran_spark = duck.executor.rows, sparked.executor.rows  # type: ignore[attr-defined]
     assert ran_duck.keys() == ran_spark.keys(), (

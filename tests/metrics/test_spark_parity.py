@@ -31,7 +31,7 @@ from cxcore.cli.main import main
 from cxcore.metrics.engine import Engine
 from cxcore.metrics.query import view_slots
 from cxcore.metrics.trend import month_periods
-from tests.spark_parity import assert_same_rows, typed
+from tests.spark_parity import assert_same_rows, forget_queries, typed
 
 Periods = list[tuple[dt.date, dt.date]]
 SAMPLE_DATA = Path(__file__).resolve().parents[2] / "sample_data"
@@ -76,6 +76,11 @@ VIEWS: dict[str, list[tuple[str, str, str, dict[str, list[str]], list[str]]]] = 
         ("2024-02-01", "2024-02-29", "previous", {"tier": ["Gold ★", "Silber"]}, ["tier"]),
     ],
 }
+
+
+@pytest.fixture(autouse=True)
+def _queries_of_this_test_only(engines: dict[str, tuple[Cockpit, Cockpit]]) -> None:
+    forget_queries(engines)
 
 
 @pytest.mark.parametrize("data", ["sample", "odd"])

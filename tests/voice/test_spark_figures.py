@@ -26,7 +26,7 @@ from cxcore.analytics.clv_inputs import customer_inputs
 from cxcore.analytics.clv_report import ModelError
 from cxcore.metrics.cohorts import cohorts
 from cxcore.metrics.engine import Engine
-from tests.spark_parity import assert_same_rows, typed
+from tests.spark_parity import assert_same_rows, forget_queries, typed
 
 Filters = dict[str, list[str]]
 # (start, end, compare, filters of the customer dimensions) per data set.
@@ -68,6 +68,11 @@ def _clv(cockpit: Cockpit, calibration: dt.date, filters: Filters, by: str | Non
         return cockpit.clv(calibration, 12, 0.01, filters, by)
     except ModelError as err:
         return ("ModelError", str(err))
+
+
+@pytest.fixture(autouse=True)
+def _queries_of_this_test_only(engines: dict[str, tuple[Cockpit, Cockpit]]) -> None:
+    forget_queries(engines)
 
 
 @pytest.mark.parametrize("data", ["shipped", "sample", "odd"])
