@@ -60,6 +60,22 @@ def data_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @contextmanager
+def data_to_serve(given: Path | None, customers: int) -> Iterator[Path]:
+    """The data folder or store a measuring tool was given, else a generated sample that
+    lives as long as the run."""
+    if given is not None:
+        yield given.resolve()
+        return
+    import tempfile
+
+    from cxcore.data.sample import generate
+
+    with tempfile.TemporaryDirectory() as tmp:
+        generate(Path(tmp), customers=customers)
+        yield Path(tmp)
+
+
+@contextmanager
 def running_app(env: dict[str, str]) -> Iterator[str]:
     """`streamlit run app.py` on a free port with `env`; yields its base URL once healthy."""
     with running_server(env) as (base, _pid):

@@ -19,14 +19,13 @@ import json
 import os
 import statistics
 import sys
-import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from tests.e2e.conftest import ARGS, CHROMIUM, SETTLED, running_server
+from tests.e2e.conftest import ARGS, CHROMIUM, SETTLED, data_to_serve, running_server
 
 SEGMENTS = ("Consumer", "SMB", "Enterprise")
 SEGMENT_FILTER = '[data-testid="stSidebar"] [data-testid="stMultiSelect"]'
@@ -111,14 +110,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--changes", type=int, default=20)
     parser.add_argument("--customers", type=int, default=6000, help="without --data")
     args = parser.parse_args(argv)
-    from cxcore.data.sample import generate
-
-    if args.data is not None:
-        report = run(args.data.resolve(), args.changes)
-    else:
-        with tempfile.TemporaryDirectory() as tmp:
-            generate(Path(tmp), customers=args.customers)
-            report = run(Path(tmp), args.changes)
+    with data_to_serve(args.data, args.customers) as data:
+        report = run(data, args.changes)
     print(json.dumps(asdict(report), indent=2))
     return 0
 

@@ -20,14 +20,13 @@ import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tests.e2e.conftest import ARGS, CHROMIUM, SETTLED, running_server
+from tests.e2e.conftest import ARGS, CHROMIUM, SETTLED, data_to_serve, running_server
 
 PAGES = ("", "explorer", "data", "versions")
 SEGMENTS = ("Consumer", "SMB", "Enterprise")
@@ -136,14 +135,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--customers", type=int, default=6000)
     parser.add_argument("--data", type=Path, default=None, help="a data folder or store to serve")
     args = parser.parse_args(argv)
-    from cxcore.data.sample import generate
-
-    if args.data is not None:
-        report = run(args.data.resolve(), args.sessions, args.seconds)
-    else:
-        with tempfile.TemporaryDirectory() as tmp:
-            generate(Path(tmp), customers=args.customers)
-            report = run(Path(tmp), args.sessions, args.seconds)
+    with data_to_serve(args.data, args.customers) as data:
+        report = run(data, args.sessions, args.seconds)
     print(json.dumps(report.as_dict(), indent=2))
     return 0 if not report.errors and not report.leaks else 1
 
