@@ -49,7 +49,7 @@ class PandasOverview:
         people = frames["customers"][["customer_id", *DIMENSIONS]]
         self.frames: dict[str, pd.DataFrame] = {}
         for name, frame in frames.items():
-            frame = frame.assign(day=pd.to_datetime(frame[DAYS[name]]))
+            frame = frame.assign(day=pd.to_datetime(frame[DAYS[name]]).dt.normalize())
             if name in ("orders", "nps_responses", "service_contacts", "web_sessions"):
                 own = frame["region"] if name == "web_sessions" else None
                 frame = frame.drop(columns=[c for c in DIMENSIONS if c in frame.columns])
@@ -86,7 +86,7 @@ class PandasOverview:
             rev=("amount", "sum"), n=("amount", "size"), cats=("product_category", "nunique")
         )
         b = then.groupby("customer_id").agg(rev=("amount", "sum"))
-        both = a.join(b, how="inner", rsuffix="_prior")
+        both = a.join(b.rename(columns={"rev": "rev_prior"}), how="inner")
         placed = now[now["amount"] > 0]
         contacts = self._rows("service_contacts", cur, filters)
         nps = self._rows("nps_responses", cur, filters)["score"]

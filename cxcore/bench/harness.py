@@ -1,6 +1,7 @@
 """The benchmark: `cx-cockpit bench --scale 2M|20M|200M` (or `python -m cxcore.bench`).
 
-Generates the scale data with the seeded generator, publishes it through the
+Generates the scale data with the seeded generator (or takes the exports of
+`--data DIR`, however they were made), publishes it through the
 store, and measures what users wait for: opening a version, overview views
 cold and warm, a segment x region breakdown, the 12- and 33-month trends,
 publishing rows per second, and each process's peak memory. In the same run
@@ -27,6 +28,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from cxcore.bench.report import print_report
+
 SCALES = {"tiny": 2_000, "2M": 100_000, "20M": 1_000_000, "200M": 10_000_000}
 TABLES = (
     "customers",
@@ -37,6 +40,7 @@ TABLES = (
     "marketing_spend",
 )
 PHASES = ("generate", "publish", "serve", "pandas", "polars")
+BASELINE_VIEWS = 6  # views the baselines answer too, each compared with the engine's
 
 
 def peak_mb(pid: int | str = "self") -> int:
@@ -94,15 +98,18 @@ def phase_generate(work: Path, customers: int) -> dict[str, Any]:
     return {"seconds": seconds, "rows": rows}
 
 
-def phase_publish(work: Path) -> dict[str, Any]:
+def phase_publish(work: Path, data: Path) -> dict[str, Any]:
+    """Every export of `data` the contract names, in any format the store reads."""
     import shutil
 
+    from cxcore.data.reading import find_table_files
     from cxcore.store.publish import publish
 
     shutil.rmtree(work / "store", ignore_errors=True)
+    found = find_table_files(data)
     tables: dict[str, Any] = {}
-    for name in TABLES:
-        path = work / "data" / f"{name}.parquet"
+    for name in (t for t in TABLES if t in found):
+        path = found[name]
         seconds, result = timed(lambda p=path, n=name: publish(work / "store", n, [p], bulk=True))
         tables[name] = {"rows": result.info.rows, "seconds": seconds}
     rows = sum(t["rows"] for t in tables.values())
@@ -151,7 +158,8 @@ def phase_serve(work: Path, views: int, seed: int, engine: str = "duckdb") -> di
         "trend_33_months": summary(trend33),
         "first_view": series[0].kwargs(),
         "first_kpis": first["kpis"],
-        "views": [v.kwargs() for v in series[1:6]],
+        "views": [v.kwargs() for v in series[1:BASELINE_VIEWS]],
+        "views_kpis": [a["kpis"] for a in answers[: len(series[1:BASELINE_VIEWS])]],
     }
 
 
@@ -161,17 +169,16 @@ def _digest(answers: Sequence[Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def phase_baseline(work: Path, kind: str, views: Sequence[dict[str, Any]]) -> dict[str, Any]:
+def phase_baseline(data: Path, kind: str, views: Sequence[dict[str, Any]]) -> dict[str, Any]:
     from cxcore.bench.baselines import PandasOverview, PolarsLazyOverview
 
     maker = PandasOverview if kind == "pandas" else PolarsLazyOverview
-    loaded, overview = timed(lambda: maker(work / "data"))
-    first, answer = timed(lambda: overview.kpis(**views[0]))
-    rest = [timed(lambda v=v: overview.kpis(**v))[0] for v in views[1:]]
+    loaded, overview = timed(lambda: maker(data))
+    asked = [timed(lambda v=v: overview.kpis(**v)) for v in views]
     return {
         "load_ms": loaded * 1000,
-        "view": summary([first, *rest]),
-        "first_kpis": answer,
+        "view": summary([seconds for seconds, _ in asked]),
+        "kpis": [answer for _, answer in asked],
     }
 
 
@@ -197,8 +204,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="cx-cockpit bench", description=__doc__)
     parser.add_argument("--scale", default="tiny", choices=list(SCALES))
     parser.add_argument("--work", default=None, help="folder for data and store (reused)")
+    parser.add_argument(
+        "--data",
+        default=None,
+        help="publish and serve the exports in this folder instead of generating them",
+    )
     parser.add_argument("--views", type=int, default=40, help="overview views to ask")
-    parser.add_argument("--baseline-views", type=int, default=5)
+    parser.add_argument("--baseline-views", type=int, default=BASELINE_VIEWS)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--json", default=None, help="also write the figures to this file")
     parser.add_argument(
@@ -216,7 +228,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--phase", choices=PHASES, help=argparse.SUPPRESS)
     parser.add_argument("--view-list", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    work = Path(args.work or Path.cwd() / f"bench-{args.scale}")
+    work = Path(args.work or Path.cwd() / f"bench-{args.scale}").resolve()
     if args.phase:
         return _one_phase(args, work)
     figures = _all_phases(args, work, list(argv if argv is not None else sys.argv[1:]))
@@ -230,27 +242,37 @@ def _one_phase(args: argparse.Namespace, work: Path) -> int:
     if args.phase == "generate":
         result = phase_generate(work, SCALES[args.scale])
     elif args.phase == "publish":
-        result = phase_publish(work)
+        result = phase_publish(work, exports(args, work))
     elif args.phase == "serve":
         result = phase_serve(work, args.views, args.seed, args.engine)
     else:
-        result = phase_baseline(work, args.phase, json.loads(args.view_list))
+        result = phase_baseline(exports(args, work), args.phase, json.loads(args.view_list))
     result["peak_mb"] = peak_mb()
     print(json.dumps(result, default=str))
     return 0
 
 
+def exports(args: argparse.Namespace, work: Path) -> Path:
+    """The folder of exports the run publishes: the given one, else the generated one."""
+    return Path(args.data).resolve() if args.data else work / "data"
+
+
 def _all_phases(args: argparse.Namespace, work: Path, argv: list[str]) -> dict[str, Any]:
     common = ["--scale", args.scale, "--work", str(work), "--seed", str(args.seed)]
+    data = exports(args, work)
+    if args.data:
+        common += ["--data", str(data)]
     figures: dict[str, Any] = {
         "scale": args.scale,
-        "customers": SCALES[args.scale],
+        "data": f"given: {data}" if args.data else f"generated, seed {args.seed}",
+        "customers": None if args.data else SCALES[args.scale],
         "machine": f"{platform.machine()}, {os.cpu_count()} cores,"
         f" Python {platform.python_version()}",
         "command": " ".join(["cx-cockpit bench", *argv]),
     }
     marker = work / "data" / "GENERATED"
-    if not marker.exists() or marker.read_text().strip() != f"{args.scale} {args.seed}":
+    stale = not marker.exists() or marker.read_text().strip() != f"{args.scale} {args.seed}"
+    if not args.data and stale:
         figures["generate"] = run_phase(["--phase", "generate", *common])
         marker.write_text(f"{args.scale} {args.seed}\n")
     if not (args.keep_store and (work / "store").is_dir()):
@@ -261,7 +283,10 @@ def _all_phases(args: argparse.Namespace, work: Path, argv: list[str]) -> dict[s
         figures["spark"] = run_phase([*serve, "--engine", "spark"])
         same = figures["spark"]["answers_sha256"] == figures["serve"]["answers_sha256"]
         figures["spark"]["same_answers_as_duckdb"] = same
-    if not args.no_baselines:
+    unreadable = baseline_gap(data)
+    if unreadable and not args.no_baselines:
+        figures["baselines_skipped"] = unreadable
+    elif not args.no_baselines:
         views = [figures["serve"]["first_view"], *figures["serve"]["views"]][: args.baseline_views]
         for kind in ("pandas", "polars"):
             figures[kind] = run_phase(["--phase", kind, *common, "--view-list", json.dumps(views)])
@@ -269,78 +294,26 @@ def _all_phases(args: argparse.Namespace, work: Path, argv: list[str]) -> dict[s
     return figures
 
 
+def baseline_gap(data: Path) -> str:
+    """Why the baselines cannot read these exports (they read Parquet only), or ''."""
+    from cxcore.bench.baselines import DAYS
+
+    missing = [name for name in DAYS if not (data / f"{name}.parquet").is_file()]
+    return f"the baselines read Parquet, and these are not: {', '.join(missing)}" if missing else ""
+
+
 def _compare(figures: dict[str, Any]) -> None:
+    """Each baseline against the engine, view by view: every KPI of every view it asked."""
     from cxcore.bench.baselines import same_kpis
 
-    engine = figures["serve"]["first_kpis"]
-    warm = figures["serve"]["overview_warm"]["p50_ms"]
+    serve = figures["serve"]
+    engine = [serve["first_kpis"], *serve["views_kpis"]]
+    warm = serve["overview_warm"]["p50_ms"]
     for kind in ("pandas", "polars"):
-        figures[kind]["differs_from_engine"] = same_kpis(engine, figures[kind]["first_kpis"])
+        answers = figures[kind]["kpis"]
+        figures[kind]["differs_from_engine"] = [
+            f"view {i + 1}: {difference}"
+            for i, (ours, theirs) in enumerate(zip(engine, answers, strict=False))
+            for difference in same_kpis(ours, theirs)
+        ]
         figures[kind]["engine_speedup"] = figures[kind]["view"]["p50_ms"] / max(warm, 1e-9)
-
-
-def print_report(f: dict[str, Any]) -> None:
-    rows = [("customers", f"{f['customers']:,}"), ("machine", f["machine"])]
-    rows += _publish_rows(f.get("publish"))
-    rows += _serve_rows("", f["serve"])
-    if "spark" in f:
-        spark = f["spark"]
-        rows += _serve_rows("Spark: ", spark)
-        rows.append(("Spark: JVM peak memory", f"{spark['engine_peak_mb']:,} MB"))
-        agree = "yes, every answer" if spark["same_answers_as_duckdb"] else "NO: answers differ"
-        rows.append(("Spark: same numbers as DuckDB", agree))
-    for kind in ("pandas", "polars"):
-        if kind in f:
-            rows += _baseline_rows(kind, f[kind])
-    width = max(len(r[0]) for r in rows)
-    for label, text in rows:
-        print(f"{label:<{width}}  {text}")
-
-
-def _publish_rows(publish: dict[str, Any] | None) -> list[tuple[str, str]]:
-    if publish is None:
-        return [("publish", "not run: the store of a previous run was kept")]
-    tables = ", ".join(f"{n} {t['rows']:,}" for n, t in publish["tables"].items())
-    return [
-        ("rows", tables),
-        (
-            "publish",
-            f"{publish['rows']:,} rows in {publish['seconds']:.1f} s = "
-            f"{publish['rows_per_s']:,.0f} rows/s, peak {publish['peak_mb']:,} MB",
-        ),
-        *(
-            (f"  {n}", f"{t['seconds']:.1f} s ({t['rows'] / t['seconds']:,.0f} rows/s)")
-            for n, t in publish["tables"].items()
-        ),
-    ]
-
-
-def _serve_rows(prefix: str, serve: dict[str, Any]) -> list[tuple[str, str]]:
-    return [
-        (f"{prefix}open a version", f"{serve['open_ms']:.0f} ms"),
-        (f"{prefix}overview, cold", f"{serve['overview_cold_ms']:.0f} ms"),
-        (f"{prefix}overview, warm", _p(serve["overview_warm"])),
-        (f"{prefix}segment x region", _p(serve["segment_x_region"])),
-        (f"{prefix}12-month trend", _p(serve["trend_12_months"])),
-        (f"{prefix}33-month trend", _p(serve["trend_33_months"])),
-        (f"{prefix}serving peak memory", f"{serve['peak_mb']:,} MB"),
-    ]
-
-
-def _baseline_rows(kind: str, b: dict[str, Any]) -> list[tuple[str, str]]:
-    agree = (
-        "same numbers"
-        if not b["differs_from_engine"]
-        else f"DIFFERS: {b['differs_from_engine'][:3]}"
-    )
-    return [
-        (f"{kind}: load", f"{b['load_ms'] / 1000:.1f} s, peak {b['peak_mb']:,} MB"),
-        (
-            f"{kind}: per view",
-            f"{_p(b['view'])}; engine {b['engine_speedup']:.0f}x faster; {agree}",
-        ),
-    ]
-
-
-def _p(s: dict[str, float]) -> str:
-    return f"p50 {s['p50_ms']:.0f} ms, p95 {s['p95_ms']:.0f} ms (n={s['n']})"
