@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import MAX_PREC, Decimal, localcontext
 from fractions import Fraction
+from functools import cached_property
 from itertools import compress
 from typing import Any
 
@@ -75,7 +76,9 @@ class Outcomes:
             self.classes[chosen], self.bought[chosen], tuple(compress(self.revenue, chosen))
         )
 
+    @cached_property
     def revenue_as_float(self) -> npt.NDArray[np.float64]:
+        """Converted once per set of answers, however many attributes correlate with it."""
         return np.array(self.revenue, dtype=np.float64)
 
 
@@ -149,7 +152,7 @@ def _attribute(
         "prediction": {
             "answers": len(answers),
             "retention": pearson(x, answers.bought.astype(float)) if len(answers) else None,
-            "revenue": pearson(x, answers.revenue_as_float()) if len(answers) else None,
+            "revenue": pearson(x, answers.revenue_as_float) if len(answers) else None,
         },
     }
 

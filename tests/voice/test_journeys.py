@@ -4,12 +4,13 @@ did next; the prediction correlation checked against its formula."""
 from __future__ import annotations
 
 import statistics
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from cxcore import Cockpit
-from cxcore.voice.journeys import fix_first
+from cxcore.voice.journeys import Outcomes, fix_first
 from tests.factories import customer, nps, order, write_folder
 
 START, END = "2025-04-01", "2025-06-30"  # P = Q2 2025, Q = Q1 2025
@@ -169,3 +170,11 @@ def test_answers_without_a_journey_or_touchpoint_column_get_none_for_it(
             assert member["previous_responses"] == 3
             assert member["next_period"]["retention_rate"] == 1.0
             assert member["next_period"]["revenue_per_customer"] == 100.0
+
+
+def test_the_answers_revenue_is_converted_to_floats_once_for_every_attribute() -> None:
+    answers = Outcomes.from_columns(["p", "d"], [True, False], [Decimal("10.25"), 0])
+    first = answers.revenue_as_float
+    assert first.tolist() == [10.25, 0.0]
+    assert answers.revenue_as_float is first
+    assert answers.where(answers.bought).revenue_as_float.tolist() == [10.25]
