@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from cxcore.bench.harness import main
+from cxcore.bench.harness import main, percentile
 from cxcore.bench.scale import TARGET, generate_scaled
 
 
@@ -61,3 +61,18 @@ def test_spark_serves_every_view_beside_duckdb_with_the_same_answers(
     assert "publish" not in kept and "spark" not in kept
     assert kept["serve"]["answers_sha256"] == figures["serve"]["answers_sha256"]
     assert "not run: the store of a previous run was kept" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("values", "share", "expected"),
+    [
+        ([1.0], 0.95, 1.0),
+        ([2.0, 1.0], 0.95, 2.0),  # two changes: p95 is the slower, not the faster
+        ([float(v) for v in range(1, 21)], 0.95, 19.0),
+        ([float(v) for v in range(1, 21)], 0.5, 11.0),
+    ],
+)
+def test_percentile_is_the_nearest_rank_of_the_sorted_values(
+    values: list[float], share: float, expected: float
+) -> None:
+    assert percentile(values, share) == expected
