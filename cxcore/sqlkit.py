@@ -51,6 +51,17 @@ def alias(expression: exp.Expression, name: str) -> exp.Alias:
     return exp.alias_(expression, ident(name))
 
 
+def fresh(expressions: list[exp.Expression]) -> list[exp.Expression]:
+    """Copies of expressions a query uses twice (its keys, selected and grouped by).
+
+    Queries are built with `copy=False` from parts made for them: sqlglot's
+    builders otherwise copy the whole tree at every step, which made building
+    a 33-month trend's SQL cost more than running it. A part used twice must
+    then be copied by hand, since a node has one parent.
+    """
+    return [e.copy() for e in expressions]
+
+
 def and_all(conditions: list[exp.Expression]) -> exp.Expression:
     return exp.and_(*conditions) if conditions else exp.true()
 

@@ -29,7 +29,7 @@ from cxcore.metrics.measures import (
     daily_columns,
 )
 from cxcore.metrics.periods import Period, Windows
-from cxcore.sqlkit import alias, and_all, column, fragment, ident, param, table
+from cxcore.sqlkit import alias, and_all, column, fragment, fresh, ident, param, table
 
 SLOT_COLUMNS = ("slot", "cur_start", "cur_end", "prior_start", "prior_end")
 SHAPES = 512  # query shapes kept built; a view's values never change its shape
@@ -157,17 +157,19 @@ def _slot_days(slots: Sequence[str], prior: bool) -> exp.Expression:
                 ),
                 "day",
             ),
-        ).from_(windows.copy())
-        days = one if days is None else exp.union(days, one, distinct=False)
+        ).from_(windows.copy(), copy=False)
+        days = one if days is None else exp.union(days, one, distinct=False, copy=False)
     assert days is not None
     flags = [
         alias(fragment("BOOL_OR(side = :s)", s=exp.Literal.string(side)), f"in_{side}")
         for side in ("cur", "prior")
     ]
     return exp.Subquery(
-        this=exp.select(column("slot"), alias(fragment("CAST(day AS DATE)"), DAY), *flags)
-        .from_(days.subquery("days"))
-        .group_by(column("slot"), fragment("CAST(day AS DATE)")),
+        this=exp.select(
+            column("slot"), alias(fragment("CAST(day AS DATE)"), DAY), *flags, copy=False
+        )
+        .from_(days.subquery("days", copy=False), copy=False)
+        .group_by(column("slot"), fragment("CAST(day AS DATE)"), copy=False),
         alias=exp.TableAlias(this=ident("s")),
     )
 
@@ -206,13 +208,15 @@ def _flagged_rows(
             *(column(c, "f") for c in columns),
             column("in_cur", "s"),
             column("in_prior", "s"),
+            copy=False,
         )
-        .from_(table(relation).as_("f"))
+        .from_(table(relation).as_("f", copy=False), copy=False)
         .join(
             _slot_days(slots, prior),
             on=exp.EQ(this=column(DAY, "f"), expression=column(DAY, "s")),
+            copy=False,
         )
-        .where(and_all(conditions))
+        .where(and_all(conditions), copy=False)
     )
     return rows
 
@@ -244,9 +248,9 @@ def _additive_sql(
     rows = _flagged_rows(relation, columns, slots, selection, reads_prior)
     keys = selection.keys()
     return (
-        exp.select(*keys, *(alias(_measure_sql(m, rolled), m.name) for m in measures))
-        .from_(rows.subquery("rows"))
-        .group_by(*keys)
+        exp.select(*keys, *(alias(_measure_sql(m, rolled), m.name) for m in measures), copy=False)
+        .from_(rows.subquery("rows", copy=False), copy=False)
+        .group_by(*fresh(keys), copy=False)
     )
 
 
@@ -300,15 +304,18 @@ def _customer_sql(
             column("customer_id"),
             *(alias(fragment(sql), col) for col, sql in PER_CUSTOMER_COLUMNS.items()),
             *(alias(fragment(m.over_rows()), f"part_{m.name}") for m in additive),
+            copy=False,
         )
-        .from_(rows.subquery("rows"))
-        .group_by(*keys, column("customer_id"))
+        .from_(rows.subquery("rows", copy=False), copy=False)
+        .group_by(*fresh(keys), column("customer_id"), copy=False)
     )
     totals = [alias(fragment("COALESCE(SUM(:c), 0)", c=f"part_{m.name}"), m.name) for m in additive]
     return (
-        exp.select(*keys, *totals, *(alias(fragment(m.sql), m.name) for m in measures))
-        .from_(per_customer.subquery("per_customer"))
-        .group_by(*keys)
+        exp.select(
+            *fresh(keys), *totals, *(alias(fragment(m.sql), m.name) for m in measures), copy=False
+        )
+        .from_(per_customer.subquery("per_customer", copy=False), copy=False)
+        .group_by(*fresh(keys), copy=False)
     )
 
 

@@ -26,7 +26,7 @@ from cxcore.metrics.periods import (
     whole_unit,
 )
 from cxcore.metrics.query import SHAPES, BlockQuery, Selection, Slot, slot_values
-from cxcore.sqlkit import alias, and_all, column, fragment, table
+from cxcore.sqlkit import alias, and_all, column, fragment, fresh, table
 
 # The lags (in units) the pairs table holds: the previous unit, and a year before.
 LAGS: dict[CalendarUnit, tuple[int, ...]] = {
@@ -133,16 +133,19 @@ def _sum_sql(kind: tuple[str, str], slots: tuple[str, ...], selection: Selection
     conditions, _ = selection.conditions("w")
     keys = selection.keys()
     rows = (
-        exp.select(column("slot", "s"), *selection.groups("w"), exp.column(exp.Star(), "w"))
-        .from_(table(relation).as_("w"))
-        .join(_slots(slots), on=on)
-        .where(and_all(conditions))
+        exp.select(
+            column("slot", "s"), *selection.groups("w"), exp.column(exp.Star(), "w"), copy=False
+        )
+        .from_(table(relation).as_("w", copy=False), copy=False)
+        .join(_slots(slots), on=on, copy=False)
+        .where(and_all(conditions), copy=False)
     )
     return (
         exp.select(
             *keys,
             *(alias(fragment("COALESCE(SUM(:c), 0)", c=m.column), m.name) for m in _measures(kind)),
+            copy=False,
         )
-        .from_(rows.subquery("rows"))
-        .group_by(*keys)
+        .from_(rows.subquery("rows", copy=False), copy=False)
+        .group_by(*fresh(keys), copy=False)
     )

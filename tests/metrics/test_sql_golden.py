@@ -97,3 +97,18 @@ def test_sql_matches_golden(name: str, build: Callable[[], exp.Expression], dial
 def test_a_quarter_against_the_one_before_is_answered_from_rollups() -> None:
     assert len(ROLLED) == 2
     assert [(r.unit, r.lag) for r in ROLLED] == [("quarter", 1), ("quarter", 1)]
+
+
+@pytest.mark.parametrize(("name", "build"), SHAPES, ids=[s[0] for s in SHAPES])
+def test_no_part_of_a_built_query_sits_in_two_places(
+    name: str, build: Callable[[], exp.Expression]
+) -> None:
+    """Queries are built without sqlglot's copy at every step: a node placed twice would have
+    one parent for two places, and a later transform of one place would change the other."""
+    tree = build()
+    seen: set[int] = set()
+    for node in tree.walk():
+        assert id(node) not in seen, f"{name}: {node.sql()} appears twice"
+        seen.add(id(node))
+        for child in node.iter_expressions():
+            assert child.parent is node, f"{name}: {child.sql()} has another parent"
