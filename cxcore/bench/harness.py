@@ -109,12 +109,38 @@ def phase_publish(work: Path, data: Path) -> dict[str, Any]:
     found = find_table_files(data)
     tables: dict[str, Any] = {}
     for name in (t for t in TABLES if t in found):
-        path = found[name]
-        seconds, result = timed(lambda p=path, n=name: publish(work / "store", n, [p], bulk=True))
-        tables[name] = {"rows": result.info.rows, "seconds": seconds}
+        marks: list[tuple[float, float]] = []
+
+        def mark(share: float, _message: str, marks: list[tuple[float, float]] = marks) -> None:
+            marks.append((share, time.perf_counter()))
+
+        began = time.perf_counter()
+        result = publish(work / "store", name, [found[name]], bulk=True, progress=mark)
+        ended = time.perf_counter()
+        tables[name] = {
+            "rows": result.info.rows,
+            "seconds": ended - began,
+            "steps": step_seconds(marks, began, ended),
+        }
     rows = sum(t["rows"] for t in tables.values())
     seconds = sum(t["seconds"] for t in tables.values())
     return {"tables": tables, "rows": rows, "seconds": seconds, "rows_per_s": rows / seconds}
+
+
+def step_seconds(
+    marks: Sequence[tuple[float, float]], began: float, ended: float
+) -> dict[str, float]:
+    """Seconds per publishing step, from the progress marks (share done, time) it made."""
+    from cxcore.store.build import BUILD_STEPS
+
+    shares = {"check": 0.0, **BUILD_STEPS, "commit": 1.0}
+    starts = {"check": began}
+    for step, share in list(shares.items())[1:]:
+        reached = [t for done, t in marks if done >= share]
+        if reached:
+            starts[step] = min(reached)
+    times = [*starts.values(), ended]
+    return {step: times[i + 1] - times[i] for i, step in enumerate(starts)}
 
 
 def phase_serve(work: Path, views: int, seed: int, engine: str = "duckdb") -> dict[str, Any]:

@@ -40,11 +40,14 @@ def _publish_rows(publish: dict[str, Any] | None) -> list[tuple[str, str]]:
             f"{publish['rows']:,} rows in {publish['seconds']:.1f} s = "
             f"{publish['rows_per_s']:,.0f} rows/s, peak {publish['peak_mb']:,} MB",
         ),
-        *(
-            (f"  {n}", f"{t['seconds']:.1f} s ({t['rows'] / max(t['seconds'], 1e-9):,.0f} rows/s)")
-            for n, t in publish["tables"].items()
-        ),
+        *((f"  {n}", _table_publish(t)) for n, t in publish["tables"].items()),
     ]
+
+
+def _table_publish(t: dict[str, Any]) -> str:
+    rate = f"{t['seconds']:.1f} s ({t['rows'] / max(t['seconds'], 1e-9):,.0f} rows/s)"
+    steps = ", ".join(f"{step} {seconds:.1f}" for step, seconds in t.get("steps", {}).items())
+    return f"{rate}: {steps} s" if steps else rate
 
 
 def _serve_rows(prefix: str, serve: dict[str, Any]) -> list[tuple[str, str]]:

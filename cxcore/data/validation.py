@@ -36,6 +36,8 @@ from cxcore.settings import DEFAULT_WINDOW, DateWindow
 from cxcore.sqlkit import alias, column, fragment, render, table
 
 MAX_EXAMPLES = 10
+# Ids are grouped by this function of the id first (see `_duplicates`).
+ID_HASH = "hash"
 
 
 class Severity(StrEnum):
@@ -315,17 +317,45 @@ def _evaluate(name: str, raw: RawTable, rules: list[Rule], con: Any) -> list[Fin
 
 
 def _duplicates(con: Any, raw: RawTable, value: exp.Expression) -> int:
-    """Rows whose id another row repeats, counted by grouping rather than a window."""
-    groups = (
-        exp.select(alias(exp.Count(this=exp.Star()), "n"))
-        .from_(table(raw.sql_name))
-        .where(exp.not_(value.copy().is_(exp.null())))
-        .group_by(value.copy())
-        .having(exp.GT(this=exp.Count(this=exp.Star()), expression=exp.Literal.number(1)))
-    )
+    """Rows whose id another row repeats, counted by grouping rather than a window.
+
+    Ids are grouped by their 64-bit hash first: a fixed-width key the engine
+    spills to disk at any size, where grouping 180M text ids ran out of memory
+    under a 1 GB limit. No hash repeated means no id repeated, the usual answer;
+    otherwise only the rows whose hash repeats (duplicates, or a rare collision)
+    are grouped by the id itself, so the count is exact.
+    """
+    hashed = exp.func(ID_HASH, value.copy())
+    if not _any_repeated(con, raw, value, hashed.copy()):
+        return 0
+    repeated = _repeated_groups(raw, value, hashed.copy()).select(hashed.copy(), append=False)
+    among = exp.In(this=hashed.copy(), query=repeated.subquery())
+    groups = _repeated_groups(raw, value, value.copy(), among)
     query = exp.select(fragment("COALESCE(SUM(n), 0)")).from_(groups.subquery("g"))
     (count,) = con.execute(render(query)).fetchone()
     return int(count)
+
+
+def _repeated_groups(
+    raw: RawTable, value: exp.Expression, key: exp.Expression, *also: exp.Expression
+) -> exp.Select:
+    """The row count of each `key` that more than one row with a `value` shares."""
+    present = exp.not_(value.copy().is_(exp.null()))
+    return (
+        exp.select(alias(exp.Count(this=exp.Star()), "n"))
+        .from_(table(raw.sql_name))
+        .where(exp.and_(present, *also))
+        .group_by(key)
+        .having(exp.GT(this=exp.Count(this=exp.Star()), expression=exp.Literal.number(1)))
+    )
+
+
+def _any_repeated(con: Any, raw: RawTable, value: exp.Expression, key: exp.Expression) -> bool:
+    query = exp.select(exp.Count(this=exp.Star())).from_(
+        _repeated_groups(raw, value, key).subquery("g")
+    )
+    (count,) = con.execute(render(query)).fetchone()
+    return bool(count)
 
 
 def _examples(con: Any, flagged: exp.Select, index: int) -> tuple[Example, ...]:

@@ -169,7 +169,6 @@ def _stage(
             return
         warnings = _cross_checks(con, candidate, base, base_folder)
         checked.report.findings.extend(warnings)
-        notify(progress, 0.6, "building the new version: facts sorted by day, rollups")
         change = Change(
             name,
             table(candidate.rows or ""),
@@ -177,7 +176,7 @@ def _stage(
             ", ".join(Path(f).name for f in files),
             tuple(checked.report.warnings),
         )
-        built = build(con, stage, [change], base_folder, base)
+        built = build(con, stage, [change], base_folder, base, progress)
         checked.info = _draft(base, built, name, checked.mode)
         carry_targets(base, base_folder, stage)
         checked.stage = stage

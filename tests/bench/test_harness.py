@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from cxcore.bench.harness import main, percentile
+from cxcore.bench.harness import main, percentile, step_seconds
 from cxcore.bench.scale import TARGET, generate_scaled
 
 
@@ -25,6 +25,11 @@ def test_the_benchmark_runs_every_phase_at_a_tiny_scale(
     assert figures["publish"]["rows"] == sum(
         t["rows"] for t in figures["publish"]["tables"].values()
     )
+    for name, table in figures["publish"]["tables"].items():
+        steps = table["steps"]
+        assert list(steps) == ["check", "facts", "rollups", "describe", "commit"], name
+        assert min(steps.values()) >= 0
+        assert sum(steps.values()) == pytest.approx(table["seconds"]), name
     for kind in ("pandas", "polars"):
         assert figures[kind]["differs_from_engine"] == [], kind
     printed = capsys.readouterr().out
@@ -76,3 +81,14 @@ def test_percentile_is_the_nearest_rank_of_the_sorted_values(
     values: list[float], share: float, expected: float
 ) -> None:
     assert percentile(values, share) == expected
+
+
+def test_publishing_steps_are_timed_from_the_progress_marks_they_make() -> None:
+    marks = [(0.0, 10.0), (0.05, 10.5), (0.6, 12.0), (0.75, 15.0), (0.95, 19.0), (1.0, 19.5)]
+    assert step_seconds(marks, began=10.0, ended=20.0) == {
+        "check": 2.0,
+        "facts": 3.0,
+        "rollups": 4.0,
+        "describe": 0.5,
+        "commit": 0.5,
+    }

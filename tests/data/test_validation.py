@@ -270,3 +270,36 @@ def test_an_export_with_its_own_rowid_column_is_read_and_numbered(tmp_path: Path
     assert cockpit.dimensions["rowid"] == ["x", "y"]
     assert "rowid" in cockpit.tables["customers"].columns
     assert "__cx_row" not in cockpit.tables["customers"].columns
+
+
+@pytest.mark.parametrize("grouped_first_by", ["hash", "length"])  # length: ids collide
+@pytest.mark.parametrize(
+    ("ids", "repeated_rows"),
+    [
+        (["o1", "o2", "o3", "o4"], 0),
+        (["o1", "o2", "o1", "o3"], 2),
+        (["o1", "o1", "o1", "o22", "o22", "o3"], 5),
+        ([" o1", "o1 ", "o2"], 2),  # the same id once trimmed
+    ],
+)
+def test_repeated_ids_are_counted_exactly_whatever_their_hashes_share(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    grouped_first_by: str,
+    ids: list[str],
+    repeated_rows: int,
+) -> None:
+    """Ids are grouped by a hash first; with a function that makes every id of one length
+    collide, only true repeats may still be counted."""
+    import cxcore.data.validation as validation
+
+    monkeypatch.setattr(validation, "ID_HASH", grouped_first_by)
+    rows = [order(i, "c1", "2025-01-05", 1.0) for i in ids]
+    folder = folder_with(tmp_path, orders=rows)
+    if not repeated_rows:
+        assert Cockpit.open(folder).kpis("2025-01-01", "2025-01-31")["kpis"]["orders"]["value"]
+        return
+    with pytest.raises(DataContractError) as caught:
+        Cockpit.open(folder)
+    (finding,) = [f for f in caught.value.report.errors if f.column == "order_id"]
+    assert finding.count == repeated_rows
