@@ -17,6 +17,10 @@ from cxcore.metrics.registry import Unit
 CURRENCY_SYMBOL = "$"
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 NO_VALUE = "—"
+# A card value this many characters long is shown in millions or billions (see
+# `format_card_value`); only currency and counts grow that long.
+CARD_VALUE_CHARS = 11
+COMPACT_UNITS = (Unit.CURRENCY, Unit.COUNT)
 # What a spreadsheet runs as a formula when a text cell starts with it.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _IN_CLASS = {"-": "\\-", "\t": "\\t", "\r": "\\r", "]": "\\]", "\\": "\\\\", "^": "\\^"}
@@ -39,6 +43,22 @@ def format_value(value: float | None, unit: Unit) -> str:
     if unit is Unit.SECONDS:
         return format_duration(value)
     return f"{value:,.2f}"
+
+
+def format_card_value(value: float | None, unit: Unit) -> tuple[str, str | None]:
+    """A card's value, and the exact one when the card shows it in millions or billions.
+
+    A narrow card cannot hold "$168,453,289" on one line, and breaking it between
+    digits misleads; as dashboards do, the card says "$168.5M" and its help gives
+    the exact figure. Tables and downloads always show the exact value.
+    """
+    exact = format_value(value, unit)
+    if value is None or len(exact) < CARD_VALUE_CHARS or unit not in COMPACT_UNITS:
+        return exact, None
+    size, suffix, digits = (1e9, "B", 2) if abs(value) >= 1e9 else (1e6, "M", 1)
+    symbol = CURRENCY_SYMBOL if unit is Unit.CURRENCY else ""
+    sign = "-" if value < 0 else ""
+    return f"{sign}{symbol}{abs(value) / size:,.{digits}f}{suffix}", exact
 
 
 def _currency(value: float) -> str:

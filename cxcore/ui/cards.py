@@ -10,7 +10,7 @@ from typing import Any
 import streamlit as st
 
 from cxcore.app.coverage import Covered, Span, Spans, kpi_coverage, month_complete, view_windows
-from cxcore.app.formatting import NO_VALUE, format_change, format_period, format_value
+from cxcore.app.formatting import NO_VALUE, format_card_value, format_change, format_period
 from cxcore.app.headline import HEADLINE, headline_kpis, what_moved
 from cxcore.app.tones import Tone, judge, rose
 from cxcore.app.views import View
@@ -131,7 +131,7 @@ def card(
         _note_card(kpi, covered.words or "")
         return
     value, previous = numbers["value"], numbers["previous"]
-    shown = format_value(value, kpi.unit)
+    shown, exact = format_card_value(value, kpi.unit)
     if kpi.name == "nps_margin_of_error" and value is not None:
         shown = f"±{shown}"
     st.metric(
@@ -140,11 +140,17 @@ def card(
         delta=_delta(kpi, value, previous, covered),
         delta_color=metric_colour(kpi, value, previous) if covered.shows_change else "off",
         delta_arrow="auto" if covered.shows_change else "off",
-        help=f"{kpi.description} Change against {versus}.",
+        help=card_help(kpi, versus, exact),
         border=True,
         chart_data=sparkline(months, kpi.name, view.end, span),
         chart_type="area",
     )
+
+
+def card_help(kpi: Kpi, versus: str, exact: str | None = None) -> str:
+    """What the KPI is and what it is compared with; the exact value when the card rounds."""
+    words = f"{kpi.description} Change against {versus}."
+    return f"{words} Exact value: {exact}." if exact else words
 
 
 def _note(note: str | None) -> None:

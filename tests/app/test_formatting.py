@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from cxcore.app.formatting import (
+    format_card_value,
     format_change,
     format_period,
     format_value,
@@ -85,3 +86,22 @@ def test_url_text_is_made_inert(hostile) -> None:  # type: ignore[no-untyped-def
 
 def test_long_url_text_is_shortened() -> None:
     assert len(quote_untrusted("x" * 500)) < 50
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "shown", "exact"),
+    [
+        (9_999_999.0, Unit.CURRENCY, "$9,999,999", None),  # ten characters: exact
+        (168_453_289.0, Unit.CURRENCY, "$168.5M", "$168,453,289"),
+        (-12_345_678.0, Unit.CURRENCY, "-$12.3M", "-$12,345,678"),
+        (2_345_678_901.0, Unit.CURRENCY, "$2.35B", "$2,345,678,901"),
+        (16_805_190.0, Unit.COUNT, "16,805,190", None),
+        (168_051_900.0, Unit.COUNT, "168.1M", "168,051,900"),
+        (48_130.511, Unit.RATIO, "4813051.1%", None),  # only currency and counts round
+        (None, Unit.CURRENCY, "—", None),
+    ],
+)
+def test_a_card_shows_long_values_in_millions_and_keeps_the_exact_one(
+    value: float | None, unit: Unit, shown: str, exact: str | None
+) -> None:
+    assert format_card_value(value, unit) == (shown, exact)

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
-from cxcore.app.formatting import format_value
+from cxcore.app.formatting import format_card_value
 from cxcore.metrics.registry import KPI_BY_NAME
 
 from .conftest import settle, shot
@@ -46,7 +46,7 @@ def cli(data: Path, *args: str) -> dict:  # type: ignore[type-arg]
 
 
 def expected(numbers: dict, name: str) -> str:  # type: ignore[type-arg]
-    return format_value(numbers[name]["value"], KPI_BY_NAME[name].unit)
+    return format_card_value(numbers[name]["value"], KPI_BY_NAME[name].unit)[0]
 
 
 def test_a_shared_link_shows_the_command_lines_numbers(server, page, browser, data_folder) -> None:  # type: ignore[no-untyped-def]

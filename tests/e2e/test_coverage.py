@@ -12,7 +12,7 @@ import polars as pl
 import pytest
 
 from cxcore import Cockpit
-from cxcore.app.formatting import NO_VALUE, format_value
+from cxcore.app.formatting import NO_VALUE, format_card_value
 from cxcore.metrics.registry import KPI_BY_NAME
 from cxcore.store.layout import current_version
 from cxcore.store.publish import ensure_store, publish
@@ -99,7 +99,7 @@ def test_a_link_means_the_same_after_a_publish(  # type: ignore[no-untyped-def]
     assert not note.is_visible()
     assert "v=" not in page.url
     latest = Cockpit.open(store).kpis("2026-01-01", "2026-09-30")["kpis"]["revenue"]["value"]
-    assert cards(page)["Revenue"][0] == format_value(latest, REVENUE.unit)
+    assert cards(page)["Revenue"][0] == format_card_value(latest, REVENUE.unit)[0]
     assert date_shown(page, "From") == "20260101"
 
 

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
 
 from cxcore import Cockpit
+from cxcore.app.formatting import CARD_VALUE_CHARS
 from cxcore.app.tones import Tone, judge
 from cxcore.metrics.registry import KPIS
+from tests.factories import customer, order, write_folder
 
-from .conftest import settle, shot
+from .conftest import running_app, settle, shot
 
 # Every card label, value and change whose text is wider than its box (cut or ellipsised).
 CLIPPED = """() => [...document.querySelectorAll(
@@ -22,6 +28,11 @@ SPARK_COLOURS = """() => [...new Set([...document.querySelectorAll(
     '[data-testid="stMetricChart"] path[aria-roledescription="line mark"]')]
   .map(e => getComputedStyle(e).stroke))]"""
 NEUTRAL = "rgb(138, 148, 166)"  # layout.SPARK, #8a94a6
+# Each card value as it is drawn: its text and how many lines it takes.
+VALUE_LINES = """() => [...document.querySelectorAll('[data-testid="stMetricValue"] p')]
+  .map(e => { const range = document.createRange(); range.selectNodeContents(e);
+              const tops = [...range.getClientRects()].map(r => Math.round(r.top));
+              return [e.innerText, new Set(tops).size]; })"""
 
 
 def open_overview(page, server: str, width: int) -> None:  # type: ignore[no-untyped-def]
@@ -94,3 +105,36 @@ def test_a_phone_gets_the_headline_first_two_cards_a_row_and_no_sidebar(server, 
         shot(phone, "overview_phone")
     finally:
         context.close()
+
+
+@pytest.fixture(scope="module")
+def big_company(tmp_path_factory: pytest.TempPathFactory, browser: object) -> Iterator[str]:
+    """Nine-digit revenue: a customer who grows from $1,000 to $123,456,789 a quarter."""
+    folder = write_folder(
+        tmp_path_factory.mktemp("big"),
+        customers=[customer("c1"), customer("c2", segment="Enterprise")],
+        orders=[
+            order("o0", "c2", "2026-01-01", 500.0, category="B"),
+            order("o1", "c1", "2026-02-10", 1_000.0),
+            order("o2", "c1", "2026-05-10", 123_456_789.0),
+            order("o3", "c2", "2026-03-01", 2_000.0, category="B"),
+            order("o4", "c2", "2026-06-30", 45_000_000.0, category="B"),
+        ],
+    )
+    with running_app({**os.environ, "CX_DATA": str(Path(folder))}) as base:
+        yield base
+
+
+@pytest.mark.parametrize("width", [1280, 1440])
+def test_a_nine_digit_value_is_shown_in_millions_on_one_line(
+    big_company: str,
+    page,
+    width: int,  # type: ignore[no-untyped-def]
+) -> None:
+    """Expansion revenue of $168,453,289 in a narrow card once broke between its digits."""
+    open_overview(page, big_company, width)
+    drawn = dict(page.evaluate(VALUE_LINES))
+    assert drawn["$168.5M"] == 1, drawn  # revenue and expansion revenue, both rounded
+    assert max(drawn.values()) == 1, drawn
+    assert not [text for text in drawn if len(text) >= CARD_VALUE_CHARS], drawn
+    assert page.evaluate(CLIPPED) == []

@@ -8,7 +8,7 @@ from pathlib import Path
 import polars as pl
 
 from cxcore import Cockpit
-from cxcore.app.formatting import NO_VALUE, format_value
+from cxcore.app.formatting import NO_VALUE, format_card_value
 from cxcore.metrics.registry import KPI_BY_NAME
 from cxcore.store.publish import publish
 
@@ -46,7 +46,7 @@ def test_an_orders_only_publish_keeps_the_default_on_a_quarter_every_export_cove
     expected = Cockpit.open(store).kpis("2026-07-01", "2026-09-30")["kpis"]
     for name in ("revenue", "service_cost", "nps"):
         kpi = KPI_BY_NAME[name]
-        assert shown[kpi.label][0] == format_value(expected[name]["value"], kpi.unit)
+        assert shown[kpi.label][0] == format_card_value(expected[name]["value"], kpi.unit)[0]
 
 
 def test_october_shows_no_invented_zeros(store: Path, store_seed: Path, tmp_path: Path) -> None:
@@ -56,7 +56,7 @@ def test_october_shows_no_invented_zeros(store: Path, store_seed: Path, tmp_path
     shown = cards(at)
     revenue = Cockpit.open(store).kpis("2026-10-01", "2026-10-14")["kpis"]["revenue"]["value"]
     assert revenue > 0
-    assert shown["Revenue"][0] == format_value(revenue, KPI_BY_NAME["revenue"].unit)
+    assert shown["Revenue"][0] == format_card_value(revenue, KPI_BY_NAME["revenue"].unit)[0]
     for label in ("Service cost", "Contacts", "Sessions", "NPS responses", "New customers"):
         assert shown[label] == (NO_VALUE, "no data for this period"), label
 

@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 
 from cxcore import Cockpit
-from cxcore.app.formatting import FORMULA_STARTS, format_value
+from cxcore.app.formatting import FORMULA_STARTS, format_card_value, format_value
 from cxcore.metrics.registry import KPI_BY_NAME, KPIS
 from cxcore.ui import charts, tables
 
@@ -33,7 +33,7 @@ def test_overview_shows_every_kpi_for_the_latest_whole_quarter(data_folder) -> N
     expected = Cockpit.open(data_folder).kpis("2026-07-01", "2026-09-30")["kpis"]
     for name in ("revenue", "active_customers", "nps"):
         kpi = KPI_BY_NAME[name]
-        assert metric(at, kpi.label) == format_value(expected[name]["value"], kpi.unit)
+        assert metric(at, kpi.label) == format_card_value(expected[name]["value"], kpi.unit)[0]
     assert "Q3 2026" in at.markdown[1].value + " ".join(m.value for m in at.markdown)
     assert not at.warning
 
