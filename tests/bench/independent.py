@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -47,7 +47,9 @@ def _days(offsets: np.ndarray) -> pa.Array:
     return pa.array(np.datetime64(FIRST, "D") + offsets.astype("timedelta64[D]"))
 
 
-def _pick(rng: np.random.Generator, members: Sequence[str], n: int, weights: Sequence[float]):
+def _pick(
+    rng: np.random.Generator, members: Sequence[str], n: int, weights: Sequence[float]
+) -> pa.Array:
     chosen = rng.choice(len(members), size=n, p=np.asarray(weights) / sum(weights))
     return pa.array(np.asarray(members, dtype=object)[chosen], pa.string())
 
@@ -194,15 +196,14 @@ def spend(seed: int) -> pa.Table:
 def write(folder: Path, customers: int, seed: int = 11) -> dict[str, int]:
     """The six exports for `customers` customers in `folder`; rows written per table."""
     folder.mkdir(parents=True, exist_ok=True)
-    rows = {t: 0 for t in ("customers", "orders", "web_sessions", "service_contacts")}
-    rows["nps_responses"] = 0
-    makers = {
+    makers: dict[str, Callable[[Chunk, int], pa.Table]] = {
         "customers": lambda c, _: c.customers(),
         "orders": Chunk.orders,
         "web_sessions": Chunk.sessions,
         "service_contacts": Chunk.contacts,
         "nps_responses": Chunk.responses,
     }
+    rows = dict.fromkeys(makers, 0)
     with ExitStack() as stack:
         writers: dict[str, pq.ParquetWriter] = {}
         for index, start in enumerate(range(0, customers, CHUNK)):
