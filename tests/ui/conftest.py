@@ -38,17 +38,22 @@ def store_seed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-@pytest.fixture
-def store(store_seed: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """A fresh managed store at version 1, which the app reads."""
-    root = tmp_path / "store"
-    assert ensure_store(root, store_seed) == 1
+def served_store(seed: Path, root: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A fresh managed store at version 1 made from `seed`, which the app reads, with no
+    answer cached from another test before or after."""
+    assert ensure_store(root, seed) == 1
     monkeypatch.setenv("CX_DATA", str(root))
     st.cache_data.clear()
     data.forget_versions()
     yield root
     st.cache_data.clear()
     data.forget_versions()
+
+
+@pytest.fixture
+def store(store_seed: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A fresh managed store at version 1 of the generated sample."""
+    yield from served_store(store_seed, tmp_path / "store", monkeypatch)
 
 
 def open_app(params: dict[str, str | list[str]] | None = None, page: str | None = None) -> AppTest:

@@ -6,13 +6,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import streamlit as st
 
-from cxcore.store.publish import ensure_store
-from cxcore.ui import data
 from tests.factories import customer, order, write_folder
 
-from .conftest import open_app
+from .conftest import open_app, served_store
 
 
 @pytest.fixture
@@ -27,14 +24,7 @@ def big_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]
             order("o3", "c2", "2026-06-30", 45_000_000.0),
         ],
     )
-    root = tmp_path / "store"
-    assert ensure_store(root, seed) == 1
-    monkeypatch.setenv("CX_DATA", str(root))
-    st.cache_data.clear()
-    data.forget_versions()
-    yield root
-    st.cache_data.clear()
-    data.forget_versions()
+    yield from served_store(seed, tmp_path / "store", monkeypatch)
 
 
 def test_a_nine_digit_revenue_card_says_millions_and_its_help_the_exact_value(

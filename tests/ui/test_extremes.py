@@ -11,14 +11,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import streamlit as st
 
 from cxcore import Cockpit
-from cxcore.store.publish import ensure_store
-from cxcore.ui import data
 from tests.factories import customer, nps, order, write_folder
 
-from .conftest import open_app
+from .conftest import open_app, served_store
 
 BOUND = 10**27
 
@@ -36,14 +33,7 @@ def extreme_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[P
         ],
         nps_responses=[nps("r1", "c1", "1900-01-01", 10), nps("r2", "c2", "2099-12-31", 0)],
     )
-    root = tmp_path / "store"
-    assert ensure_store(root, seed) == 1
-    monkeypatch.setenv("CX_DATA", str(root))
-    st.cache_data.clear()
-    data.forget_versions()
-    yield root
-    st.cache_data.clear()
-    data.forget_versions()
+    yield from served_store(seed, tmp_path / "store", monkeypatch)
 
 
 def test_the_cockpit_answers_at_the_ends_of_the_window(extreme_store: Path) -> None:
