@@ -95,6 +95,19 @@ def serving(files: Iterable[Path], settings: Settings | None = None) -> duckdb.D
     return con
 
 
+SIZE_UNITS = {"bytes": 1, "KiB": 1024, "MiB": 1024**2, "GiB": 1024**3, "TiB": 1024**4}
+
+
+def memory_limit_mb(con: duckdb.DuckDBPyConnection) -> float:
+    """The connection's working memory in MB, as DuckDB states it ("976.5 MiB"): a step
+    that must fit in it reads it here rather than trusting what the settings asked for."""
+    row = con.execute("SELECT current_setting('memory_limit')").fetchone()
+    amount, _, unit = str(row[0] if row else "").partition(" ")
+    if unit not in SIZE_UNITS:
+        raise ValueError(f"unreadable memory limit: {row!r}")
+    return float(amount) * SIZE_UNITS[unit] / 1024**2
+
+
 def lock(con: duckdb.DuckDBPyConnection) -> None:
     """No setting can change after this."""
     con.execute("SET lock_configuration = true")

@@ -79,6 +79,11 @@ def create_table(name: str, query: exp.Expression, temporary: bool = False) -> s
     return render(statement)
 
 
+def insert_into(name: str, query: exp.Expression) -> str:
+    """`INSERT INTO name query`, rendered."""
+    return render(exp.Insert(this=table(name), expression=query))
+
+
 def select_all(source: exp.Expression | str) -> exp.Select:
     """`SELECT * FROM source` (a str is a table name)."""
     return exp.select("*").from_(table(source) if isinstance(source, str) else source)

@@ -67,3 +67,11 @@ def test_a_query_past_the_time_limit_is_stopped_with_a_message(
         pytest.raises(QueryTimeout, match="CX_QUERY_TIMEOUT_S"),
     ):
         cockpit.executor.fetch(sqlglot.parse_one(slow, read="duckdb"), {})
+
+
+@pytest.mark.parametrize(
+    ("limit", "mib"), [("100MB", 95.3), ("1024MB", 976.5), ("3GB", 2764.8), ("2000KB", 1.9)]
+)
+def test_memory_limit_is_read_from_the_connection(limit: str, mib: float) -> None:
+    con = duckdb.connect(config={"memory_limit": limit})
+    assert database.memory_limit_mb(con) == pytest.approx(mib)

@@ -18,16 +18,14 @@ back into member names only in the small results. Which distinct product
 categories a customer bought is kept as a bit string, so a quarter's or a
 year's distinct categories are the union of its months'.
 
-A `Sink` decides where a result goes: a table of the connection (a data
-folder read in memory) or a Parquet file (a version being published).
+The tables keyed by customer are built one share of the customers at a time
+when the orders are many for the engine's memory (`shares`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Protocol
+from functools import partial
 
 import duckdb
 from sqlglot import exp
@@ -39,7 +37,6 @@ from cxcore.data.dataset import (
     DAY,
     PAIRS_RELATION,
     WINDOWS_RELATION,
-    Place,
     Relation,
     daily_relation,
     dim_column,
@@ -48,74 +45,33 @@ from cxcore.data.facts import combo_members
 from cxcore.metrics.cohorts import COHORT_COLUMNS, Basis, cohort_members
 from cxcore.metrics.measures import PAIR_COLUMNS, WINDOW_COLUMNS, daily_columns
 from cxcore.metrics.periods import CalendarUnit
+from cxcore.metrics.rollup_sink import ParquetSink, source
 from cxcore.metrics.rollups import LAGS, LEAP_FEBRUARY, LEAP_PAIRS
-from cxcore.sqlkit import alias, aliased, column, create_table, fragment, render, table
+from cxcore.metrics.shares import (
+    SHARE_ROWS,
+    Share,
+    customer_passes,
+    only,
+    temp,
+    temp_in_passes,
+    temp_per_share,
+)
+from cxcore.sqlkit import (
+    alias,
+    aliased,
+    column,
+    fragment,
+    table,
+)
 
 CATEGORIES, COMBOS, MONTHS, UNITS = "_cx_categories", "_cx_combos", "_cx_months", "_cx_units"
 LEAP_FEBRUARIES = "_cx_leap_februaries"
+PAIR_PARTS, COHORT_PARTS = "_cx_pair_parts", "_cx_cohort_parts"
 PAIR_KEYS = ("unit", "start", "lag", "prior_unit")  # a pairs row's window pair
+COHORT_KEYS = ("basis", "cohort", "start")
 UNIT_KEY_SPAN = 1_000_000  # more months than any calendar holds
 UNIT_CODES = {**{str(u): i for i, u in enumerate(CalendarUnit)}, LEAP_FEBRUARY: len(CalendarUnit)}
 LEAP_FEBRUARY_DAYS = "month(:d) = 2 AND day(:d) <= 28 AND day(last_day(:d)) = 29"
-
-
-class Sink(Protocol):
-    def write(self, name: str, query: exp.Expression) -> Relation: ...
-
-
-@dataclass
-class TableSink:
-    """Results as tables of the connection."""
-
-    con: duckdb.DuckDBPyConnection
-
-    def write(self, name: str, query: exp.Expression) -> Relation:
-        self.con.execute(create_table(name, query))
-        return Relation(Place.TABLE, name)
-
-
-@dataclass
-class ParquetSink:
-    """Results as Parquet files in `folder`, named after the relation."""
-
-    con: duckdb.DuckDBPyConnection
-    folder: Path
-    written: list[Path] = field(default_factory=list)
-
-    def write(self, name: str, query: exp.Expression) -> Relation:
-        target = self.folder / f"{name}.parquet"
-        copy = exp.Copy(
-            this=exp.Subquery(this=integers_as_bigint(self.con, query)),
-            files=[exp.Literal.string(str(target))],
-            params=[exp.CopyParameter(this=exp.var("FORMAT"), expression=exp.var("parquet"))],
-        )
-        self.con.execute(render(copy))
-        self.written.append(target)
-        return Relation(Place.PARQUET, str(target))
-
-
-def integers_as_bigint(con: duckdb.DuckDBPyConnection, query: exp.Expression) -> exp.Expression:
-    """Sums of whole numbers come out as 128-bit integers, which Parquet can only hold as
-    doubles: they are written as 64-bit integers, so a count reads back as a count."""
-    described = con.execute(render(exp.Describe(this=query.copy()))).fetchall()
-    wide = [name for name, duck_type, *_ in described if duck_type in ("HUGEINT", "UHUGEINT")]
-    if not wide:
-        return query
-    parts = [
-        alias(exp.cast(column(name), "BIGINT"), name) if name in wide else column(name)
-        for name, *_ in described
-    ]
-    inner = exp.Subquery(this=query.copy(), alias=exp.TableAlias(this=exp.to_identifier("q")))
-    outer = exp.select(*parts).from_(inner)
-    order = query.args.get("order")
-    return outer.order_by(*(o.copy() for o in order.expressions)) if order else outer
-
-
-def source(relation: Relation) -> exp.Expression:
-    """Where a relation's rows are read from, for a query on the building connection."""
-    if relation.place is Place.TABLE:
-        return table(relation.target)
-    return exp.func("read_parquet", exp.Literal.string(relation.target))
 
 
 def daily(name: str, fact: exp.Expression, dimensions: Sequence[int]) -> exp.Select:
@@ -130,29 +86,46 @@ def build_orders_rollups(
     orders_fact: exp.Expression,
     customers_fact: exp.Expression | None,
     dimensions: int,
-    sink: Sink,
+    sink: ParquetSink,
 ) -> dict[str, Relation]:
     """customer_months, windows and pairs of the orders fact; temp tables are dropped after."""
-    _temp(con, CATEGORIES, _categories(orders_fact))
+    temp(con, CATEGORIES, _categories(orders_fact))
     (count,) = con.execute(f"SELECT COUNT(*) FROM {CATEGORIES}").fetchone() or (0,)
-    _temp(con, COMBOS, combo_members(customers_fact, dimensions))
-    _temp(con, MONTHS, _customer_months(orders_fact, max(int(count), 1)))
+    temp(con, COMBOS, combo_members(customers_fact, dimensions))
+    passes = customer_passes(con, orders_fact)
+    categories = max(int(count), 1)
     leap_days = fragment(LEAP_FEBRUARY_DAYS, d=column(DAY))
-    _temp(con, LEAP_FEBRUARIES, _customer_months(orders_fact, max(int(count), 1), leap_days))
-    _temp(con, UNITS, _customer_units())
+    builders = {
+        MONTHS: partial(_customer_months, orders_fact, categories),
+        LEAP_FEBRUARIES: partial(_customer_months, orders_fact, categories, days=leap_days),
+        UNITS: _customer_units,
+    }
+    for name, build in builders.items():
+        temp_in_passes(con, name, build, passes)
+    temp_per_share(con, PAIR_PARTS, UNITS, _pair_parts, passes)
+    temp_per_share(con, COHORT_PARTS, MONTHS, partial(_cohort_parts, customers_fact), passes)
     built = {
         CUSTOMER_MONTHS_RELATION: sink.write(CUSTOMER_MONTHS_RELATION, _months_file()),
         WINDOWS_RELATION: sink.write(WINDOWS_RELATION, _windows(dimensions)),
-        PAIRS_RELATION: sink.write(PAIRS_RELATION, _pairs(dimensions)),
-        COHORTS_RELATION: sink.write(COHORTS_RELATION, _cohorts(customers_fact, dimensions)),
+        PAIRS_RELATION: sink.write(
+            PAIRS_RELATION, _summed(PAIR_PARTS, PAIR_KEYS, PAIR_COLUMNS, dimensions)
+        ),
+        COHORTS_RELATION: sink.write(
+            COHORTS_RELATION, _summed(COHORT_PARTS, COHORT_KEYS, COHORT_COLUMNS, dimensions)
+        ),
     }
-    for name in (UNITS, LEAP_FEBRUARIES, MONTHS, COMBOS, CATEGORIES):
+    for name in (
+        SHARE_ROWS,
+        COHORT_PARTS,
+        PAIR_PARTS,
+        UNITS,
+        LEAP_FEBRUARIES,
+        MONTHS,
+        COMBOS,
+        CATEGORIES,
+    ):
         con.execute(f"DROP TABLE IF EXISTS {name}")
     return built
-
-
-def _temp(con: duckdb.DuckDBPyConnection, name: str, query: exp.Expression) -> None:
-    con.execute(create_table(name, query, temporary=True))
 
 
 def _categories(fact: exp.Expression) -> exp.Select:
@@ -162,9 +135,12 @@ def _categories(fact: exp.Expression) -> exp.Select:
 
 
 def _customer_months(
-    fact: exp.Expression, categories: int, days: exp.Expression | None = None
+    fact: exp.Expression,
+    categories: int,
+    share: Share | None,
+    days: exp.Expression | None = None,
 ) -> exp.Select:
-    """Each customer's orders per month (of the `days` only, when given)."""
+    """Each customer's orders per month (of the `share` and `days` only, when given)."""
     month = fragment("CAST(date_trunc('month', :d) AS DATE)", d=column(DAY))
     query = (
         exp.select(
@@ -180,7 +156,8 @@ def _customer_months(
         .join(table(CATEGORIES).as_("c"), using=["product_category"])
         .group_by(column("customer_id"), month, fragment("midx"))
     )
-    return query.where(days) if days is not None else query
+    query = only(query, share)
+    return query.where(days.copy()) if days is not None else query
 
 
 def _unit_key(unit: str, first_month: exp.Expression) -> exp.Expression:
@@ -190,8 +167,8 @@ def _unit_key(unit: str, first_month: exp.Expression) -> exp.Expression:
     return exp.Add(this=first_month, expression=exp.Literal.number(code * UNIT_KEY_SPAN))
 
 
-def _as_units(unit: str, months: str) -> exp.Select:
-    return exp.select(
+def _as_units(unit: str, months: str, share: Share | None) -> exp.Select:
+    query = exp.select(
         alias(exp.Literal.string(unit), "unit"),
         "start",
         "midx",
@@ -202,18 +179,19 @@ def _as_units(unit: str, months: str) -> exp.Select:
         "n",
         "mask",
     ).from_(table(months))
+    return only(query, share)
 
 
-def _customer_units() -> exp.Expression:
+def _customer_units(share: Share | None) -> exp.Expression:
     """The months as they are, quarters and years as unions of their months, and 1-28
-    February of each leap year."""
+    February of each leap year (of the `share` only, when given)."""
     parts: list[exp.Expression] = [
-        _as_units(str(CalendarUnit.MONTH), MONTHS),
-        _as_units(LEAP_FEBRUARY, LEAP_FEBRUARIES),
+        _as_units(str(CalendarUnit.MONTH), MONTHS, share),
+        _as_units(LEAP_FEBRUARY, LEAP_FEBRUARIES, share),
     ]
     for unit in (CalendarUnit.QUARTER, CalendarUnit.YEAR):
         first = fragment(f"midx - midx % {unit.months}")
-        parts.append(
+        per_unit = (
             exp.select(
                 alias(exp.Literal.string(str(unit)), "unit"),
                 alias(fragment(f"CAST(date_trunc('{unit}', MIN(start)) AS DATE)"), "start"),
@@ -228,6 +206,7 @@ def _customer_units() -> exp.Expression:
             .from_(table(MONTHS))
             .group_by(column("customer_id"), first.copy())
         )
+        parts.append(only(per_unit, share))
     union = parts[0]
     for part in parts[1:]:
         union = exp.union(union, part, distinct=False)
@@ -257,6 +236,12 @@ def _by_members(
         )
         .group_by(*group)
     )
+
+
+def _summed(parts: str, keys: Sequence[str], measures: Sequence[str], dims: int) -> exp.Select:
+    """The measures of every share's part summed per key and members: each customer is in
+    one share, so the sums are those of all customers at once."""
+    return _by_members(exp.select("*").from_(table(parts)), keys, list(measures), dims)
 
 
 def _windows(dims: int) -> exp.Select:
@@ -302,7 +287,8 @@ def _lags() -> exp.Values:
     )
 
 
-def _pairs(dims: int) -> exp.Select:
+def _pair_parts(units: str) -> exp.Select:
+    """The pairs' measures of the customers in `units`, per window pair and combination."""
     both = (
         exp.select(
             column("unit", "c"),
@@ -313,30 +299,29 @@ def _pairs(dims: int) -> exp.Select:
             alias(column("rev", "c"), "rev_cur"),
             alias(column("rev", "p"), "rev_prior"),
         )
-        .from_(table(UNITS).as_("c"))
+        .from_(table(units).as_("c"))
         .join(_lags(), on=fragment("c.unit = l.unit"))
         .join(
-            table(UNITS).as_("p"),
+            table(units).as_("p"),
             on=fragment("p.customer_id = c.customer_id AND p.ukey = c.ukey - l.months"),
         )
     )
-    keys = PAIR_KEYS
-    inner = (
+    return (
         exp.select(
-            *keys,
+            *PAIR_KEYS,
             COMBO,
             *(alias(fragment(sql), name) for name, sql in PAIR_COLUMNS.items()),
         )
         .from_(both.subquery("b"))
-        .group_by(*keys, COMBO)
+        .group_by(*PAIR_KEYS, COMBO)
     )
-    return _by_members(inner, keys, list(PAIR_COLUMNS), dims)
 
 
-def _cohorts(customers_fact: exp.Expression | None, dims: int) -> exp.Select:
-    """Each customer's months under the cohort of each basis (`cohorts.COHORT_OF`)."""
+def _cohort_parts(customers_fact: exp.Expression | None, months: str) -> exp.Select:
+    """The months of the customers in `months` under the cohort of each basis
+    (`cohorts.COHORT_OF`)."""
     members = {
-        basis: cohort_members(basis, table(MONTHS), customers_fact)
+        basis: cohort_members(basis, table(months), customers_fact)
         for basis in Basis
         if basis is Basis.FIRST_ORDER or customers_fact is not None
     }
@@ -351,15 +336,14 @@ def _cohorts(customers_fact: exp.Expression | None, dims: int) -> exp.Select:
                 alias(fragment("COUNT(*)"), "customers"),
                 alias(fragment("SUM(m.rev)"), "revenue"),
             )
-            .from_(table(MONTHS).as_("m"))
+            .from_(table(months).as_("m"))
             .join(cohort.subquery("c"), using=["customer_id"])
             .where(fragment("m.start >= c.cohort"))
             .group_by(column("cohort", "c"), column("start", "m"), column(COMBO, "m"))
         )
         inner = part if inner is None else exp.union(inner, part, distinct=False)
     assert inner is not None
-    rows = exp.select("*").from_(inner.subquery("u"))
-    return _by_members(rows, ("basis", "cohort", "start"), COHORT_COLUMNS, dims)
+    return exp.select("*").from_(inner.subquery("u"))
 
 
 def expected_columns(tables: Sequence[str]) -> dict[str, set[str]]:
@@ -373,7 +357,7 @@ def expected_columns(tables: Sequence[str]) -> dict[str, set[str]]:
         expected[CUSTOMER_MONTHS_RELATION] = {"customer_id", "start", COMBO, "rev", "n"}
         expected[WINDOWS_RELATION] = set(WINDOW_COLUMNS)
         expected[PAIRS_RELATION] = {*PAIR_KEYS, *PAIR_COLUMNS}
-        expected[COHORTS_RELATION] = {"basis", "cohort", "start", *COHORT_COLUMNS}
+        expected[COHORTS_RELATION] = {*COHORT_KEYS, *COHORT_COLUMNS}
     return expected
 
 
@@ -381,7 +365,7 @@ def build_rollups(
     con: duckdb.DuckDBPyConnection,
     facts: dict[str, Relation],
     dimensions: Sequence[str],
-    sink: Sink,
+    sink: ParquetSink,
     tables: Sequence[str] | None = None,
 ) -> dict[str, Relation]:
     """Every rollup of the given tables (default: all of `facts`), from their fact relations."""

@@ -37,7 +37,8 @@ from cxcore.data.facts import discover_dimensions, fact_select, members
 from cxcore.data.reading import ROW_COLUMN
 from cxcore.data.suspicious import suspicious_rows
 from cxcore.data.validation import Finding
-from cxcore.metrics.rollup_build import ParquetSink, build_rollups, source
+from cxcore.metrics.rollup_build import build_rollups
+from cxcore.metrics.rollup_sink import ParquetSink, source
 from cxcore.sqlkit import column, render
 from cxcore.store.candidate import Progress, notify
 from cxcore.store.fs import link_or_copy

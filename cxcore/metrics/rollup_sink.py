@@ -1,0 +1,56 @@
+"""Where the building connection writes a rollup, and reads a relation from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+from sqlglot import exp
+
+from cxcore.data.dataset import Place, Relation
+from cxcore.sqlkit import alias, column, render, table
+
+
+@dataclass
+class ParquetSink:
+    """Results as Parquet files in `folder`, named after the relation."""
+
+    con: duckdb.DuckDBPyConnection
+    folder: Path
+    written: list[Path] = field(default_factory=list)
+
+    def write(self, name: str, query: exp.Expression) -> Relation:
+        target = self.folder / f"{name}.parquet"
+        copy = exp.Copy(
+            this=exp.Subquery(this=integers_as_bigint(self.con, query)),
+            files=[exp.Literal.string(str(target))],
+            params=[exp.CopyParameter(this=exp.var("FORMAT"), expression=exp.var("parquet"))],
+        )
+        self.con.execute(render(copy))
+        self.written.append(target)
+        return Relation(Place.PARQUET, str(target))
+
+
+def integers_as_bigint(con: duckdb.DuckDBPyConnection, query: exp.Expression) -> exp.Expression:
+    """Sums of whole numbers come out as 128-bit integers, which Parquet can only hold as
+    doubles: they are written as 64-bit integers, so a count reads back as a count."""
+    described = con.execute(render(exp.Describe(this=query.copy()))).fetchall()
+    wide = [name for name, duck_type, *_ in described if duck_type in ("HUGEINT", "UHUGEINT")]
+    if not wide:
+        return query
+    parts = [
+        alias(exp.cast(column(name), "BIGINT"), name) if name in wide else column(name)
+        for name, *_ in described
+    ]
+    inner = exp.Subquery(this=query.copy(), alias=exp.TableAlias(this=exp.to_identifier("q")))
+    outer = exp.select(*parts).from_(inner)
+    order = query.args.get("order")
+    return outer.order_by(*(o.copy() for o in order.expressions)) if order else outer
+
+
+def source(relation: Relation) -> exp.Expression:
+    """Where a relation's rows are read from, for a query on the building connection."""
+    if relation.place is Place.TABLE:
+        return table(relation.target)
+    return exp.func("read_parquet", exp.Literal.string(relation.target))
