@@ -56,13 +56,7 @@ from cxcore.metrics.shares import (
     temp_in_passes,
     temp_per_share,
 )
-from cxcore.sqlkit import (
-    alias,
-    aliased,
-    column,
-    fragment,
-    table,
-)
+from cxcore.sqlkit import alias, aliased, column, fragment, table
 
 CATEGORIES, COMBOS, MONTHS, UNITS = "_cx_categories", "_cx_combos", "_cx_months", "_cx_units"
 LEAP_FEBRUARIES = "_cx_leap_februaries"
@@ -88,7 +82,8 @@ def build_orders_rollups(
     dimensions: int,
     sink: ParquetSink,
 ) -> dict[str, Relation]:
-    """customer_months, windows and pairs of the orders fact; temp tables are dropped after."""
+    """customer_months, windows, pairs and cohorts of the orders fact; temp tables are
+    dropped after."""
     temp(con, CATEGORIES, _categories(orders_fact))
     (count,) = con.execute(f"SELECT COUNT(*) FROM {CATEGORIES}").fetchone() or (0,)
     temp(con, COMBOS, combo_members(customers_fact, dimensions))
