@@ -57,14 +57,17 @@ def format_card_value(value: float | None, unit: Unit) -> tuple[str, str | None]
         return exact, None
     size, suffix, digits = (1e9, "B", 2) if abs(value) >= 1e9 else (1e6, "M", 1)
     symbol = CURRENCY_SYMBOL if unit is Unit.CURRENCY else ""
-    sign = "-" if value < 0 else ""
-    return f"{sign}{symbol}{abs(value) / size:,.{digits}f}{suffix}", exact
+    return _signed(value, symbol, f"{abs(value) / size:,.{digits}f}{suffix}"), exact
 
 
 def _currency(value: float) -> str:
-    sign = "-" if value < 0 else ""
     digits = 2 if 0 < abs(value) < 100 else 0
-    return f"{sign}{CURRENCY_SYMBOL}{abs(value):,.{digits}f}"
+    return _signed(value, CURRENCY_SYMBOL, f"{abs(value):,.{digits}f}")
+
+
+def _signed(value: float, symbol: str, magnitude: str) -> str:
+    """The sign goes before the currency symbol: "-$1,200", never "$-1,200"."""
+    return f"{'-' if value < 0 else ''}{symbol}{magnitude}"
 
 
 def format_duration(seconds: float) -> str:
