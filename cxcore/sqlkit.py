@@ -10,6 +10,7 @@ neither can ever change the shape of a query, only its parameters.
 from __future__ import annotations
 
 from functools import cache
+from pathlib import Path
 
 import sqlglot
 from sqlglot import exp
@@ -79,9 +80,14 @@ def create_table(name: str, query: exp.Expression, temporary: bool = False) -> s
     return render(statement)
 
 
-def insert_into(name: str, query: exp.Expression) -> str:
-    """`INSERT INTO name query`, rendered."""
-    return render(exp.Insert(this=table(name), expression=query))
+def copy_to_parquet(query: exp.Expression, target: Path) -> str:
+    """`COPY (query) TO 'target' (FORMAT parquet)`, rendered."""
+    copy = exp.Copy(
+        this=exp.Subquery(this=query),
+        files=[exp.Literal.string(str(target))],
+        params=[exp.CopyParameter(this=exp.var("FORMAT"), expression=exp.var("parquet"))],
+    )
+    return render(copy)
 
 
 def select_all(source: exp.Expression | str) -> exp.Select:

@@ -25,7 +25,7 @@ when the orders are many for the engine's memory (`shares`).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import partial
+from pathlib import Path
 
 import duckdb
 from sqlglot import exp
@@ -47,15 +47,7 @@ from cxcore.metrics.measures import PAIR_COLUMNS, WINDOW_COLUMNS, daily_columns
 from cxcore.metrics.periods import CalendarUnit
 from cxcore.metrics.rollup_sink import ParquetSink, source
 from cxcore.metrics.rollups import LAGS, LEAP_FEBRUARY, LEAP_PAIRS
-from cxcore.metrics.shares import (
-    SHARE_ROWS,
-    Share,
-    customer_passes,
-    only,
-    temp,
-    temp_in_passes,
-    temp_per_share,
-)
+from cxcore.metrics.shares import Scratch, Share, customer_passes, only, temp
 from cxcore.sqlkit import alias, aliased, column, fragment, table
 
 CATEGORIES, COMBOS, MONTHS, UNITS = "_cx_categories", "_cx_combos", "_cx_months", "_cx_units"
@@ -81,25 +73,49 @@ def build_orders_rollups(
     customers_fact: exp.Expression | None,
     dimensions: int,
     sink: ParquetSink,
+    scratch: Scratch,
 ) -> dict[str, Relation]:
-    """customer_months, windows, pairs and cohorts of the orders fact; temp tables are
-    dropped after."""
+    """customer_months, windows, pairs and cohorts of the orders fact; the tables in
+    between are dropped after."""
     temp(con, CATEGORIES, _categories(orders_fact))
     (count,) = con.execute(f"SELECT COUNT(*) FROM {CATEGORIES}").fetchone() or (0,)
     temp(con, COMBOS, combo_members(customers_fact, dimensions))
     passes = customer_passes(con, orders_fact)
     categories = max(int(count), 1)
+    try:
+        for index in range(passes):
+            share = Share(index, passes) if passes > 1 else None
+            _build_share(scratch, index, share, orders_fact, customers_fact, categories)
+        return _write_orders_rollups(sink, dimensions)
+    finally:
+        scratch.drop()
+        for name in (COMBOS, CATEGORIES):
+            con.execute(f"DROP TABLE IF EXISTS {name}")
+
+
+def _build_share(
+    scratch: Scratch,
+    index: int,
+    share: Share | None,
+    orders_fact: exp.Expression,
+    customers_fact: exp.Expression | None,
+    categories: int,
+) -> None:
+    """One share's customer months, units, pairs and cohorts, each from the share's own
+    rows of the one before."""
+    scratch.write(MONTHS, index, _customer_months(orders_fact, categories, share))
     leap_days = fragment(LEAP_FEBRUARY_DAYS, d=column(DAY))
-    builders = {
-        MONTHS: partial(_customer_months, orders_fact, categories),
-        LEAP_FEBRUARIES: partial(_customer_months, orders_fact, categories, days=leap_days),
-        UNITS: _customer_units,
-    }
-    for name, build in builders.items():
-        temp_in_passes(con, name, build, passes)
-    temp_per_share(con, PAIR_PARTS, UNITS, _pair_parts, passes)
-    temp_per_share(con, COHORT_PARTS, MONTHS, partial(_cohort_parts, customers_fact), passes)
-    built = {
+    leap = _customer_months(orders_fact, categories, share, leap_days)
+    scratch.write(LEAP_FEBRUARIES, index, leap)
+    units = _customer_units(scratch.part(MONTHS, index), scratch.part(LEAP_FEBRUARIES, index))
+    scratch.write(UNITS, index, units)
+    scratch.write(PAIR_PARTS, index, _pair_parts(scratch.part(UNITS, index)))
+    cohorts = _cohort_parts(customers_fact, scratch.part(MONTHS, index))
+    scratch.write(COHORT_PARTS, index, cohorts)
+
+
+def _write_orders_rollups(sink: ParquetSink, dimensions: int) -> dict[str, Relation]:
+    return {
         CUSTOMER_MONTHS_RELATION: sink.write(CUSTOMER_MONTHS_RELATION, _months_file()),
         WINDOWS_RELATION: sink.write(WINDOWS_RELATION, _windows(dimensions)),
         PAIRS_RELATION: sink.write(
@@ -109,18 +125,6 @@ def build_orders_rollups(
             COHORTS_RELATION, _summed(COHORT_PARTS, COHORT_KEYS, COHORT_COLUMNS, dimensions)
         ),
     }
-    for name in (
-        SHARE_ROWS,
-        COHORT_PARTS,
-        PAIR_PARTS,
-        UNITS,
-        LEAP_FEBRUARIES,
-        MONTHS,
-        COMBOS,
-        CATEGORIES,
-    ):
-        con.execute(f"DROP TABLE IF EXISTS {name}")
-    return built
 
 
 def _categories(fact: exp.Expression) -> exp.Select:
@@ -162,8 +166,8 @@ def _unit_key(unit: str, first_month: exp.Expression) -> exp.Expression:
     return exp.Add(this=first_month, expression=exp.Literal.number(code * UNIT_KEY_SPAN))
 
 
-def _as_units(unit: str, months: str, share: Share | None) -> exp.Select:
-    query = exp.select(
+def _as_units(unit: str, months: exp.Expression) -> exp.Select:
+    return exp.select(
         alias(exp.Literal.string(unit), "unit"),
         "start",
         "midx",
@@ -173,16 +177,15 @@ def _as_units(unit: str, months: str, share: Share | None) -> exp.Select:
         "rev",
         "n",
         "mask",
-    ).from_(table(months))
-    return only(query, share)
+    ).from_(months.copy())
 
 
-def _customer_units(share: Share | None) -> exp.Expression:
+def _customer_units(months: exp.Expression, leap_februaries: exp.Expression) -> exp.Expression:
     """The months as they are, quarters and years as unions of their months, and 1-28
-    February of each leap year (of the `share` only, when given)."""
+    February of each leap year."""
     parts: list[exp.Expression] = [
-        _as_units(str(CalendarUnit.MONTH), MONTHS, share),
-        _as_units(LEAP_FEBRUARY, LEAP_FEBRUARIES, share),
+        _as_units(str(CalendarUnit.MONTH), months),
+        _as_units(LEAP_FEBRUARY, leap_februaries),
     ]
     for unit in (CalendarUnit.QUARTER, CalendarUnit.YEAR):
         first = fragment(f"midx - midx % {unit.months}")
@@ -198,10 +201,10 @@ def _customer_units(share: Share | None) -> exp.Expression:
                 alias(fragment("SUM(n)"), "n"),
                 alias(fragment("bit_or(mask)"), "mask"),
             )
-            .from_(table(MONTHS))
+            .from_(months.copy())
             .group_by(column("customer_id"), first.copy())
         )
-        parts.append(only(per_unit, share))
+        parts.append(per_unit)
     union = parts[0]
     for part in parts[1:]:
         union = exp.union(union, part, distinct=False)
@@ -282,7 +285,7 @@ def _lags() -> exp.Values:
     )
 
 
-def _pair_parts(units: str) -> exp.Select:
+def _pair_parts(units: exp.Expression) -> exp.Select:
     """The pairs' measures of the customers in `units`, per window pair and combination."""
     both = (
         exp.select(
@@ -294,10 +297,10 @@ def _pair_parts(units: str) -> exp.Select:
             alias(column("rev", "c"), "rev_cur"),
             alias(column("rev", "p"), "rev_prior"),
         )
-        .from_(table(units).as_("c"))
+        .from_(aliased(units, "c"))
         .join(_lags(), on=fragment("c.unit = l.unit"))
         .join(
-            table(units).as_("p"),
+            aliased(units, "p"),
             on=fragment("p.customer_id = c.customer_id AND p.ukey = c.ukey - l.months"),
         )
     )
@@ -312,11 +315,11 @@ def _pair_parts(units: str) -> exp.Select:
     )
 
 
-def _cohort_parts(customers_fact: exp.Expression | None, months: str) -> exp.Select:
+def _cohort_parts(customers_fact: exp.Expression | None, months: exp.Expression) -> exp.Select:
     """The months of the customers in `months` under the cohort of each basis
     (`cohorts.COHORT_OF`)."""
     members = {
-        basis: cohort_members(basis, table(months), customers_fact)
+        basis: cohort_members(basis, months, customers_fact)
         for basis in Basis
         if basis is Basis.FIRST_ORDER or customers_fact is not None
     }
@@ -331,7 +334,7 @@ def _cohort_parts(customers_fact: exp.Expression | None, months: str) -> exp.Sel
                 alias(fragment("COUNT(*)"), "customers"),
                 alias(fragment("SUM(m.rev)"), "revenue"),
             )
-            .from_(table(months).as_("m"))
+            .from_(aliased(months, "m"))
             .join(cohort.subquery("c"), using=["customer_id"])
             .where(fragment("m.start >= c.cohort"))
             .group_by(column("cohort", "c"), column("start", "m"), column(COMBO, "m"))
@@ -361,9 +364,11 @@ def build_rollups(
     facts: dict[str, Relation],
     dimensions: Sequence[str],
     sink: ParquetSink,
+    scratch: Path,
     tables: Sequence[str] | None = None,
 ) -> dict[str, Relation]:
-    """Every rollup of the given tables (default: all of `facts`), from their fact relations."""
+    """Every rollup of the given tables (default: all of `facts`), from their fact relations;
+    the tables in between are written in `scratch`, removed after."""
     chosen = list(facts) if tables is None else list(tables)
     built: dict[str, Relation] = {}
     for name in chosen:
@@ -378,5 +383,6 @@ def build_rollups(
             source(facts["customers"]) if "customers" in facts else None,
             len(dimensions),
             sink,
+            Scratch(con, scratch),
         )
     return built

@@ -9,7 +9,7 @@ import duckdb
 from sqlglot import exp
 
 from cxcore.data.dataset import Place, Relation
-from cxcore.sqlkit import alias, column, render, table
+from cxcore.sqlkit import alias, column, copy_to_parquet, render, table
 
 
 @dataclass
@@ -22,12 +22,7 @@ class ParquetSink:
 
     def write(self, name: str, query: exp.Expression) -> Relation:
         target = self.folder / f"{name}.parquet"
-        copy = exp.Copy(
-            this=exp.Subquery(this=integers_as_bigint(self.con, query)),
-            files=[exp.Literal.string(str(target))],
-            params=[exp.CopyParameter(this=exp.var("FORMAT"), expression=exp.var("parquet"))],
-        )
-        self.con.execute(render(copy))
+        self.con.execute(copy_to_parquet(integers_as_bigint(self.con, query), target))
         self.written.append(target)
         return Relation(Place.PARQUET, str(target))
 

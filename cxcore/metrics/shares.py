@@ -1,26 +1,27 @@
-"""Building a table keyed by customer in passes, one share of the customers each.
+"""Building the tables keyed by customer in passes, one share of the customers each.
 
 Grouping every order by customer and month at once did not fit DuckDB's memory
 at 180M orders in 1 GB (nor 20M in 100 MB): the grouping with the categories'
 mask did not spill far enough. A customer's rows all hash to one share, so a
 table built share by share holds the same rows, and sums over shares are the
-sums over all customers.
+sums over all customers. The tables in between are Parquet files (`Scratch`).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from dataclasses import dataclass
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import duckdb
 from sqlglot import exp
 
 from cxcore.database import memory_limit_mb
-from cxcore.sqlkit import column, create_table, fragment, insert_into, render, table
+from cxcore.metrics.rollup_sink import integers_as_bigint
+from cxcore.sqlkit import alias, column, copy_to_parquet, create_table, fragment, render, table
 
 ORDER_ROWS_PER_MB = 20_000  # order rows one pass groups per MB of working memory
-SHARE_ROWS = "_cx_share_rows"  # one share's rows, copied for `temp_per_share`
 
 
 def temp(con: duckdb.DuckDBPyConnection, name: str, query: exp.Expression) -> None:
@@ -57,37 +58,52 @@ def customer_passes(con: duckdb.DuckDBPyConnection, orders_fact: exp.Expression)
     return max(1, math.ceil(rows / per_pass))
 
 
-def temp_in_passes(
-    con: duckdb.DuckDBPyConnection,
-    name: str,
-    build: Callable[[Share | None], exp.Expression],
-    passes: int,
-) -> None:
-    """A temporary table built in `passes` passes, one per `Share` of the customers: a
-    customer's rows all fall in one pass, so its groups come out whole."""
-    if passes == 1:
-        temp(con, name, build(None))
-        return
-    for index in range(passes):
-        query = build(Share(index, passes))
-        con.execute(create_table(name, query, True) if index == 0 else insert_into(name, query))
+@dataclass
+class Scratch:
+    """Tables of a build kept as Parquet files in `folder`, one file per share.
 
+    Held as temporary tables of the connection, 180M orders' customer units ran out of
+    1 GB once some 14 GB of them had spilled, while each grouping fit: a file written
+    and read back keeps nothing in memory. A share's later tables read only that
+    share's file (Parquet states its row count, so joins are planned on true sizes),
+    and a view over all the files reads the whole table. Both cast every column back to
+    its type: Parquet holds a bit string as text and a 128-bit sum as a double.
+    """
 
-def temp_per_share(
-    con: duckdb.DuckDBPyConnection,
-    name: str,
-    rows: str,
-    build: Callable[[str], exp.Expression],
-    passes: int,
-) -> None:
-    """A temporary table built by `build` over each `Share` of the customers in the table
-    `rows`, one at a time. Each share's rows are copied to a table first: filtered in the
-    query itself, their estimate fell to a few rows and DuckDB joined a pair of units on
-    the customer alone, every unit of a customer with every other."""
-    if passes == 1:
-        temp(con, name, build(rows))
-        return
-    for index in range(passes):
-        temp(con, SHARE_ROWS, only(exp.select("*").from_(table(rows)), Share(index, passes)))
-        query = build(SHARE_ROWS)
-        con.execute(create_table(name, query, True) if index == 0 else insert_into(name, query))
+    con: duckdb.DuckDBPyConnection
+    folder: Path
+    types: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+
+    def write(self, name: str, index: int, query: exp.Expression) -> None:
+        """`query`'s rows as share `index` of the table `name`."""
+        described = self.con.execute(render(exp.Describe(this=query.copy()))).fetchall()
+        self.types[name] = [(column_name, str(kind)) for column_name, kind, *_ in described]
+        target = self._file(name, str(index))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        self.con.execute(copy_to_parquet(integers_as_bigint(self.con, query), target))
+        view = exp.Create(
+            this=table(name),
+            kind="VIEW",
+            expression=self._typed(name, "*"),
+            replace=True,
+            properties=exp.Properties(expressions=[exp.TemporaryProperty()]),
+        )
+        self.con.execute(render(view))
+
+    def part(self, name: str, index: int) -> exp.Expression:
+        """Share `index` of the table `name`, for a FROM or JOIN."""
+        return self._typed(name, str(index)).subquery()
+
+    def drop(self) -> None:
+        for name in self.types:
+            self.con.execute(render(exp.Drop(tables=[table(name)], kind="VIEW", exists=True)))
+        self.types.clear()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def _file(self, name: str, index: str) -> Path:
+        return self.folder / name / f"share-{index}.parquet"
+
+    def _typed(self, name: str, index: str) -> exp.Select:
+        files = exp.func("read_parquet", exp.Literal.string(str(self._file(name, index))))
+        typed = [alias(exp.cast(column(c), kind), c) for c, kind in self.types[name]]
+        return exp.select(*typed).from_(files)

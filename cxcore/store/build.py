@@ -39,10 +39,10 @@ from cxcore.data.suspicious import suspicious_rows
 from cxcore.data.validation import Finding
 from cxcore.metrics.rollup_build import build_rollups
 from cxcore.metrics.rollup_sink import ParquetSink, source
-from cxcore.sqlkit import column, render
+from cxcore.sqlkit import column, copy_to_parquet, render
 from cxcore.store.candidate import Progress, notify
 from cxcore.store.fs import link_or_copy
-from cxcore.store.layout import DERIVED_DIR, TABLES_DIR, VersionInfo
+from cxcore.store.layout import DERIVED_DIR, SCRATCH_DIR, TABLES_DIR, VersionInfo
 
 SYSTEM_PREFIX = "__cx_"
 # Where each building step starts, as a share of checking an upload (reading and the
@@ -147,12 +147,7 @@ def typed_columns(info: VersionInfo, folder: Path, name: str) -> tuple[str, ...]
 
 
 def _copy(con: duckdb.DuckDBPyConnection, query: exp.Expression, target: Path) -> None:
-    copy = exp.Copy(
-        this=exp.Subquery(this=query),
-        files=[exp.Literal.string(str(target))],
-        params=[exp.CopyParameter(this=exp.var("FORMAT"), expression=exp.var("parquet"))],
-    )
-    con.execute(render(copy))
+    con.execute(copy_to_parquet(query, target))
 
 
 def _rollups(
@@ -166,7 +161,8 @@ def _rollups(
     built: Built,
 ) -> None:
     sink = ParquetSink(con, stage / DERIVED_DIR)
-    fresh = build_rollups(con, facts, dimensions, sink, [n for n in facts if n in rebuild])
+    chosen = [n for n in facts if n in rebuild]
+    fresh = build_rollups(con, facts, dimensions, sink, stage / SCRATCH_DIR, chosen)
     for relation, placed in fresh.items():
         built.relations[relation] = f"{DERIVED_DIR}/{Path(placed.target).name}"
     if base is None or base_folder is None:

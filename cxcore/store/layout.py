@@ -55,6 +55,7 @@ MAPPINGS = "mappings.json"
 MANIFEST = "version.json"
 TABLES_DIR = "tables"
 DERIVED_DIR = "derived"
+SCRATCH_DIR = "scratch"  # a build's tables in between, removed before the version is published
 STAGING_DIR = "staging"
 STAGING = ".tmp-"  # staging folders of the first layout, inside versions/
 LAYOUT_FORMAT = 2

@@ -15,6 +15,7 @@ from sqlglot import exp
 
 from cxcore.data.sample import generate
 from cxcore.metrics import rollup_build
+from cxcore.store.layout import SCRATCH_DIR
 from cxcore.store.publish import ensure_store
 from tests.spark_parity import odd_folder
 
@@ -57,6 +58,7 @@ def test_rollups_in_passes_equal_rollups_in_one(
     many = _derived_rows(_published(folders[data], tmp_path / "many", passes, monkeypatch))
     assert "pairs_orders.parquet" in one and "cohorts_orders.parquet" in one
     assert one.keys() == many.keys()
+    assert not list(tmp_path.rglob(SCRATCH_DIR)), "the tables in between were left behind"
     for name in one:
         assert many[name] == one[name], name
 
