@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import duckdb
 from sqlglot import exp
@@ -18,19 +19,22 @@ class ParquetSink:
 
     con: duckdb.DuckDBPyConnection
     folder: Path
-    written: list[Path] = field(default_factory=list)
 
     def write(self, name: str, query: exp.Expression) -> Relation:
         target = self.folder / f"{name}.parquet"
-        self.con.execute(copy_to_parquet(integers_as_bigint(self.con, query), target))
-        self.written.append(target)
+        wide_as_bigint = integers_as_bigint(query, described_columns(self.con, query))
+        self.con.execute(copy_to_parquet(wide_as_bigint, target))
         return Relation(Place.PARQUET, str(target))
 
 
-def integers_as_bigint(con: duckdb.DuckDBPyConnection, query: exp.Expression) -> exp.Expression:
+def described_columns(con: duckdb.DuckDBPyConnection, query: exp.Expression) -> list[Any]:
+    """(name, type, ...) of each column the query returns, planned but not run."""
+    return con.execute(render(exp.Describe(this=query.copy()))).fetchall()
+
+
+def integers_as_bigint(query: exp.Expression, described: list[Any]) -> exp.Expression:
     """Sums of whole numbers come out as 128-bit integers, which Parquet can only hold as
     doubles: they are written as 64-bit integers, so a count reads back as a count."""
-    described = con.execute(render(exp.Describe(this=query.copy()))).fetchall()
     wide = [name for name, duck_type, *_ in described if duck_type in ("HUGEINT", "UHUGEINT")]
     if not wide:
         return query

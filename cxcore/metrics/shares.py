@@ -18,7 +18,7 @@ import duckdb
 from sqlglot import exp
 
 from cxcore.database import memory_limit_mb
-from cxcore.metrics.rollup_sink import integers_as_bigint
+from cxcore.metrics.rollup_sink import described_columns, integers_as_bigint
 from cxcore.sqlkit import alias, column, copy_to_parquet, create_table, fragment, render, table
 
 ORDER_ROWS_PER_MB = 20_000  # order rows one pass groups per MB of working memory
@@ -76,11 +76,13 @@ class Scratch:
 
     def write(self, name: str, index: int, query: exp.Expression) -> None:
         """`query`'s rows as share `index` of the table `name`."""
-        described = self.con.execute(render(exp.Describe(this=query.copy()))).fetchall()
-        self.types[name] = [(column_name, str(kind)) for column_name, kind, *_ in described]
+        described = described_columns(self.con, query)
         target = self._file(name, str(index))
         target.parent.mkdir(parents=True, exist_ok=True)
-        self.con.execute(copy_to_parquet(integers_as_bigint(self.con, query), target))
+        self.con.execute(copy_to_parquet(integers_as_bigint(query, described), target))
+        if name in self.types:
+            return  # the view reads every share's file, whenever it is read
+        self.types[name] = [(column_name, str(kind)) for column_name, kind, *_ in described]
         view = exp.Create(
             this=table(name),
             kind="VIEW",

@@ -114,7 +114,7 @@ def build(
             rows, columns = typed[name]
             customers = source(facts["customers"]) if "customers" in facts else None
             query = fact_select(name, rows, customers, columns, dimensions)
-            _copy(con, query.order_by(column(DAY)), target)
+            con.execute(copy_to_parquet(query.order_by(column(DAY)), target))
         else:
             assert base_folder is not None and base is not None
             link_or_copy(base_folder / base.files[name], target)
@@ -144,10 +144,6 @@ def typed_columns(info: VersionInfo, folder: Path, name: str) -> tuple[str, ...]
         return tuple(info.dataset["tables"][name]["columns"])
     schema = pq.read_schema(folder / info.files[name])
     return tuple(c for c in schema.names if not c.startswith(SYSTEM_PREFIX))
-
-
-def _copy(con: duckdb.DuckDBPyConnection, query: exp.Expression, target: Path) -> None:
-    con.execute(copy_to_parquet(query, target))
 
 
 def _rollups(
