@@ -253,6 +253,23 @@ def refuse_foreign(root: Path) -> None:
         raise StoreError(f"{root.name} is not a CX store and not empty; give a new or empty folder")
 
 
+def _refuse_foreign_early(root: Path) -> None:
+    """Refuse someone else's folder before leaving a lock file in it.
+
+    A store in the making looks foreign until its marker is written, but its
+    lock file is made first and removed last: whoever sees its other entries
+    finds the lock file afterwards, unless an undone creation removed them all
+    meanwhile (then a second look finds the folder empty). The check under the
+    lock (`init_store`) decides in the end.
+    """
+    try:
+        refuse_foreign(root)
+    except StoreError:
+        if (root / LOCK).exists():
+            return
+        refuse_foreign(root)
+
+
 def _remove_new_store(root: Path, existed: bool) -> None:
     """Undo a store this publisher created and could not publish to (lock held).
 
@@ -282,8 +299,7 @@ def publishing(root: Path | str, timeout_s: float = LOCK_TIMEOUT_S) -> Iterator[
     """
     root = Path(root)
     existed = root.exists()
-    if not (root / LOCK).exists():  # with a lock file, a store may be in the making: wait
-        refuse_foreign(root)
+    _refuse_foreign_early(root)
     deadline = time.monotonic() + timeout_s
     while True:
         root.mkdir(parents=True, exist_ok=True)

@@ -116,6 +116,50 @@ def test_two_first_publishes_at_once_both_publish(
     assert published_rows(root, "orders", "COUNT(*)") == [(4,)]
 
 
+def test_a_first_publish_that_looks_while_another_creates_the_store_waits_for_it(
+    tmp_path: Path, seed: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The second publish finds no lock file, then looks into the folder just when the
+    first holds the lock with the store half made (versions folder, no marker yet): it
+    waits for the lock instead of calling the folder someone else's."""
+    root = tmp_path / "new"
+    half_made, looked = threading.Event(), threading.Event()
+    real_write, real_refuse = store_mod.atomic_write_text, store_mod.refuse_foreign
+    errors: list[BaseException] = []
+
+    def held_before_marker(path: Path, text: str) -> None:
+        if path.name == store_mod.MARKER and threading.current_thread().name == "first":
+            half_made.set()
+            looked.wait(60)
+        real_write(path, text)
+
+    def first_publish() -> None:
+        try:
+            publish(root, "customers", [seed / "customers.parquet"])
+        except BaseException as err:  # surfaced in the main thread
+            errors.append(err)
+
+    first = threading.Thread(target=first_publish, name="first")
+
+    def looks_mid_creation(folder: Path) -> None:
+        if threading.current_thread() is threading.main_thread() and not first.is_alive():
+            first.start()
+            assert half_made.wait(60), "the first publish never started the store"
+            try:
+                real_refuse(folder)
+            finally:
+                looked.set()
+            return
+        real_refuse(folder)
+
+    monkeypatch.setattr(store_mod, "atomic_write_text", held_before_marker)
+    monkeypatch.setattr(store_mod, "refuse_foreign", looks_mid_creation)
+    publish(root, "orders", [seed / "orders.parquet"])
+    first.join(timeout=120)
+    assert errors == []
+    assert {v.table for v in list_versions(root)} == {"customers", "orders"}
+
+
 def test_a_first_publish_that_fails_unexpectedly_leaves_no_store(
     tmp_path: Path, seed: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
