@@ -142,7 +142,7 @@ def test_a_first_publish_that_looks_while_another_creates_the_store_waits_for_it
     first = threading.Thread(target=first_publish, name="first")
 
     def looks_mid_creation(folder: Path) -> None:
-        if threading.current_thread() is threading.main_thread() and not first.is_alive():
+        if threading.current_thread() is threading.main_thread() and not looked.is_set():
             first.start()
             assert half_made.wait(60), "the first publish never started the store"
             try:
