@@ -121,6 +121,10 @@ def rename_column(table_name: str, old: str, new: str) -> str:
     return render(statement)
 
 
+def table_alias(name: str) -> exp.TableAlias:
+    return exp.TableAlias(this=ident(name))
+
+
 def aliased(source: exp.Expression, name: str) -> exp.Expression:
     """`source AS name` for a FROM or JOIN: a table keeps its name, anything else is wrapped."""
     if isinstance(source, exp.Table):

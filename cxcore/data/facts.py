@@ -25,7 +25,7 @@ from cxcore.data.contract import (
     UNKNOWN_AS_EXPORTED,
 )
 from cxcore.data.dataset import COMBO, DAY, SPEND_DIMENSIONS, dim_column, member_order
-from cxcore.sqlkit import alias, aliased, column, fragment, render
+from cxcore.sqlkit import alias, aliased, column, fragment, render, table_alias
 
 # The columns queries read from each fact table besides its day and dimensions: when an
 # optional one is absent from an export, the fact carries it as nulls of its type.
@@ -113,16 +113,37 @@ def fact_select(
             parts.append(alias(exp.Literal.number(0), COMBO))
         return exp.select(*parts).from_(aliased(rows, "f"))
     if name == "orders":  # customer rollups group customers by their members' combination
-        parts.append(alias(fragment("COALESCE(:c, 0)", c=column(COMBO, "c")), COMBO))
+        parts.append(alias(column(COMBO, "k"), COMBO))
     return (
         exp.select(*parts)
         .from_(aliased(rows, "f"))
         .join(
-            aliased(customers_fact, "c"),
+            exp.Subquery(this=_combo_by_customer(customers_fact), alias=table_alias("c")),
             join_type="left",
             on=fragment("f.customer_id = c.customer_id"),
         )
+        .join(
+            exp.Subquery(
+                this=combo_members(customers_fact, len(dimensions)), alias=table_alias("k")
+            ),
+            on=exp.EQ(
+                this=column(COMBO, "k"),
+                expression=fragment("COALESCE(:c, 0)", c=column(COMBO, "c")),
+            ),
+        )
     )
+
+
+def _combo_by_customer(customers_fact: exp.Expression) -> exp.Select:
+    """Each customer's member combination number, and nothing else.
+
+    The join of a large table to its customers keeps this side in memory:
+    one id and one integer per customer rather than every member's text
+    (at 10M customers the members' text did not fit in 1 GB beside the
+    sort of 200M web sessions). The members come from the small table of
+    combinations.
+    """
+    return exp.select(column("customer_id"), column(COMBO)).from_(customers_fact.copy())
 
 
 def _carries(name: str, dimension: str) -> bool:
@@ -138,7 +159,7 @@ def _member(
         return exp.Coalesce(this=own, expressions=[unknown])
     member: exp.Expression = unknown
     if known:  # no customers table yet: every customer is unknown
-        member = exp.Coalesce(this=column(dim_column(index), "c"), expressions=[unknown])
+        member = column(dim_column(index), "k")  # combination 0 is the unknown customer's
     if name == "web_sessions" and dimension == "region" and "region" in present:
         # An anonymous session carries its own region; a known customer's region wins.
         return fragment(

@@ -52,10 +52,18 @@ def customer_passes(con: duckdb.DuckDBPyConnection, orders_fact: exp.Expression)
     DuckDB did not spill that grouping (its category mask) far enough: 180M orders ran
     out of 1 GB, 20M out of 100 MB, while 20M passed in 1 GB and 2.5M in 100 MB.
     """
-    counted = con.execute(render(exp.select("COUNT(*)").from_(orders_fact.copy()))).fetchone()
-    rows = int(counted[0]) if counted else 0
+    return passes_for(con, count_rows(con, orders_fact))
+
+
+def passes_for(con: duckdb.DuckDBPyConnection, rows: int) -> int:
+    """How many passes of at most ORDER_ROWS_PER_MB rows per MB of the engine's memory."""
     per_pass = max(memory_limit_mb(con) * ORDER_ROWS_PER_MB, 1.0)
     return max(1, math.ceil(rows / per_pass))
+
+
+def count_rows(con: duckdb.DuckDBPyConnection, rows: exp.Expression) -> int:
+    counted = con.execute(render(exp.select("COUNT(*)").from_(rows.copy()))).fetchone()
+    return int(counted[0]) if counted else 0
 
 
 @dataclass
