@@ -5,6 +5,8 @@ at 180M orders in 1 GB (nor 20M in 100 MB): the grouping with the categories'
 mask did not spill far enough. A customer's rows all hash to one share, so a
 table built share by share holds the same rows, and sums over shares are the
 sums over all customers. The tables in between are Parquet files (`Scratch`).
+How many rows one pass of the engine's memory takes is decided here only
+(`passes_for`); the fact files follow the same rule (store/build.py).
 """
 
 from __future__ import annotations
