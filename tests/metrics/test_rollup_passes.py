@@ -13,11 +13,9 @@ import duckdb
 import pytest
 from sqlglot import exp
 
-from cxcore.data.sample import generate
 from cxcore.metrics import rollup_build
 from cxcore.store.layout import SCRATCH_DIR
-from cxcore.store.publish import ensure_store
-from tests.spark_parity import odd_folder
+from tests.passes import published_with, sample_and_odd
 
 
 def _derived_rows(store: Path) -> dict[str, list[tuple[object, ...]]]:
@@ -31,18 +29,12 @@ def _derived_rows(store: Path) -> dict[str, list[tuple[object, ...]]]:
 
 
 def _published(folder: Path, store: Path, passes: int, monkeypatch: pytest.MonkeyPatch) -> Path:
-    with monkeypatch.context() as patched:
-        patched.setattr(rollup_build, "customer_passes", lambda con, fact: passes)
-        ensure_store(store, folder)
-    return store
+    return published_with(folder, store, (rollup_build, "customer_passes"), passes, monkeypatch)
 
 
 @pytest.fixture(scope="module")
 def folders(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    root = tmp_path_factory.mktemp("passes")
-    generate(root / "sample", customers=300, seed=11)
-    odd_folder(root / "odd")
-    return {"sample": root / "sample", "odd": root / "odd"}
+    return sample_and_odd(tmp_path_factory.mktemp("passes"), seed=11)
 
 
 @pytest.mark.parametrize("data", ["sample", "odd"])

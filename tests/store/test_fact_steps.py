@@ -13,11 +13,9 @@ import duckdb
 import pytest
 
 from cxcore.data.dataset import DAY
-from cxcore.data.sample import generate
 from cxcore.store import build
 from cxcore.store.layout import SCRATCH_DIR, TABLES_DIR
-from cxcore.store.publish import ensure_store
-from tests.spark_parity import odd_folder
+from tests.passes import published_with, sample_and_odd
 
 
 def _facts(store: Path) -> dict[str, list[tuple[object, ...]]]:
@@ -38,18 +36,12 @@ def _days(store: Path, name: str) -> list[object]:
 
 
 def _published(folder: Path, store: Path, passes: int, monkeypatch: pytest.MonkeyPatch) -> Path:
-    with monkeypatch.context() as patched:
-        patched.setattr(build, "passes_for", lambda con, rows: passes)
-        ensure_store(store, folder)
-    return store
+    return published_with(folder, store, (build, "passes_for"), passes, monkeypatch)
 
 
 @pytest.fixture(scope="module")
 def folders(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    root = tmp_path_factory.mktemp("fact-steps")
-    generate(root / "sample", customers=300, seed=5)
-    odd_folder(root / "odd")
-    return {"sample": root / "sample", "odd": root / "odd"}
+    return sample_and_odd(tmp_path_factory.mktemp("fact-steps"), seed=5)
 
 
 @pytest.mark.parametrize("data", ["sample", "odd"])
