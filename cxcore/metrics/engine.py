@@ -21,7 +21,14 @@ from cxcore.data.names import did_you_mean, normalise
 from cxcore.data.validation import Finding
 from cxcore.metrics.backend import Executor, plain
 from cxcore.metrics.measures import ALL_NAMES, PRESENCE, Number, Window, table_of, zero_of
-from cxcore.metrics.periods import Compare, PeriodError, Windows, parse_compare, period
+from cxcore.metrics.periods import (
+    Compare,
+    Period,
+    PeriodError,
+    Windows,
+    parse_compare,
+    period,
+)
 from cxcore.metrics.query import (
     BlockQuery,
     Selection,
@@ -121,22 +128,21 @@ class Engine:
         """
         views = [self.windows(start, end, compare) for start, end in periods]
         chosen = self.check_filters(filters or {})
-        slots = [
-            Slot(f"{tag}{i}", current, prior)
-            for i, w in enumerate(views)
-            for tag, current, prior in (
-                ("p", w.current, w.compared),
-                ("q", w.compared, w.before_compared),
-            )
-        ]
-        measured = self.measures(slots, chosen, ()).get((), {})
+        slots = shared_slots(views)
+        measured = self.measures(list(slots.values()), chosen, ()).get((), {})
+
+        def of(current: Period, prior: Period) -> dict[str, Number]:
+            return measured[slots[current, prior].name]
+
         return [
             {
                 "period": w.current.as_dict(),
                 "comparison": {"mode": str(w.mode), **w.compared.as_dict()},
-                "kpis": _kpis({"p": measured[f"p{i}"], "q": measured[f"q{i}"]}),
+                "kpis": _kpis(
+                    {"p": of(w.current, w.compared), "q": of(w.compared, w.before_compared)}
+                ),
             }
-            for i, w in enumerate(views)
+            for w in views
         ]
 
     @staticmethod
@@ -248,6 +254,22 @@ class Engine:
         if len(set(groups)) != len(groups):
             raise ArgumentError("breakdown names the same dimension twice")
         return groups
+
+
+def shared_slots(views: Sequence[Windows]) -> dict[tuple[Period, Period], Slot]:
+    """One slot per distinct (current, prior) pair the views need, in first-use order.
+
+    Each view needs its period against its comparison and the comparison against
+    its own: in a trend, month i's comparison is month i-1's period (or i-12's a
+    year before), so most pairs repeat. Asking each once nearly halves the rows
+    a trend's queries join.
+    """
+    slots: dict[tuple[Period, Period], Slot] = {}
+    for view in views:
+        for pair in ((view.current, view.compared), (view.compared, view.before_compared)):
+            if pair not in slots:
+                slots[pair] = Slot(f"s{len(slots)}", *pair)
+    return slots
 
 
 def nearby(slots: Sequence[Slot]) -> list[list[Slot]]:
