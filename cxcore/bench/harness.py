@@ -296,12 +296,9 @@ def _all_phases(args: argparse.Namespace, work: Path, argv: list[str]) -> dict[s
         f" Python {platform.python_version()}",
         "command": " ".join(["cx-cockpit bench", *argv]),
     }
-    marker = work / "data" / "GENERATED"
-    stale = not marker.exists() or marker.read_text().strip() != f"{args.scale} {args.seed}"
-    if not args.data and stale:
-        figures["generate"] = run_phase(["--phase", "generate", *common])
-        marker.write_text(f"{args.scale} {args.seed}\n")
-    if not (args.keep_store and (work / "store").is_dir()):
+    kept = args.keep_store and (work / "store").is_dir()
+    stale = _generate_unless_kept(args, work, kept, common, figures)
+    if not kept:
         figures["publish"] = run_phase(["--phase", "publish", *common])
     serve = ["--phase", "serve", *common, "--views", str(args.views)]
     figures["serve"] = run_phase(serve)
@@ -309,7 +306,12 @@ def _all_phases(args: argparse.Namespace, work: Path, argv: list[str]) -> dict[s
         figures["spark"] = run_phase([*serve, "--engine", "spark"])
         same = figures["spark"]["answers_sha256"] == figures["serve"]["answers_sha256"]
         figures["spark"]["same_answers_as_duckdb"] = same
-    unreadable = baseline_gap(data)
+    unreadable = baseline_gap(data) or (
+        f"the store was kept, and {data} does not hold the data of"
+        f" --scale {args.scale} --seed {args.seed}; run without --keep-store to make both"
+        if stale
+        else ""
+    )
     if unreadable and not args.no_baselines:
         figures["baselines_skipped"] = unreadable
     elif not args.no_baselines:
@@ -318,6 +320,26 @@ def _all_phases(args: argparse.Namespace, work: Path, argv: list[str]) -> dict[s
             figures[kind] = run_phase(["--phase", kind, *common, "--view-list", json.dumps(views)])
         _compare(figures)
     return figures
+
+
+def _generate_unless_kept(
+    args: argparse.Namespace, work: Path, kept: bool, common: list[str], figures: dict[str, Any]
+) -> bool:
+    """Generates the data unless it is current or the store is kept; True if left stale.
+
+    A kept store is served without its exports, so they are never regenerated under
+    it: another seed would overwrite what the store was published from.
+    """
+    marker = work / "data" / "GENERATED"
+    generated = f"{args.scale} {args.seed}"
+    if args.data or (marker.exists() and marker.read_text().strip() == generated):
+        return False
+    if kept:
+        figures["data"] = "not generated: the store of a previous run was kept"
+        return True
+    figures["generate"] = run_phase(["--phase", "generate", *common])
+    marker.write_text(f"{generated}\n")
+    return False
 
 
 def baseline_gap(data: Path) -> str:

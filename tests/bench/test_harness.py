@@ -36,6 +36,27 @@ def test_the_benchmark_runs_every_phase_at_a_tiny_scale(
     assert "overview, warm" in printed and "pandas: per view" in printed
 
 
+def test_a_kept_store_is_served_without_regenerating_its_data(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Another seed with `--keep-store` must not overwrite the exports the store came
+    from; the baselines, which would read them, say why they did not run."""
+    work = tmp_path / "work"
+    first = ["--scale", "tiny", "--work", str(work), "--views", "3", "--seed", "3"]
+    assert main([*first, "--no-baselines"]) == 0
+    before = {f.name: f.read_bytes() for f in (work / "data").iterdir()}
+    out = tmp_path / "kept.json"
+    other_seed = ["--scale", "tiny", "--work", str(work), "--views", "3", "--seed", "4"]
+    assert main([*other_seed, "--keep-store", "--json", str(out)]) == 0
+    assert {f.name: f.read_bytes() for f in (work / "data").iterdir()} == before
+    figures = json.loads(out.read_text())
+    assert "generate" not in figures and "publish" not in figures and "pandas" not in figures
+    assert figures["data"] == "not generated: the store of a previous run was kept"
+    assert "does not hold the data of --scale tiny --seed 4" in figures["baselines_skipped"]
+    assert figures["serve"]["overview_warm"]["n"] == 3
+    assert "not run: the store was kept, and" in capsys.readouterr().out
+
+
 def test_scale_data_keeps_the_target_proportions(tmp_path: Path) -> None:
     rows = generate_scaled(tmp_path, 3_000, seed=5)
     for table, per_customer in TARGET.items():
