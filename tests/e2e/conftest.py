@@ -75,6 +75,14 @@ def data_to_serve(given: Path | None, customers: int) -> Iterator[Path]:
         yield Path(tmp)
 
 
+def members_of(data: Path, dimension: str) -> list[str]:
+    """The members a dimension has in the data served: a link or a filter naming any
+    other selects nothing, and a measuring tool would wait for a change never made."""
+    from cxcore.cockpit import Cockpit
+
+    return list(Cockpit.open(data).dimensions[dimension])
+
+
 @contextmanager
 def running_app(env: dict[str, str]) -> Iterator[str]:
     """`streamlit run app.py` on a free port with `env`; yields its base URL once healthy."""

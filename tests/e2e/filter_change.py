@@ -26,9 +26,15 @@ from pathlib import Path
 from typing import Any
 
 from cxcore.bench.harness import percentile
-from tests.e2e.conftest import ARGS, CHROMIUM, SETTLED, data_to_serve, running_server
+from tests.e2e.conftest import (
+    ARGS,
+    CHROMIUM,
+    SETTLED,
+    data_to_serve,
+    members_of,
+    running_server,
+)
 
-SEGMENTS = ("Consumer", "SMB", "Enterprise")
 SEGMENT_FILTER = '[data-testid="stSidebar"] [data-testid="stMultiSelect"]'
 # Counts the script runs the page starts, however short: a run that is over before anyone
 # looks is still seen, and no run is waited for that never comes.
@@ -67,7 +73,7 @@ def _change(page: Any, segment: str, add: bool) -> float:
     return time.monotonic() - began
 
 
-def measure(base: str, changes: int) -> Report:
+def measure(base: str, changes: int, segments: list[str]) -> Report:
     from playwright.sync_api import sync_playwright
 
     seconds, changed = [], 0
@@ -80,7 +86,7 @@ def measure(base: str, changes: int) -> Report:
         page.evaluate(COUNT_RUNS)
         shown = page.locator(FIRST_CARD).first.inner_text()
         for index in range(changes):
-            segment = SEGMENTS[(index // 2) % len(SEGMENTS)]
+            segment = segments[(index // 2) % len(segments)]
             seconds.append(_change(page, segment, add=index % 2 == 0))
             now = page.locator(FIRST_CARD).first.inner_text()
             changed += now != shown
@@ -102,7 +108,7 @@ def run(data: Path, changes: int) -> Report:
         running_server({**os.environ, "CX_DATA": str(data)}) as (base, _pid),
         ThreadPoolExecutor(1) as own_thread,
     ):
-        return own_thread.submit(measure, base, changes).result()
+        return own_thread.submit(measure, base, changes, members_of(data, "segment")[:3]).result()
 
 
 def main(argv: list[str] | None = None) -> int:

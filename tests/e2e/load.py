@@ -27,11 +27,16 @@ from pathlib import Path
 from typing import Any
 
 from cxcore.bench.harness import percentile
-from tests.e2e.conftest import ARGS, CHROMIUM, SETTLED, data_to_serve, running_server
+from tests.e2e.conftest import (
+    ARGS,
+    CHROMIUM,
+    SETTLED,
+    data_to_serve,
+    members_of,
+    running_server,
+)
 
 PAGES = ("", "explorer", "data", "versions")
-SEGMENTS = ("Consumer", "SMB", "Enterprise")
-REGIONS = ("North", "South", "East", "West")
 SHOWN_FILTERS = """() => Array.from(document.querySelectorAll(
   '[data-testid="stSidebar"] [data-testid="stMultiSelect"] .react-aria-ComboBox [data-tag]'
 )).map(tag => tag.getAttribute('aria-label'))"""
@@ -64,7 +69,16 @@ class Report:
 MIN_VIEWS = 2  # each session's views, however slow the machine, so a run always tests
 
 
-async def _session(browser: Any, base: str, seed: int, deadline: float, out: Outcome) -> None:
+@dataclass
+class Reader:
+    """What one reader asks for: links to these pages, filtered to these members."""
+
+    base: str
+    segments: list[str]
+    regions: list[str]
+
+
+async def _session(browser: Any, reader: Reader, seed: int, deadline: float, out: Outcome) -> None:
     """One reader: a page and filters of its own each time, checked after every view."""
     rng = random.Random(seed)
     context = await browser.new_context(viewport={"width": 1280, "height": 900})
@@ -73,8 +87,8 @@ async def _session(browser: Any, base: str, seed: int, deadline: float, out: Out
     try:
         while views < MIN_VIEWS or time.monotonic() < deadline:
             views += 1
-            segment, region = rng.choice(SEGMENTS), rng.choice(REGIONS)
-            url = f"{base}/{rng.choice(PAGES)}?segment={segment}&region={region}"
+            segment, region = rng.choice(reader.segments), rng.choice(reader.regions)
+            url = f"{reader.base}/{rng.choice(PAGES)}?segment={segment}&region={region}"
             began = time.monotonic()
             await page.goto(url, wait_until="commit", timeout=120_000)
             await page.wait_for_selector('[data-testid="stMain"] h1', timeout=120_000)
@@ -97,14 +111,16 @@ def _peak_mb(pid: int) -> float:
     return float("nan")
 
 
-async def _drive(base: str, sessions: int, seconds: float) -> Outcome:
+async def _drive(reader: Reader, sessions: int, seconds: float) -> Outcome:
     from playwright.async_api import async_playwright
 
     out = Outcome()
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         deadline = time.monotonic() + seconds
-        await asyncio.gather(*(_session(browser, base, i, deadline, out) for i in range(sessions)))
+        await asyncio.gather(
+            *(_session(browser, reader, i, deadline, out) for i in range(sessions))
+        )
         await browser.close()
     return out
 
@@ -112,8 +128,9 @@ async def _drive(base: str, sessions: int, seconds: float) -> Outcome:
 def run(data: Path, sessions: int, seconds: float) -> Report:
     env = {**os.environ, "CX_DATA": str(data)}
     with running_server(env) as (base, pid):
+        reader = Reader(base, members_of(data, "segment")[:3], members_of(data, "region")[:4])
         with ThreadPoolExecutor(1) as own_thread:  # a test's sync browser holds this thread's loop
-            out = own_thread.submit(asyncio.run, _drive(base, sessions, seconds)).result()
+            out = own_thread.submit(asyncio.run, _drive(reader, sessions, seconds)).result()
         peak = _peak_mb(pid)
     times = sorted(out.seconds)
     return Report(
