@@ -36,6 +36,7 @@ from cxcore.metrics.query import (
     additive_query,
     customer_query,
     read_rows,
+    shared_slots,
     view_slots,
 )
 from cxcore.metrics.registry import KPI_BY_NAME, KPIS, evaluate
@@ -254,22 +255,6 @@ class Engine:
         if len(set(groups)) != len(groups):
             raise ArgumentError("breakdown names the same dimension twice")
         return groups
-
-
-def shared_slots(views: Sequence[Windows]) -> dict[tuple[Period, Period], Slot]:
-    """One slot per distinct (current, prior) pair the views need, in first-use order.
-
-    Each view needs its period against its comparison and the comparison against
-    its own: in a trend, month i's comparison is month i-1's period (or i-12's a
-    year before), so most pairs repeat. Asking each once nearly halves the rows
-    a trend's queries join.
-    """
-    slots: dict[tuple[Period, Period], Slot] = {}
-    for view in views:
-        for pair in ((view.current, view.compared), (view.compared, view.before_compared)):
-            if pair not in slots:
-                slots[pair] = Slot(f"s{len(slots)}", *pair)
-    return slots
 
 
 def nearby(slots: Sequence[Slot]) -> list[list[Slot]]:

@@ -9,8 +9,8 @@ import pytest
 
 from cxcore import ArgumentError, Cockpit
 from cxcore.data.sample import generate
-from cxcore.metrics.engine import shared_slots
 from cxcore.metrics.periods import Windows, parse_compare, period
+from cxcore.metrics.query import shared_slots
 from cxcore.metrics.trend import month_periods
 
 
