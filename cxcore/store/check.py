@@ -42,14 +42,13 @@ from cxcore.store.layout import (
     VersionInfo,
     carry_targets,
     current_version,
-    discard_staging,
     is_store,
-    new_staging,
     read_version,
     refuse_foreign,
     version_dir,
 )
 from cxcore.store.limits import Limit, Limits
+from cxcore.store.staging import discard_staging, new_staging
 
 
 @dataclass

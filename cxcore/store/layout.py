@@ -39,12 +39,8 @@ from typing import Any, BinaryIO
 from cxcore.store.fs import (
     atomic_write_text,
     exclusive_lock,
-    fsync_path,
-    fsync_tree,
     link_or_copy,
-    remove_tree,
     still_at,
-    token,
 )
 
 MARKER = "store.json"
@@ -60,7 +56,6 @@ STAGING_DIR = "staging"
 STAGING = ".tmp-"  # staging folders of the first layout, inside versions/
 LAYOUT_FORMAT = 2
 OWNER = ".owner"  # locked by the process building a staged folder, while it lives
-_owned: dict[Path, BinaryIO] = {}  # staged folders this process is building or holding
 ALL_TABLES = "all"
 LOCK_TIMEOUT_S = 600.0
 READ_ATTEMPTS = 10  # loads of a version pruned meanwhile, before a reader gives up
@@ -157,12 +152,12 @@ def read_version(root: Path | str, version: int) -> VersionInfo:
 
 
 def _missing_message(root: Path, version: int) -> str:
-    kept = _version_numbers(root)
+    kept = version_numbers(root)
     have = f"kept versions: {kept[0]}..{kept[-1]}" if kept else "the store has no versions yet"
     return f"version {version} is not in the store (never published or pruned; {have})"
 
 
-def _version_numbers(root: Path) -> list[int]:
+def version_numbers(root: Path) -> list[int]:
     """Published version folders, oldest first (staging and orphans left out)."""
     folder = root / VERSIONS
     if not folder.is_dir():
@@ -194,7 +189,7 @@ def list_versions(root: Path | str) -> list[VersionInfo]:
     root = Path(root)
     if not is_store(root):
         raise StoreError(f"{root.name or root} is not a CX store")
-    return [read_version(root, v) for v in reversed(_version_numbers(root))]
+    return [read_version(root, v) for v in reversed(version_numbers(root))]
 
 
 # -- column mappings -------------------------------------------------------------
@@ -321,112 +316,6 @@ def publishing(root: Path | str, timeout_s: float = LOCK_TIMEOUT_S) -> Iterator[
                     _remove_new_store(root, existed)
                 raise
             return
-
-
-def clean_leftovers(root: Path) -> None:
-    """Temp pointers, never-published folders of crashed publishes, abandoned checks."""
-    current = current_version(root)
-    for path in (root / VERSIONS).iterdir():
-        number = version_number(path.name)
-        orphan = number is not None and number > current
-        if path.name.startswith((STAGING, ".trash-")) or orphan:
-            remove_tree(path) if path.is_dir() else path.unlink(missing_ok=True)
-    for path in root.glob(f".{POINTER}.tmp-*"):
-        path.unlink(missing_ok=True)
-    staging = root / STAGING_DIR
-    if staging.is_dir():
-        for path in staging.iterdir():
-            if path not in _owned and _abandoned(path):
-                remove_tree(path) if path.is_dir() else path.unlink(missing_ok=True)
-
-
-def _abandoned(path: Path) -> bool:
-    """No live process holds this staged folder (its checker crashed or went away)."""
-    try:
-        with (path / OWNER).open("rb") as handle:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return True
-    except BlockingIOError:
-        return False
-    except (FileNotFoundError, NotADirectoryError):
-        return True
-
-
-def new_staging(root: Path) -> Path:
-    """A fresh folder beside the versions, where a checked upload is built.
-
-    The process that made it holds a lock on its `.owner` file until it is
-    published or discarded; a folder whose owner died is removed by the next
-    publish.
-    """
-    stage = root / STAGING_DIR / token()
-    (stage / TABLES_DIR).mkdir(parents=True)
-    (stage / DERIVED_DIR).mkdir()
-    handle = (stage / OWNER).open("wb")
-    fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-    _owned[stage] = handle
-    return stage
-
-
-def release_staging(stage: Path) -> None:
-    """The staged folder is published or discarded: its owner lock and file go."""
-    handle = _owned.pop(stage, None)
-    (stage / OWNER).unlink(missing_ok=True)
-    if handle is not None:
-        handle.close()
-
-
-def discard_staging(stage: Path) -> None:
-    release_staging(stage)
-    remove_tree(stage)
-
-
-def commit(root: Path, stage: Path, info: VersionInfo, keep: int) -> None:
-    """Make the staged folder version `info.version`: flush, rename, then swap the pointer.
-
-    The pointer replace is the publish: before it every reader sees the old
-    version, after it the new one; a crash anywhere leaves one of the two.
-    """
-    clean_leftovers(root)
-    release_staging(stage)
-    atomic_write_text(stage / MANIFEST, json.dumps(info.as_dict(), indent=2) + "\n")
-    fsync_tree(stage)
-    target = version_dir(root, info.version)
-    stage.rename(target)
-    fsync_path(target.parent)
-    atomic_write_text(root / POINTER, f"{info.version}\n")
-    prune(root, keep)
-
-
-def prune(root: Path, keep: int) -> list[int]:
-    """Delete all but the newest `keep` versions, never the current one nor one being read."""
-    current = current_version(root)
-    numbers = _version_numbers(root)
-    doomed = [v for v in numbers[: max(len(numbers) - max(keep, 1), 0)] if v != current]
-    removed = []
-    for version in doomed:
-        with _unread(version_dir(root, version) / MANIFEST) as free:
-            if free:
-                remove_tree(version_dir(root, version))
-                removed.append(version)
-    return removed
-
-
-@contextmanager
-def _unread(manifest: Path) -> Iterator[bool]:
-    """True (holding the lock) when no reader holds the version; False when one does."""
-    try:
-        handle = manifest.open("rb")
-    except FileNotFoundError:
-        yield False
-        return
-    with handle:
-        try:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            yield False
-            return
-        yield True
 
 
 def hold_version(root: Path | str, version: int) -> tuple[VersionInfo, BinaryIO]:

@@ -30,17 +30,15 @@ from cxcore.store.layout import (
     StoreError,
     VersionInfo,
     carry_targets,
-    commit,
     current_version,
-    discard_staging,
     is_store,
-    new_staging,
     now_iso,
     publishing,
     read_version,
     remember_mapping,
     version_dir,
 )
+from cxcore.store.staging import commit, discard_staging, new_staging
 
 
 class PublishRefused(Exception):

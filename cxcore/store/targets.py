@@ -21,17 +21,15 @@ from cxcore.metrics.targets import check, check_text
 from cxcore.settings import Settings
 from cxcore.store.layout import (
     StoreError,
-    commit,
     current_version,
-    discard_staging,
     is_store,
-    new_staging,
     now_iso,
     publishing,
     read_version,
     version_dir,
 )
 from cxcore.store.publish import PublishDenied, PublishResult, link_version
+from cxcore.store.staging import commit, discard_staging, new_staging
 
 TARGETS_TABLE = "targets"  # what a targets-only version says it changed
 TARGETS_MODE = "targets"

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from cxcore.cli.main import main
-from cxcore.store import fs, layout, publish
+from cxcore.store import fs, publish, staging
 
 STEPS = ("validated", "staged", "renamed", "pointer-written", "published")
 
@@ -37,15 +37,15 @@ def arm(step: str, flag: Path) -> None:
     if step == "validated":  # checked and staged, before the lock is taken to commit
         _pause_before(publish, "publish_checked", step, flag, always)
     elif step == "staged":  # the manifest is written into the staged folder
-        _pause_before(layout, "fsync_tree", step, flag, always)
+        _pause_before(staging, "fsync_tree", step, flag, always)
     elif step == "renamed":  # the staged folder is now versions/<n>, the pointer not yet
         _pause_before(
-            layout, "atomic_write_text", step, flag, lambda path, *a, **k: path.name == "CURRENT"
+            staging, "atomic_write_text", step, flag, lambda path, *a, **k: path.name == "CURRENT"
         )
     elif step == "pointer-written":  # the new pointer is on disk beside the old one
         _pause_before(fs.os, "replace", step, flag, lambda src, dst: Path(dst).name == "CURRENT")
     elif step == "published":  # the pointer moved; old versions not pruned yet
-        _pause_before(layout, "prune", step, flag, always)
+        _pause_before(staging, "prune", step, flag, always)
     else:
         raise SystemExit(f"unknown step {step!r}; one of {', '.join(STEPS)}")
 
