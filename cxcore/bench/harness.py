@@ -40,6 +40,7 @@ TABLES = (
     "marketing_spend",
 )
 PHASES = ("generate", "publish", "serve", "pandas", "polars")
+PUBLISHED_FROM = "PUBLISHED_FROM"  # beside the store: the exports it was published from
 BASELINE_VIEWS = 6  # views the baselines answer too, each compared with the engine's
 
 
@@ -296,22 +297,19 @@ def _all_phases(args: argparse.Namespace, work: Path, argv: list[str]) -> dict[s
         f" Python {platform.python_version()}",
         "command": " ".join(["cx-cockpit bench", *argv]),
     }
+    source = figures["data"]
     kept = args.keep_store and (work / "store").is_dir()
-    stale = _generate_unless_kept(args, work, kept, common, figures)
+    _generate_unless_kept(args, work, kept, common, figures)
     if not kept:
         figures["publish"] = run_phase(["--phase", "publish", *common])
+        (work / PUBLISHED_FROM).write_text(f"{source}\n")
     serve = ["--phase", "serve", *common, "--views", str(args.views)]
     figures["serve"] = run_phase(serve)
     if args.engine == "spark":
         figures["spark"] = run_phase([*serve, "--engine", "spark"])
         same = figures["spark"]["answers_sha256"] == figures["serve"]["answers_sha256"]
         figures["spark"]["same_answers_as_duckdb"] = same
-    unreadable = baseline_gap(data) or (
-        f"the store was kept, and {data} does not hold the data of"
-        f" --scale {args.scale} --seed {args.seed}; run without --keep-store to make both"
-        if stale
-        else ""
-    )
+    unreadable = (_kept_store_gap(work, source) if kept else "") or baseline_gap(data)
     if unreadable and not args.no_baselines:
         figures["baselines_skipped"] = unreadable
     elif not args.no_baselines:
@@ -324,8 +322,8 @@ def _all_phases(args: argparse.Namespace, work: Path, argv: list[str]) -> dict[s
 
 def _generate_unless_kept(
     args: argparse.Namespace, work: Path, kept: bool, common: list[str], figures: dict[str, Any]
-) -> bool:
-    """Generates the data unless it is current or the store is kept; True if left stale.
+) -> None:
+    """Generates the data unless it is current or the store is kept.
 
     A kept store is served without its exports, so they are never regenerated under
     it: another seed would overwrite what the store was published from.
@@ -333,13 +331,25 @@ def _generate_unless_kept(
     marker = work / "data" / "GENERATED"
     generated = f"{args.scale} {args.seed}"
     if args.data or (marker.exists() and marker.read_text().strip() == generated):
-        return False
+        return
     if kept:
         figures["data"] = "not generated: the store of a previous run was kept"
-        return True
+        return
     figures["generate"] = run_phase(["--phase", "generate", *common])
     marker.write_text(f"{generated}\n")
-    return False
+
+
+def _kept_store_gap(work: Path, source: str) -> str:
+    """Why the baselines cannot be compared with a kept store, or '': they would read
+    other exports than the store was published from."""
+    record = work / PUBLISHED_FROM
+    published = record.read_text().strip() if record.exists() else "data no run recorded"
+    if published == source:
+        return ""
+    return (
+        f"the kept store was published from {published}, not from {source};"
+        " run without --keep-store to publish this data"
+    )
 
 
 def baseline_gap(data: Path) -> str:

@@ -52,9 +52,14 @@ def test_a_kept_store_is_served_without_regenerating_its_data(
     figures = json.loads(out.read_text())
     assert "generate" not in figures and "publish" not in figures and "pandas" not in figures
     assert figures["data"] == "not generated: the store of a previous run was kept"
-    assert "does not hold the data of --scale tiny --seed 4" in figures["baselines_skipped"]
+    skipped = figures["baselines_skipped"]
+    assert "published from generated, seed 3, not from generated, seed 4" in skipped
     assert figures["serve"]["overview_warm"]["n"] == 3
-    assert "not run: the store was kept, and" in capsys.readouterr().out
+    assert "not run: the kept store was published from" in capsys.readouterr().out
+    given = ["--scale", "tiny", "--work", str(work), "--views", "3", "--data", str(work / "data")]
+    assert main([*given, "--keep-store", "--json", str(out)]) == 0
+    skipped = json.loads(out.read_text())["baselines_skipped"]
+    assert f"not from given: {work / 'data'}" in skipped
 
 
 def test_scale_data_keeps_the_target_proportions(tmp_path: Path) -> None:
