@@ -75,12 +75,13 @@ def data_to_serve(given: Path | None, customers: int) -> Iterator[Path]:
         yield Path(tmp)
 
 
-def members_of(data: Path, dimension: str) -> list[str]:
-    """The members a dimension has in the data served: a link or a filter naming any
+def members_of(data: Path, *dimensions: str) -> list[list[str]]:
+    """The members of each dimension in the data served: a link or a filter naming any
     other selects nothing, and a measuring tool would wait for a change never made."""
     from cxcore.cockpit import Cockpit
 
-    return list(Cockpit.open(data).dimensions[dimension])
+    with Cockpit.open(data) as cockpit:
+        return [list(cockpit.dimensions[d]) for d in dimensions]
 
 
 @contextmanager

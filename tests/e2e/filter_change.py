@@ -103,12 +103,13 @@ def measure(base: str, changes: int, segments: list[str]) -> Report:
 
 
 def run(data: Path, changes: int) -> Report:
+    (segments,) = members_of(data, "segment")  # before the server, not beside it
     # Its own thread: a test's sync browser holds the calling thread's event loop.
     with (
         running_server({**os.environ, "CX_DATA": str(data)}) as (base, _pid),
         ThreadPoolExecutor(1) as own_thread,
     ):
-        return own_thread.submit(measure, base, changes, members_of(data, "segment")[:3]).result()
+        return own_thread.submit(measure, base, changes, segments[:3]).result()
 
 
 def main(argv: list[str] | None = None) -> int:

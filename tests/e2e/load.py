@@ -25,6 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from cxcore.bench.harness import percentile
 from tests.e2e.conftest import (
@@ -88,7 +89,8 @@ async def _session(browser: Any, reader: Reader, seed: int, deadline: float, out
         while views < MIN_VIEWS or time.monotonic() < deadline:
             views += 1
             segment, region = rng.choice(reader.segments), rng.choice(reader.regions)
-            url = f"{reader.base}/{rng.choice(PAGES)}?segment={segment}&region={region}"
+            query = urlencode({"segment": segment, "region": region})
+            url = f"{reader.base}/{rng.choice(PAGES)}?{query}"
             began = time.monotonic()
             await page.goto(url, wait_until="commit", timeout=120_000)
             await page.wait_for_selector('[data-testid="stMain"] h1', timeout=120_000)
@@ -127,8 +129,9 @@ async def _drive(reader: Reader, sessions: int, seconds: float) -> Outcome:
 
 def run(data: Path, sessions: int, seconds: float) -> Report:
     env = {**os.environ, "CX_DATA": str(data)}
+    segments, regions = members_of(data, "segment", "region")  # before the server
     with running_server(env) as (base, pid):
-        reader = Reader(base, members_of(data, "segment")[:3], members_of(data, "region")[:4])
+        reader = Reader(base, segments[:3], regions[:4])
         with ThreadPoolExecutor(1) as own_thread:  # a test's sync browser holds this thread's loop
             out = own_thread.submit(asyncio.run, _drive(reader, sessions, seconds)).result()
         peak = _peak_mb(pid)
