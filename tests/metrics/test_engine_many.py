@@ -82,3 +82,20 @@ def test_a_trend_asks_each_window_pair_once(views: list[Windows], expected: int)
     assert len(slots) == expected
     assert len({s.name for s in slots.values()}) == expected
     assert all((s.current, s.prior) == pair for pair, s in slots.items())
+
+
+def test_a_trend_of_twelve_whole_months_asks_thirteen_slots(
+    cockpit: Cockpit, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The engine asks the shared slots, not two per period."""
+    asked: list[int] = []
+    real = cockpit.measures
+
+    def counted(slots: list[object], *rest: object) -> object:
+        asked.append(len(slots))
+        return real(slots, *rest)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cockpit, "measures", counted)
+    whole = month_periods(dt.date(2025, 1, 1), dt.date(2025, 12, 31))
+    cockpit.kpis_many([(m.start, m.end) for m in whole], compare="previous")
+    assert asked == [13]
