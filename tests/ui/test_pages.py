@@ -134,7 +134,7 @@ def test_data_page_lists_tables_and_coverage() -> None:
     tables = at.dataframe[0].value
     assert set(tables["table"]) >= {"customers", "orders", "web_sessions"}
     assert tables.set_index("table").loc["orders", "rows"] > 0
-    assert "No warnings" in at.success[0].value or at.dataframe[1].value.shape[0] > 0
+    assert at.success[0].value.startswith("No warnings")  # the generated sample is clean
 
 
 @pytest.mark.parametrize("spelling", ["yoy", "Last year"])
