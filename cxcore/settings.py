@@ -109,7 +109,6 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("spark_remote", "CX_SPARK_REMOTE", "spark_remote", _text, section="engine"),
 )
 BY_FIELD = {s.field: s for s in SETTINGS}
-STORE_ENV = BY_FIELD["store"].env
 
 
 @dataclass(frozen=True)
@@ -151,14 +150,6 @@ class Settings:
     def window_for(self, table: str) -> DateWindow:
         """The table's own window (CX_DATE_WINDOW_<TABLE>), else the common one."""
         return dict(self.table_windows).get(table, self.date_window)
-
-    @property
-    def max_upload_bytes(self) -> int:
-        return int(self.max_upload_mb * MB)
-
-    @property
-    def max_ingest_bytes(self) -> int:
-        return int(self.max_ingest_mb * MB)
 
     @property
     def spill_dir(self) -> Path:

@@ -40,8 +40,6 @@ LOG_BOUND = 25.0
 NEWTON_FINAL_STEP = 1e-6
 NEWTON_MAX_STEPS = 50
 
-Objective = Callable[[FloatArray], tuple[float, FloatArray]]
-
 
 @dataclass(frozen=True)
 class _Problem:

@@ -36,7 +36,7 @@ def headline_kpis(names: Sequence[str] = HEADLINE) -> list[Kpi]:
     return [KPI_BY_NAME[n] for n in names]
 
 
-def _size(kpi: Kpi, value: float, previous: float) -> float:
+def _size(value: float, previous: float) -> float:
     """How far a KPI moved, comparable across units: relative to where it was."""
     return abs(value - previous) / abs(previous) if previous else 0.0
 
@@ -58,7 +58,7 @@ def what_moved(
         if verdict not in moves or not covered(kpi).shows_change:
             continue
         text = f"{kpi.label} {format_change(value, previous, kpi.unit)}"
-        moves[verdict].append((_size(kpi, value, previous), text))
+        moves[verdict].append((_size(value, previous), text))
     parts = []
     for verdict, word in ((Tone.WORSE, "Worse"), (Tone.BETTER, "Better")):
         top = [text for _, text in sorted(moves[verdict], key=lambda m: -m[0])[:2]]

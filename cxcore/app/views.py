@@ -48,7 +48,6 @@ APP_KEY_PREFIXES = ("_cx_", "crumb_", "restore_", "bars_", "heat_", "dl_")
 PLAIN_KEY = re.compile(r"[a-z0-9][a-z0-9_]*")
 DIMENSION_KEY = "Dim:"  # normalised names are lower case, so this can never be one
 COMPARE_LABELS = {"previous": "Previous period", "yoy": "Last year"}
-PRESETS = ("Last month", "Last quarter", "Quarter to date", "Year to date", "Last 12 months")
 MAX_PROBLEMS = 8
 
 Filters = tuple[tuple[str, tuple[str, ...]], ...]

@@ -35,7 +35,6 @@ START, END = dt.date(2023, 10, 1), dt.date(2026, 9, 30)  # three years
 TARGET = {"orders": 20.0, "web_sessions": 20.0, "service_contacts": 2.0, "nps_responses": 0.5}
 # ... and as the sample generator makes them over the same years (measured, 20k customers).
 SAMPLE = {"orders": 21.08, "web_sessions": 38.29, "service_contacts": 5.04, "nps_responses": 1.91}
-ORDERS_PER_CUSTOMER = TARGET["orders"]
 CHUNK = 50_000
 # Each id column and its prefix, per table: offset chunk by chunk so ids stay unique.
 IDS = {
@@ -45,11 +44,6 @@ IDS = {
     "service_contacts": (("contact_id", "K"), ("customer_id", "C")),
     "web_sessions": (("session_id", "W"), ("customer_id", "C")),
 }
-
-
-def customers_for(orders: int) -> int:
-    """The customer count whose orders come to `orders` at the target proportions."""
-    return max(int(orders / ORDERS_PER_CUSTOMER), 1)
 
 
 def generate_scaled(folder: Path, customers: int, seed: int = 7) -> dict[str, int]:

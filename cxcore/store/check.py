@@ -24,7 +24,7 @@ from cxcore.data.names import did_you_mean
 from cxcore.data.plausible import table_window
 from cxcore.data.suspicious import suspicious_rows
 from cxcore.data.validation import Finding, Report, Severity
-from cxcore.settings import Settings
+from cxcore.settings import BY_FIELD, Settings
 from cxcore.sqlkit import table
 from cxcore.store.build import Built, Change, build, typed_columns, typed_rows
 from cxcore.store.candidate import (
@@ -114,7 +114,7 @@ def check(
     stage = new_staging(root)
     checked = Checked(root, table_name, mode, base, Report(), mapping=dict(column_map or {}))
     try:
-        _stage(checked, stage, files, base_info, settings, progress, bulk, rules)
+        _stage(checked, stage, files, base_info, settings, progress, rules)
     except BaseException:
         discard_staging(stage)
         raise
@@ -125,15 +125,16 @@ def check(
 
 def limits(settings: Settings, bulk: bool) -> Limits:
     """The upload page's limits, or the command line's far larger ones for local files."""
-    columns = Limit(settings.max_columns, "CX_MAX_COLUMNS")
+    columns = _limit(settings, "max_columns")
     if bulk:
-        ingest = Limit(settings.max_ingest_mb, "CX_MAX_INGEST_MB")
+        ingest = _limit(settings, "max_ingest_mb")
         return Limits(ingest, ingest, columns)
-    return Limits(
-        Limit(settings.max_upload_mb, "CX_MAX_UPLOAD_MB"),
-        Limit(settings.max_unpacked_mb, "CX_MAX_UNPACKED_MB"),
-        columns,
-    )
+    return Limits(_limit(settings, "max_upload_mb"), _limit(settings, "max_unpacked_mb"), columns)
+
+
+def _limit(settings: Settings, field: str) -> Limit:
+    """A setting's value, with the environment variable its message names."""
+    return Limit(getattr(settings, field), BY_FIELD[field].env)
 
 
 def _stage(
@@ -143,7 +144,6 @@ def _stage(
     base: VersionInfo | None,
     settings: Settings,
     progress: Progress | None,
-    bulk: bool,
     rules: Rules,
 ) -> None:
     name = checked.table

@@ -19,8 +19,7 @@ from cxcore.data.formats import ReadError, ReadOptions, sniff_format
 from cxcore.data.headers import read_header
 from cxcore.data.sheets import uncompressed_size
 from cxcore.data.validation import Finding
-
-MB = 1024 * 1024
+from cxcore.settings import MB
 
 
 @dataclass(frozen=True)

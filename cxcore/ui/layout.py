@@ -85,7 +85,6 @@ def _day(text: str) -> dt.date:
 
 def share_link(
     view: View,
-    cov: Coverage,
     kpi_label: str | None = None,
     drill: Sequence[str] = (),
     version: int | None = None,
@@ -132,7 +131,7 @@ def page_header(
             "unpinned, it shows the same period in the latest data.",
         )
         shown = version if pinned else None
-        link = share_link(view, cov, kpi_label, drill, shown, preset if moving else None)
+        link = share_link(view, kpi_label, drill, shown, preset if moving else None)
         st.code(link, language=None, wrap_lines=True)
         if moving and preset is not None:
             st.caption(

@@ -31,7 +31,9 @@ def test_the_voice_page_shows_what_to_fix_first(server, page, data_folder: Path)
     assert "Fix first" in charts.nth(0).inner_text()
 
 
-def test_overview_cards_say_status_and_significance_in_words(server, page, data_folder: Path) -> None:  # type: ignore[no-untyped-def]
+def test_overview_cards_say_status_and_significance_in_words(  # type: ignore[no-untyped-def]
+    server, page, data_folder: Path
+) -> None:
     page.goto(f"{server}/?region=East")
     settle(page)
     shot(page, "overview_status_east")
