@@ -32,9 +32,10 @@ import shutil
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager, suppress
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from cxcore.store.fs import (
     atomic_write_text,
@@ -73,9 +74,15 @@ class StoreBusy(StoreError):
     """Another publish held the lock for too long."""
 
 
-@dataclass(frozen=True)
-class VersionInfo:
-    """One published version, as recorded in its `version.json`."""
+class VersionInfo(BaseModel):
+    """One published version, as recorded in its `version.json`.
+
+    The manifest is what serving trusts instead of re-checking the data, so it is read
+    through a schema: a damaged or hand-edited file is refused with the field that is
+    wrong, never half-understood. Keys a later release may add are ignored.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
 
     version: int
     table: str  # the table this publish changed, or "all"
@@ -86,23 +93,36 @@ class VersionInfo:
     note: str = ""
     user: str | None = None
     restored_from: int | None = None
-    tables: dict[str, int] = field(default_factory=dict)  # rows per table
-    files: dict[str, str] = field(default_factory=dict)  # table -> path inside the version
-    derived: dict[str, dict[str, str]] = field(default_factory=dict)  # the first layout's
-    relations: dict[str, str] = field(default_factory=dict)  # facts, rollups -> path
-    dataset: dict[str, Any] = field(default_factory=dict)  # tables, dimensions, members
+    tables: dict[str, int] = Field(default_factory=dict)  # rows per table
+    files: dict[str, str] = Field(default_factory=dict)  # table -> path inside the version
+    derived: dict[str, dict[str, str]] = Field(default_factory=dict)  # the first layout's
+    relations: dict[str, str] = Field(default_factory=dict)  # facts, rollups -> path
+    dataset: dict[str, Any] = Field(default_factory=dict)  # tables, dimensions, members
     targets: str = ""  # the targets file inside the version ("": no targets)
 
     def as_dict(self, current: bool | None = None) -> dict[str, Any]:
-        data = asdict(self)
+        data = self.model_dump()
         if current is not None:
             data["current"] = current
         return data
 
+    def revised(self, **changes: Any) -> VersionInfo:
+        """This record with some fields changed, checked as a read manifest would be."""
+        return type(self).model_validate({**self.model_dump(), **changes})
+
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> VersionInfo:
-        known = set(cls.__dataclass_fields__)
-        return cls(**{k: v for k, v in data.items() if k in known})
+    def from_manifest(cls, text: str | bytes, version: int) -> VersionInfo:
+        """The record in a `version.json`; StoreError naming every wrong field otherwise."""
+        try:
+            return cls.model_validate_json(text)
+        except ValidationError as error:
+            problems = "; ".join(_problem(p) for p in error.errors(include_url=False))
+            raise StoreError(f"version {version}'s {MANIFEST} is damaged: {problems}") from None
+
+
+def _problem(found: Mapping[str, Any]) -> str:
+    where = ".".join(str(part) for part in found["loc"]) or "the file"
+    return f"{where}: {found['msg']}"
 
 
 def carry_targets(base: VersionInfo | None, base_folder: Path | None, stage: Path) -> None:
@@ -148,7 +168,7 @@ def read_version(root: Path | str, version: int) -> VersionInfo:
     manifest = version_dir(root, version) / MANIFEST
     if version < 1 or version > current_version(root) or not manifest.is_file():
         raise VersionNotFound(_missing_message(Path(root), version))
-    return VersionInfo.from_dict(json.loads(manifest.read_text(encoding="utf-8")))
+    return VersionInfo.from_manifest(manifest.read_bytes(), version)
 
 
 def _missing_message(root: Path, version: int) -> str:
@@ -335,5 +355,9 @@ def hold_version(root: Path | str, version: int) -> tuple[VersionInfo, BinaryIO]
     if not still_at(handle.fileno(), manifest):
         handle.close()
         raise VersionNotFound(_missing_message(Path(root), version))
-    info = VersionInfo.from_dict(json.loads(handle.read().decode("utf-8")))
+    try:
+        info = VersionInfo.from_manifest(handle.read(), version)
+    except StoreError:
+        handle.close()
+        raise
     return info, handle

@@ -8,7 +8,6 @@ replace). A refusal publishes nothing: the store is exactly as it was.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -102,7 +101,7 @@ def _commit_checked(
     if current != checked.base_version:
         raise StoreMoved(checked.base_version, current)
     _authorise(allowed)
-    info = dataclasses.replace(checked.info, published_at=now_iso(), note=note, user=user)
+    info = checked.info.revised(published_at=now_iso(), note=note, user=user)
     commit(checked.root, checked.stage, info, settings.keep_versions)
     checked.stage = None
     if checked.mapping:
@@ -346,8 +345,7 @@ def _copy_version(
     """A whole-version rollback: every file of the old version linked into a new one."""
     stage = new_staging(root)
     link_version(root, target, stage, with_targets=True)
-    info = dataclasses.replace(
-        target,
+    info = target.revised(
         version=base.version + 1,
         table=ALL_TABLES,
         rows=sum(target.tables.values()),

@@ -11,7 +11,6 @@ members before anything is written; every problem is reported at once.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -96,8 +95,7 @@ def publish_targets(
         except BaseException:
             discard_staging(stage)
             raise
-        info = dataclasses.replace(
-            base,
+        info = base.revised(
             version=base.version + 1,
             table=TARGETS_TABLE,
             rows=len(checked),
