@@ -50,12 +50,13 @@ else:
     charts.download(economics.cohort_frame(result), f"cohorts_{basis}", "dl_cohorts")
 
 st.subheader("Customer lifetime value", anchor=False)
-horizon = st.select_slider("Horizon (months)", [3, 6, 12, 24, 36], value=12, key="_cx_clv_horizon")
-st.caption(
-    f"Expected spend of each customer over the next {horizon} months after {view.end:%d %b %Y}, "
-    "discounted 1% a month (BG/NBD and Gamma-Gamma, fitted on the orders up to then); "
-    "CAC is marketing spend per new customer over the period."
+horizon = st.select_slider(
+    "Horizon (months)",
+    clv_report.HORIZONS_SHOWN,
+    value=clv_report.DEFAULT_HORIZON_MONTHS,
+    key="_cx_clv_horizon",
 )
+st.caption(economics.clv_caption(horizon, view.end))
 columns = st.columns(2, gap="large")
 for dim, column in zip(("segment", "region"), columns, strict=True):
     with column:
@@ -83,11 +84,7 @@ if isinstance(model, str):
     st.warning(model, icon=":material/warning:")
 else:
     check = clv_report.holdout(model, holdout_end)
-    st.caption(
-        f"Fitted on the orders up to {calibration_end:%d %b %Y}; the model expected "
-        f"{check['expected']:,.0f} purchase days from these {check['customers']:,} customers "
-        f"up to {holdout_end:%d %b %Y}, and they made {check['actual']:,.0f}."
-    )
+    st.caption(economics.holdout_caption(check, calibration_end, holdout_end))
     st.plotly_chart(
         economics.holdout_figure(check), key="_cx_holdout_chart", config={"displayModeBar": False}
     )

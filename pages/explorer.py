@@ -7,9 +7,9 @@ import streamlit as st
 from cxcore.app.coverage import reads_prior
 from cxcore.app.formatting import escape_markdown, format_period
 from cxcore.app.views import COMPARE_LABELS, trend_note
+from cxcore.data.names import column_label
 from cxcore.metrics.registry import KPI_BY_NAME, KPIS
 from cxcore.ui import cards, charts, data, explore, layout, shell, voice, voice_charts
-from cxcore.ui.filters import dimension_label
 
 coverage = data.coverage()
 view = shell.page_view()
@@ -62,7 +62,7 @@ st.caption("Click a bar or a cell to drill down; the breadcrumb above steps back
 columns = st.columns(2, gap="large")
 for dim, column in zip((first, second), columns, strict=True):
     with column:
-        st.markdown(f"**By {escape_markdown(dimension_label(dim).lower())}**")
+        st.markdown(f"**By {escape_markdown(column_label(dim).lower())}**")
         by_member = data.view_kpis(view, (dim,))
         frame = charts.breakdown_frame(by_member, kpi, (dim,))
         key = f"bars_{dim}_{abs(hash(view)) % 10**8}"
@@ -77,7 +77,7 @@ for dim, column in zip((first, second), columns, strict=True):
         st.caption(voice.member_statuses(view, name, dim, by_member))
 
 if first != second:
-    pair_title = f"{dimension_label(first)} × {dimension_label(second).lower()}"  # noqa: RUF001
+    pair_title = f"{column_label(first)} × {column_label(second).lower()}"  # noqa: RUF001
     st.markdown(f"**{escape_markdown(pair_title)}**")
     pair = charts.breakdown_frame(data.view_kpis(view, (first, second)), kpi, (first, second))
     key = f"heat_{abs(hash(view)) % 10**8}"

@@ -27,6 +27,9 @@ from cxcore.metrics.engine import ArgumentError, Engine
 from cxcore.metrics.periods import PeriodError, parse_date
 
 MAX_HORIZON_MONTHS = 120
+DEFAULT_HORIZON_MONTHS = 12
+DEFAULT_DISCOUNT_MONTHLY = 0.01  # the rate the app shows and the command line defaults to
+HORIZONS_SHOWN = (3, 6, 12, 24, 36)  # the app's choices of horizon, in months
 # Calibration frequencies shown one by one in the holdout check; the rest are pooled.
 FREQUENCY_GROUPS = 7
 
@@ -78,8 +81,8 @@ def fit(
 
 def summary(
     fitted: FittedClv,
-    horizon_months: int = 12,
-    discount_monthly: float = 0.01,
+    horizon_months: int = DEFAULT_HORIZON_MONTHS,
+    discount_monthly: float = DEFAULT_DISCOUNT_MONTHLY,
     by: str | None = None,
 ) -> dict[str, Any]:
     """The contract's dictionary: parameters, customers, mean and median CLV, and a breakdown."""

@@ -22,9 +22,10 @@ from typing import NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-# Below this many pairs (or complete rows) a correlation is mostly noise; the same floor the
-# significance tests use, kept here so each module stands on the standard library and numpy.
-MIN_OBSERVATIONS = 30
+from cxcore.analytics.significance import MIN_OBSERVATIONS
+
+# Below MIN_OBSERVATIONS pairs (or complete rows) a correlation is mostly noise: the same
+# floor the significance tests use.
 
 FloatArray = NDArray[np.float64]
 

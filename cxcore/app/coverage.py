@@ -15,19 +15,13 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
 
-from cxcore.app.formatting import MONTHS, format_period
+from cxcore.app.formatting import MONTHS, format_day, format_period
+from cxcore.data.contract import table_label
 from cxcore.metrics.measures import ADDITIVE, CUSTOMER, PRIOR, Window
 from cxcore.metrics.periods import Compare, Period, Windows, add_months
 from cxcore.metrics.registry import Kpi
 
 NO_DATA = "no data for this period"
-TABLE_WORDS = {
-    "orders": "orders",
-    "marketing_spend": "marketing spend",
-    "service_contacts": "service contacts",
-    "nps_responses": "survey responses",
-    "web_sessions": "web sessions",
-}
 
 
 @dataclass(frozen=True)
@@ -175,9 +169,9 @@ def _gap_words(
     leader: str | None, lead_end: dt.date, behind: Spans, behind_end: dt.date, kpis: Sequence[Kpi]
 ) -> str:
     gap = Period(behind_end + dt.timedelta(days=1), lead_end)
-    names = ", ".join(TABLE_WORDS.get(t, t) for t in sorted(behind))
+    names = ", ".join(table_label(t) for t in sorted(behind))
     affected = ", ".join(k.label for k in kpis if k.source in behind)
-    who = f"{TABLE_WORDS.get(leader, leader)} will run" if leader else "other exports run"
+    who = f"{table_label(leader)} will run" if leader else "other exports run"
     return (
         f"After this publish, {who} to {format_days(Period(lead_end, lead_end))} but {names}"
         f" only to {format_days(Period(behind_end, behind_end))}: for {format_days(gap)},"
@@ -189,7 +183,7 @@ def format_days(p: Period) -> str:
     """'1–14 Oct 2026', or the calendar unit when the days make one ('Oct 2026')."""  # noqa: RUF002
     same_month = (p.start.year, p.start.month) == (p.end.year, p.end.month)
     if p.start == p.end:
-        return f"{p.end.day} {MONTHS[p.end.month - 1]} {p.end.year}"
+        return format_day(p.end)
     if same_month and not (p.start.day == 1 and (p.end + dt.timedelta(days=1)).day == 1):
         return f"{p.start.day}–{p.end.day} {MONTHS[p.end.month - 1]} {p.end.year}"  # noqa: RUF001
     return format_period(p.start, p.end)

@@ -124,6 +124,11 @@ def _day(day: dt.date, with_year: bool) -> str:
     return f"{text} {day.year}" if with_year else text
 
 
+def format_day(day: dt.date) -> str:
+    """'5 Jan 2026': every single day a page names reads this way."""
+    return _day(day, True)
+
+
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:&])")
 
 

@@ -11,8 +11,9 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from cxcore.app.coverage import Covered
-from cxcore.app.formatting import MONTHS, format_change
+from cxcore.app.formatting import format_change, format_day
 from cxcore.app.tones import Tone, judge
+from cxcore.data.contract import table_label
 from cxcore.metrics.registry import KPI_BY_NAME, Kpi
 
 HEADLINE: tuple[str, ...] = (
@@ -22,14 +23,6 @@ HEADLINE: tuple[str, ...] = (
     "nps",
     "cost_to_serve",
 )
-EXPORT_NAMES = {
-    "orders": "orders",
-    "customers": "customers",
-    "marketing_spend": "marketing spend",
-    "service_contacts": "service contacts",
-    "nps_responses": "survey responses",
-    "web_sessions": "web sessions",
-}
 
 
 def headline_kpis(names: Sequence[str] = HEADLINE) -> list[Kpi]:
@@ -80,14 +73,10 @@ def freshness(last_days: Mapping[str, dt.date], version: int | None) -> str:
         counts[day] = counts.get(day, 0) + 1
     common = max(counts, key=lambda d: (counts[d], d))
     if counts[common] == len(last_days):
-        return f"{prefix} · every export to {_date(common)}"
+        return f"{prefix} · every export to {format_day(common)}"
     shared = counts[common] > 1
     named = sorted((d, t) for t, d in last_days.items() if d != common or not shared)
-    parts = [f"{EXPORT_NAMES.get(t, t)} to {_date(d)}" for d, t in reversed(named)]
+    parts = [f"{table_label(t)} to {format_day(d)}" for d, t in reversed(named)]
     if shared:
-        parts.append(f"the rest to {_date(common)}")
+        parts.append(f"the rest to {format_day(common)}")
     return f"{prefix} · " + ", ".join(parts)
-
-
-def _date(day: dt.date) -> str:
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"

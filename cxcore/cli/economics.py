@@ -13,7 +13,12 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from cxcore.analytics.clv_report import ModelError
+from cxcore.analytics.clv_report import (
+    DEFAULT_DISCOUNT_MONTHLY,
+    DEFAULT_HORIZON_MONTHS,
+    ModelError,
+)
+from cxcore.analytics.clv_value import DAYS_PER_MONTH
 from cxcore.cli.common import UsageError, fail, open_data, parse_filters
 from cxcore.metrics.cohorts import Basis
 
@@ -32,8 +37,18 @@ def add_economics_commands(commands: Any) -> None:
     clv = commands.add_parser("clv", help="print customer lifetime value as JSON")
     _data_and_filters(clv)
     clv.add_argument("--calibration-end", required=True, help="last day the models learn from")
-    clv.add_argument("--horizon-months", type=int, default=12, help="months of 30 days (12)")
-    clv.add_argument("--discount-monthly", type=float, default=0.01, help="rate a month (0.01)")
+    clv.add_argument(
+        "--horizon-months",
+        type=int,
+        default=DEFAULT_HORIZON_MONTHS,
+        help=f"months of {DAYS_PER_MONTH} days ({DEFAULT_HORIZON_MONTHS})",
+    )
+    clv.add_argument(
+        "--discount-monthly",
+        type=float,
+        default=DEFAULT_DISCOUNT_MONTHLY,
+        help=f"rate a month ({DEFAULT_DISCOUNT_MONTHLY})",
+    )
     clv.add_argument("--by", help="break the customers' values down by one dimension")
 
 

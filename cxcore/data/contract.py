@@ -42,6 +42,12 @@ class Table:
     description: str = ""
     # Column-name prefixes whose columns are all of one kind (nps `driver_*`).
     prefixed: dict[str, Kind] = field(default_factory=dict)
+    words: str = ""  # what a reader calls the export, when not its name with spaces
+
+    @property
+    def label(self) -> str:
+        """`service_contacts` -> `service contacts`, as sentences on a page name it."""
+        return self.words or self.name.replace("_", " ")
 
     def column(self, name: str) -> Column | None:
         return next((c for c in self.columns if c.name == name), None)
@@ -49,6 +55,14 @@ class Table:
     @property
     def id_column(self) -> str | None:
         return next((c.name for c in self.columns if c.unique), None)
+
+
+DRIVER_PREFIX = "driver_"  # a survey's driver ratings: `driver_wait_time`, ...
+
+
+def table_label(name: str) -> str:
+    """A table's name as a reader says it (an unknown name as it is)."""
+    return TABLES[name].label if name in TABLES else name
 
 
 def _id(name: str, **kw: object) -> Column:
@@ -99,7 +113,8 @@ TABLES: dict[str, Table] = {
                 Column("comment", Kind.STRING, required=False, not_null=False),
             ),
             "One row per survey answer.",
-            prefixed={"driver_": Kind.NUMBER},
+            prefixed={DRIVER_PREFIX: Kind.NUMBER},
+            words="survey responses",
         ),
         Table(
             "service_contacts",

@@ -11,6 +11,11 @@ def normalise(name: str) -> str:
     return name.strip().lower()
 
 
+def column_label(name: str) -> str:
+    """How a column's name reads on a page: `acquisition_channel` -> `Acquisition channel`."""
+    return name.replace("_", " ").capitalize()
+
+
 MAX_LISTED = 12  # a hint lists at most this many names
 
 

@@ -14,6 +14,7 @@ from cxcore.app.formatting import NO_VALUE, format_card_value, format_change, fo
 from cxcore.app.headline import HEADLINE, headline_kpis, what_moved
 from cxcore.app.tones import Tone, judge, rose
 from cxcore.app.views import View
+from cxcore.data.contract import table_label
 from cxcore.metrics.registry import GROUPS, KPIS, Kpi
 from cxcore.metrics.trend import series
 
@@ -26,14 +27,6 @@ ROWS: tuple[tuple[str, ...], ...] = (
     ("Digital",),
 )
 MAX_PER_ROW = 6
-TABLE_NAMES = {
-    "orders": "orders",
-    "customers": "customers",
-    "marketing_spend": "marketing spend",
-    "service_contacts": "service contacts",
-    "nps_responses": "survey responses",
-    "web_sessions": "web sessions",
-}
 
 
 def group_kpis(group: str, skip: Sequence[str] = HEADLINE) -> list[Kpi]:
@@ -98,7 +91,7 @@ def _group(
     st.subheader(group, anchor=False)
     missing = sorted({k.source for k in kpis if k.source not in spans})
     if len(missing) == 1 and all(k.source in missing for k in kpis):
-        st.caption(f"No {TABLE_NAMES.get(missing[0], missing[0])} export is loaded.")
+        st.caption(f"No {table_label(missing[0])} export is loaded.")
         return
     columns = st.columns(per_row(len(kpis)))
     for i, kpi in enumerate(kpis):
@@ -124,7 +117,7 @@ def card(
     """One st.metric; days its export does not cover are said, never shown as zero."""
     span = spans.get(kpi.source)
     if span is None:
-        _note_card(kpi, f"no {TABLE_NAMES.get(kpi.source, kpi.source)} data")
+        _note_card(kpi, f"no {table_label(kpi.source)} data")
         return
     covered = kpi_coverage(kpi, view_windows(view.start, view.end, view.compare), span)
     if not covered.shows_value:

@@ -19,10 +19,12 @@ import polars as pl
 import streamlit as st
 
 from cxcore.analytics import clv_report
-from cxcore.app.formatting import escape_markdown, format_value
+from cxcore.analytics.clv_value import DAYS_PER_MONTH
+from cxcore.app.formatting import escape_markdown, format_day, format_value
 from cxcore.app.views import Filters, View
+from cxcore.data.names import column_label
 from cxcore.metrics.periods import add_months
-from cxcore.metrics.registry import KPI_BY_NAME, Unit
+from cxcore.metrics.registry import KPI_BY_NAME, Unit, ratio
 from cxcore.ui import data
 
 TTL = dt.timedelta(hours=1)
@@ -68,7 +70,7 @@ def clv_by(
     if isinstance(model, str):
         return model
     try:
-        return clv_report.summary(model, horizon, 0.01, by)
+        return clv_report.summary(model, horizon, clv_report.DEFAULT_DISCOUNT_MONTHLY, by)
     except clv_report.ModelError as err:
         return str(err)
 
@@ -153,7 +155,7 @@ def clv_table(summary: dict[str, Any], cac: dict[str, Any], by: str) -> pl.DataF
     rows = []
     for entry in summary["by"]:
         member_cac = costs.get(entry[by])
-        ratio = entry["mean_clv"] / member_cac if entry["mean_clv"] and member_cac else None
+        multiple = ratio(entry["mean_clv"], member_cac)
         rows.append(
             {
                 by: entry[by],
@@ -161,7 +163,7 @@ def clv_table(summary: dict[str, Any], cac: dict[str, Any], by: str) -> pl.DataF
                 "mean_clv": entry["mean_clv"],
                 "median_clv": entry["median_clv"],
                 "cac": member_cac,
-                "clv_to_cac": ratio,
+                "clv_to_cac": multiple,
             }
         )
     return pl.DataFrame(rows, schema=_CLV_SCHEMA | {by: pl.String}, orient="row")
@@ -181,7 +183,7 @@ def show_clv_table(frame: pl.DataFrame, by: str) -> None:
     money = KPI_BY_NAME["cac"].unit
     rows = [
         {
-            by.replace("_", " ").capitalize(): escape_markdown(str(row[by])),  # st.table: markdown
+            column_label(by): escape_markdown(str(row[by])),  # st.table: markdown
             "Customers": format_value(row["customers"], Unit.COUNT),
             "Mean CLV": format_value(row["mean_clv"], money),
             "Median CLV": format_value(row["median_clv"], money),
@@ -190,7 +192,7 @@ def show_clv_table(frame: pl.DataFrame, by: str) -> None:
         }
         for row in frame.iter_rows(named=True)
     ]
-    st.table(pl.DataFrame(rows).to_pandas().set_index(by.replace("_", " ").capitalize()))
+    st.table(pl.DataFrame(rows).to_pandas().set_index(column_label(by)))
 
 
 def _multiple(value: float | None) -> str:
@@ -218,5 +220,30 @@ def holdout_figure(check: dict[str, Any]) -> go.Figure:
 
 
 def holdout_span(last_day: dt.date, months: int) -> tuple[dt.date, dt.date]:
-    """Calibrate up to `months` times 30 days before the last day; the rest is the holdout."""
-    return last_day - dt.timedelta(days=30 * months), last_day
+    """Calibrate up to `months` model months before the last day; the rest is the holdout.
+
+    A month here is the lifetime-value model's own month of 30 days, the unit its
+    horizon is given in, so the holdout asks the model a question in its own terms.
+    """
+    return last_day - dt.timedelta(days=DAYS_PER_MONTH * months), last_day
+
+
+def clv_caption(horizon: int, end: dt.date) -> str:
+    return (
+        f"Expected spend of each customer over the next {horizon} months after"
+        f" {format_day(end)}, discounted {clv_report.DEFAULT_DISCOUNT_MONTHLY:.0%} a month"
+        " (BG/NBD and Gamma-Gamma, fitted on the orders up to then);"
+        " CAC is marketing spend per new customer over the period."
+    )
+
+
+def holdout_caption(check: dict[str, Any], calibration_end: dt.date, holdout_end: dt.date) -> str:
+    expected, actual = (
+        format_value(check["expected"], Unit.COUNT),
+        format_value(check["actual"], Unit.COUNT),
+    )
+    return (
+        f"Fitted on the orders up to {format_day(calibration_end)}; the model expected"
+        f" {expected} purchase days from these {format_value(check['customers'], Unit.COUNT)}"
+        f" customers up to {format_day(holdout_end)}, and they made {actual}."
+    )

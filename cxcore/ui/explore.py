@@ -13,6 +13,7 @@ import streamlit as st
 
 from cxcore.app.formatting import escape_markdown
 from cxcore.app.views import DRILL, Coverage, View, drill_into, format_drill, step_back, valid_drill
+from cxcore.data.names import column_label
 
 from . import filters
 
@@ -31,7 +32,7 @@ def breakdown_dimensions(cov: Coverage) -> tuple[str, str]:
             dims,
             index=dims.index(usual[0]),
             key=BY_FIRST,
-            format_func=filters.dimension_label,
+            format_func=column_label,
             width=220,
         )
         rest = [d for d in dims if d != first]
@@ -41,7 +42,7 @@ def breakdown_dimensions(cov: Coverage) -> tuple[str, str]:
             rest or [first],
             index=(rest or [first]).index(default),
             key=BY_SECOND,
-            format_func=filters.dimension_label,
+            format_func=column_label,
             width=220,
         )
     return first, second

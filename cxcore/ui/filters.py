@@ -32,6 +32,7 @@ from cxcore.app.views import (
     matching_preset,
     parse_params,
 )
+from cxcore.data.names import column_label
 from cxcore.metrics.registry import KPI_BY_NAME, KPIS
 
 CHECKED, PROBLEMS = "_cx_link_checked", "_cx_link_problems"
@@ -39,10 +40,6 @@ LINK_FIX, PENDING, PRESET = "_cx_link_fix", "_cx_pending", "_cx_preset"
 VERSION_PROBLEMS = "_cx_version_problems"  # a bad `v=`, found when the data is opened
 FRONT_DIMENSIONS = ("segment", "region")
 DATE_FORMAT = "YYYY-MM-DD"
-
-
-def dimension_label(dim: str) -> str:
-    return dim.replace("_", " ").capitalize()
 
 
 def sidebar(cov: Coverage) -> View:
@@ -213,7 +210,7 @@ def _dimension_filters(cov: Coverage) -> dict[str, list[str]]:
 
 
 def _multiselect(cov: Coverage, dim: str) -> list[str]:
-    label = dimension_label(dim)
+    label = column_label(dim)
     return st.multiselect(
         escape_markdown(label),
         list(cov.dimensions[dim]),

@@ -16,7 +16,7 @@ import streamlit as st
 
 from cxcore.app.formatting import escape_markdown, format_period
 from cxcore.app.views import Coverage, View, matching_preset, to_params
-from cxcore.ui.filters import dimension_label
+from cxcore.data.names import column_label
 
 from . import data
 
@@ -73,7 +73,7 @@ def describe(view: View, comparison: dict[str, Any] | None = None) -> str:
         parts.append(f"compared with {format_period(_day(cstart), _day(cend))}")
     for dim, members in view.filters:
         shown = ", ".join(escape_markdown(m) for m in members)
-        parts.append(f"{escape_markdown(dimension_label(dim))}: {shown}")
+        parts.append(f"{escape_markdown(column_label(dim))}: {shown}")
     if not view.filters:
         parts.append("all customers")
     return " · ".join(parts)

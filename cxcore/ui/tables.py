@@ -17,8 +17,8 @@ import streamlit as st
 from cxcore import Cockpit
 from cxcore.app.formatting import FORMULA_PATTERN
 from cxcore.data.contract import TABLES
+from cxcore.data.names import column_label
 from cxcore.metrics.registry import KPIS
-from cxcore.ui.filters import dimension_label
 
 
 def safe_frame(frame: pl.DataFrame, written_here: Collection[str] = ()) -> pl.DataFrame:
@@ -114,7 +114,7 @@ def dimensions(cockpit: Cockpit) -> None:
     st.subheader("Customer dimensions", anchor=False)
     frame = pl.DataFrame(
         [
-            {"dimension": dimension_label(d), "members": len(m), "values": ", ".join(m)}
+            {"dimension": column_label(d), "members": len(m), "values": ", ".join(m)}
             for d, m in cockpit.dimensions.items()
         ]
     )

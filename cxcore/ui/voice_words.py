@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from cxcore.analytics.significance import MIN_OBSERVATIONS
 from cxcore.app.formatting import escape_markdown, format_value
 from cxcore.metrics.registry import Kpi, Unit
 from cxcore.metrics.targets import Status, applicable, status
@@ -72,7 +73,7 @@ def _points(share: float | None) -> str:
 def journey_sentence(member: Mapping[str, Any] | None) -> str:
     """The journey to fix first: its NPS, its change and whether the change is real."""
     if member is None:
-        return "No journey has 30 answers or more in this view."
+        return f"No journey has {MIN_OBSERVATIONS} answers or more in this view."
     text = f"**{escape_markdown(member['member'])}** has the lowest NPS, {member['nps']:.1f}"
     if member["change"] is not None and member["significance"] is not None:
         text += f" ({member['change']:+.1f} pts, {member['significance']['words']})"

@@ -19,11 +19,11 @@ from typing import Any
 import numpy as np
 
 from cxcore.analytics.relative_weights import pearson, relative_weights
+from cxcore.data.contract import DRIVER_PREFIX
+from cxcore.data.names import column_label
 from cxcore.metrics.engine import Engine
 from cxcore.metrics.survey import ratings_query
 from cxcore.voice.scope import fetch, has_survey, survey_columns, survey_scope
-
-DRIVER_PREFIX = "driver_"
 
 
 def driver_columns(engine: Engine) -> tuple[str, ...]:
@@ -104,4 +104,4 @@ def quadrant(result: Mapping[str, Any]) -> Quadrant:
 
 def driver_label(name: str) -> str:
     """`driver_wait_time` -> `Wait time`."""
-    return name.removeprefix(DRIVER_PREFIX).replace("_", " ").capitalize()
+    return column_label(name.removeprefix(DRIVER_PREFIX))
