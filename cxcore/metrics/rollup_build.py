@@ -48,7 +48,7 @@ from cxcore.metrics.periods import CalendarUnit
 from cxcore.metrics.rollup_sink import ParquetSink, source
 from cxcore.metrics.rollups import LAGS, LEAP_FEBRUARY, LEAP_PAIRS
 from cxcore.metrics.shares import Scratch, Share, customer_passes, only, temp
-from cxcore.sqlkit import alias, aliased, column, fragment, table
+from cxcore.sqlkit import alias, aliased, column, count_rows, drop_table, fragment, table
 
 CATEGORIES, COMBOS, MONTHS, UNITS = "_cx_categories", "_cx_combos", "_cx_months", "_cx_units"
 LEAP_FEBRUARIES = "_cx_leap_februaries"
@@ -78,7 +78,7 @@ def build_orders_rollups(
     """customer_months, windows, pairs and cohorts of the orders fact; the tables in
     between are dropped after."""
     temp(con, CATEGORIES, _categories(orders_fact))
-    (count,) = con.execute(f"SELECT COUNT(*) FROM {CATEGORIES}").fetchone() or (0,)
+    (count,) = con.execute(count_rows(CATEGORIES)).fetchone() or (0,)
     temp(con, COMBOS, combo_members(customers_fact, dimensions))
     passes = customer_passes(con, orders_fact)
     categories = max(int(count), 1)
@@ -90,7 +90,12 @@ def build_orders_rollups(
     finally:
         scratch.drop()
         for name in (COMBOS, CATEGORIES):
-            con.execute(f"DROP TABLE IF EXISTS {name}")
+            con.execute(drop_table(name))
+
+
+def _mask(categories: int) -> exp.Expression:
+    """The categories a customer bought in a month, one bit each."""
+    return fragment("bitstring_agg(c.idx, 0, :last)", last=exp.Literal.number(categories - 1))
 
 
 def _build_share(
@@ -149,7 +154,7 @@ def _customer_months(
             alias(fragment("any_value(:c)", c=column(COMBO)), COMBO),
             alias(fragment("SUM(amount)"), "rev"),
             alias(fragment("COUNT(*)"), "n"),
-            alias(fragment(f"bitstring_agg(c.idx, 0, {categories - 1})"), "mask"),
+            alias(_mask(categories), "mask"),
         )
         .from_(aliased(fact, "f"))
         .join(table(CATEGORIES).as_("c"), using=["product_category"])
@@ -188,11 +193,17 @@ def _customer_units(months: exp.Expression, leap_februaries: exp.Expression) -> 
         _as_units(LEAP_FEBRUARY, leap_februaries),
     ]
     for unit in (CalendarUnit.QUARTER, CalendarUnit.YEAR):
-        first = fragment(f"midx - midx % {unit.months}")
+        first = fragment("midx - midx % :months", months=exp.Literal.number(unit.months))
         per_unit = (
             exp.select(
                 alias(exp.Literal.string(str(unit)), "unit"),
-                alias(fragment(f"CAST(date_trunc('{unit}', MIN(start)) AS DATE)"), "start"),
+                alias(
+                    fragment(
+                        "CAST(date_trunc(:unit, MIN(start)) AS DATE)",
+                        unit=exp.Literal.string(str(unit)),
+                    ),
+                    "start",
+                ),
                 alias(first, "midx"),
                 alias(_unit_key(str(unit), first.copy()), "ukey"),
                 column("customer_id"),

@@ -39,7 +39,8 @@ class Share:
 
     def condition(self) -> exp.Expression:
         key = column("customer_id")
-        return fragment(f"hash(:k) % {self.passes} = {self.index}", k=key)
+        passes, index = exp.Literal.number(self.passes), exp.Literal.number(self.index)
+        return fragment("hash(:k) % :passes = :index", k=key, passes=passes, index=index)
 
 
 def only(query: exp.Select, share: Share | None) -> exp.Select:

@@ -38,6 +38,7 @@ from cxcore.sqlkit import (
     count_rows,
     create_table,
     describe,
+    drop_table,
     fragment,
     ident,
     render,
@@ -250,7 +251,7 @@ def _typed_part(
         con.execute(render(view))
         return part
     con.execute(create_table(part, query))
-    con.execute(f'DROP TABLE IF EXISTS "{raw.sql_name}"')
+    con.execute(drop_table(raw.sql_name))
     return part
 
 
