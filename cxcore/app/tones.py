@@ -13,8 +13,6 @@ from enum import StrEnum
 from cxcore.app.formatting import change, format_change, is_flat
 from cxcore.metrics.registry import Direction, Kpi
 
-PRECISION = frozenset({"nps_margin_of_error"})
-
 
 class Tone(StrEnum):
     BETTER = "better"
@@ -26,14 +24,24 @@ class Tone(StrEnum):
 def judge(kpi: Kpi, value: float | None, previous: float | None) -> Tone:
     text = format_change(value, previous, kpi.unit)
     delta = change(value, previous, kpi.unit)
-    if text is None or delta is None or kpi.name in PRECISION:
-        return Tone.NONE
-    if kpi.direction is Direction.NEUTRAL:
+    rise = rise_tone(kpi)
+    if text is None or delta is None or rise is Tone.NONE:
         return Tone.NONE
     if is_flat(text):
         return Tone.FLAT
-    rise_is_good = kpi.direction is Direction.UP_IS_GOOD
-    return Tone.BETTER if (delta > 0) == rise_is_good else Tone.WORSE
+    return rise if delta > 0 else fall_tone(kpi)
+
+
+def rise_tone(kpi: Kpi) -> Tone:
+    """What a rise of the KPI is: better, worse, or no news (a neutral share, a margin)."""
+    if kpi.precision or kpi.direction is Direction.NEUTRAL:
+        return Tone.NONE
+    return Tone.BETTER if kpi.direction is Direction.UP_IS_GOOD else Tone.WORSE
+
+
+def fall_tone(kpi: Kpi) -> Tone:
+    """What a fall of the KPI is: the opposite of a rise."""
+    return {Tone.BETTER: Tone.WORSE, Tone.WORSE: Tone.BETTER}.get(rise_tone(kpi), Tone.NONE)
 
 
 def rose(kpi: Kpi, value: float | None, previous: float | None) -> bool:

@@ -46,6 +46,7 @@ class Kpi:
     group: str
     formula: Callable[[Measures], Number]
     evidence: Evidence | None = None  # the counts a significance test of its change reads
+    precision: bool = False  # a margin of error: how sure another figure is, never news
 
 
 def ratio(numerator: Number, denominator: Number) -> float | None:
@@ -382,6 +383,7 @@ KPIS: tuple[Kpi, ...] = (
         "nps_responses",
         V,
         _nps_margin,
+        precision=True,
     ),
     Kpi(
         "sessions",

@@ -125,7 +125,7 @@ def card(
         return
     value, previous = numbers["value"], numbers["previous"]
     shown, exact = format_card_value(value, kpi.unit)
-    if kpi.name == "nps_margin_of_error" and value is not None:
+    if kpi.precision and value is not None:
         shown = f"±{shown}"
     st.metric(
         kpi.label,

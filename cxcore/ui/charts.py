@@ -16,9 +16,9 @@ import streamlit as st
 
 from cxcore.app.coverage import Span, month_complete
 from cxcore.app.formatting import escape_plot_text, format_change, format_value
-from cxcore.app.tones import Tone, judge
+from cxcore.app.tones import Tone, judge, rise_tone
 from cxcore.metrics.periods import Period, add_months
-from cxcore.metrics.registry import Direction, Kpi, Unit
+from cxcore.metrics.registry import Kpi, Unit
 from cxcore.metrics.trend import series
 from cxcore.ui.tables import safe_frame
 
@@ -266,9 +266,10 @@ def _click_targets(fig: go.Figure, cells: Sequence[tuple[str, str, str]]) -> Non
 def heat_scale(kpi: Kpi) -> tuple[str, str]:
     """Bad news is the strong colour: low values for a KPI whose rise is good, high ones
     for a KPI whose rise is bad; a neutral KPI is shaded by size alone."""
-    if kpi.direction is Direction.UP_IS_GOOD:
+    rise = rise_tone(kpi)
+    if rise is Tone.BETTER:
         return "Reds_r", "darker = worse"
-    if kpi.direction is Direction.DOWN_IS_GOOD:
+    if rise is Tone.WORSE:
         return "Reds", "darker = worse"
     return "Greys", "darker = higher"
 

@@ -13,8 +13,9 @@ from typing import Any
 import plotly.graph_objects as go
 
 from cxcore.app.formatting import escape_plot_text
+from cxcore.app.tones import fall_tone, rise_tone
 from cxcore.metrics.registry import Kpi, Unit
-from cxcore.ui.charts import BAD, FLAT, GOOD, PRIMARY, axis_format, fit_layout
+from cxcore.ui.charts import BAD, COLOURS, FLAT, PRIMARY, axis_format, fit_layout
 from cxcore.voice.drivers import Quadrant, driver_label
 
 FIX_FIRST_FILL = "rgba(214, 69, 69, 0.08)"
@@ -90,8 +91,8 @@ def waterfall_figure(kpi: Kpi, decomposition: Mapping[str, Any]) -> go.Figure:
             x=[*labels, "Total change"],
             y=[*values, decomposition["total_change"]],
             measure=[*(["relative"] * len(values)), "total"],
-            increasing={"marker": {"color": GOOD}},
-            decreasing={"marker": {"color": BAD}},
+            increasing={"marker": {"color": COLOURS[rise_tone(kpi)]}},
+            decreasing={"marker": {"color": COLOURS[fall_tone(kpi)]}},
             totals={"marker": {"color": PRIMARY}},
             connector={"line": {"color": FLAT, "width": 1}},
         )

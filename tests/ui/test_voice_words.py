@@ -9,6 +9,7 @@ import pytest
 from cxcore.data.targets import Target
 from cxcore.metrics.registry import KPI_BY_NAME
 from cxcore.ui import voice_charts, voice_words
+from cxcore.ui.charts import BAD, FLAT, GOOD
 from cxcore.voice.drivers import quadrant
 from cxcore.voice.value import worth
 
@@ -80,6 +81,19 @@ def test_the_waterfall_steps_add_up_to_the_total() -> None:
     bars = voice_charts.waterfall_figure(KPI_BY_NAME["revenue"], SPLIT).data[0]
     assert list(bars.x) == ["Volume", "A mix", "A rate", "B mix", "B rate", "Total change"]
     assert sum(bars.y[:-1]) == bars.y[-1] == 300.0
+
+
+@pytest.mark.parametrize(
+    ("name", "rise", "fall"),
+    [
+        ("revenue", GOOD, BAD),
+        ("churn_rate", BAD, GOOD),  # a rise of churn is bad news
+        ("passives_share", FLAT, FLAT),  # a neutral share: no verdict either way
+    ],
+)
+def test_the_waterfall_colours_steps_by_the_kpis_direction(name: str, rise: str, fall: str) -> None:
+    bars = voice_charts.waterfall_figure(KPI_BY_NAME[name], SPLIT).data[0]
+    assert (bars.increasing.marker.color, bars.decreasing.marker.color) == (rise, fall)
 
 
 def test_the_movers_sentence_names_the_largest_first() -> None:
