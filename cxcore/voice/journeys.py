@@ -29,7 +29,7 @@ from cxcore.analytics.significance import MIN_OBSERVATIONS, NpsCounts, nps_chang
 from cxcore.data.dataset import member_order
 from cxcore.metrics.engine import Engine
 from cxcore.metrics.periods import Windows
-from cxcore.metrics.registry import ratio
+from cxcore.metrics.registry import KPI_BY_NAME, ratio
 from cxcore.metrics.survey import (
     ANSWER_ATTRIBUTES,
     DETRACTOR,
@@ -122,9 +122,11 @@ def _member_counts(
 
 
 def nps_of(counts: Counts) -> float | None:
+    """A group's NPS by the registry's one definition."""
     responses, promoters, detractors = counts
-    share = ratio(promoters - detractors, responses)
-    return None if share is None else 100 * share
+    measures = {"responses": responses, "promoters": promoters, "detractors": detractors}
+    value = KPI_BY_NAME["nps"].formula(measures)
+    return None if value is None else float(value)
 
 
 def _attribute(
