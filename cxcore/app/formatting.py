@@ -94,12 +94,22 @@ def format_change(value: float | None, previous: float | None, unit: Unit) -> st
     if delta is None:
         return None
     if unit is Unit.RATIO:
-        text = f"{delta * 100:+.1f} pp"
+        text = format_pp(delta)
     elif unit is Unit.SCORE:
-        text = f"{delta:+.1f} pts"
+        text = format_pts(delta)
     else:
         text = f"{delta * 100:+.1f}%"
     return text.replace("+0.0", "0.0").replace("-0.0", "0.0")
+
+
+def format_pp(share_gap: float, signed: bool = True) -> str:
+    """A gap between two shares in percentage points: '+1.2 pp' ('1.2 pp' unsigned)."""
+    return f"{share_gap * 100:{'+' if signed else ''}.1f} pp"
+
+
+def format_pts(score_change: float) -> str:
+    """A change of a score (NPS) in points: '+3.0 pts'."""
+    return f"{score_change:+.1f} pts"
 
 
 def is_flat(text: str | None) -> bool:

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from cxcore.analytics.significance import MIN_OBSERVATIONS
-from cxcore.app.formatting import escape_markdown, format_value
+from cxcore.app.formatting import NO_VALUE, escape_markdown, format_pp, format_pts, format_value
 from cxcore.metrics.registry import Kpi, Unit
 from cxcore.metrics.targets import Status, applicable, status
 from cxcore.voice.drivers import driver_label
@@ -67,7 +67,7 @@ def _less_or_more(gap: float) -> str:
 
 
 def _points(share: float | None) -> str:
-    return "—" if share is None else f"{share * 100:.1f} pp"
+    return NO_VALUE if share is None else format_pp(share, signed=False)
 
 
 def journey_sentence(member: Mapping[str, Any] | None) -> str:
@@ -76,11 +76,12 @@ def journey_sentence(member: Mapping[str, Any] | None) -> str:
         return f"No journey has {MIN_OBSERVATIONS} answers or more in this view."
     text = f"**{escape_markdown(member['member'])}** has the lowest NPS, {member['nps']:.1f}"
     if member["change"] is not None and member["significance"] is not None:
-        text += f" ({member['change']:+.1f} pts, {member['significance']['words']})"
+        text += f" ({format_pts(member['change'])}, {member['significance']['words']})"
     spread = member["next_period"]["retention_spread"]
     if spread is not None:
         text += (
-            f"; its promoters from the period before retained {spread * 100:.1f} pp more than"
+            f"; its promoters from the period before retained {format_pp(spread, signed=False)}"
+            " more than"
             " its detractors"
         )
     return text + "."
@@ -118,7 +119,7 @@ def movers_sentence(
 
 def _amount(kpi: Kpi, change: float) -> str:
     if kpi.unit is Unit.SCORE:
-        return f"{change:+.1f} pts"
+        return format_pts(change)
     sign = "+" if change >= 0 else "-"
     return sign + format_value(abs(change), kpi.unit)
 
