@@ -3,6 +3,7 @@
 import streamlit as st
 
 from cxcore.analytics import clv_report
+from cxcore.data.contract import BASE_DIMENSIONS
 from cxcore.ui import charts, data, economics, layout, shell
 
 coverage = data.coverage()
@@ -58,7 +59,7 @@ horizon = st.select_slider(
 )
 st.caption(economics.clv_caption(horizon, view.end))
 columns = st.columns(2, gap="large")
-for dim, column in zip(("segment", "region"), columns, strict=True):
+for dim, column in zip(BASE_DIMENSIONS, columns, strict=True):
     with column:
         summary = economics.clv_by(source, version, view.end, view.filters, horizon, dim)
         if isinstance(summary, str):

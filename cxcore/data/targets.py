@@ -24,10 +24,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from cxcore.data.contract import BASE_DIMENSIONS
+
 TARGETS_FILE = "targets.toml"
 TABLE = "target"
 NUMBERS = ("target", "amber", "red")
-MEMBERS = ("segment", "region")
+MEMBERS = BASE_DIMENSIONS  # a target is for all customers or one segment and/or region
 KEYS = ("kpi", *MEMBERS, *NUMBERS)
 HEADER = (
     "# CX Cockpit targets: one [[target]] per KPI, optionally per segment and/or region.\n"

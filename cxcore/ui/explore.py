@@ -13,19 +13,20 @@ import streamlit as st
 
 from cxcore.app.formatting import escape_markdown
 from cxcore.app.views import DRILL, Coverage, View, drill_into, format_drill, step_back, valid_drill
+from cxcore.data.contract import BASE_DIMENSIONS
 from cxcore.data.names import column_label
 
 from . import filters
 
 BY_FIRST, BY_SECOND = "by_first", "by_second"
-USUAL = ("segment", "region")
 
 
 def breakdown_dimensions(cov: Coverage) -> tuple[str, str]:
     """The two dimensions the breakdown shows (bars each, a heatmap of both): segment and
     region unless the reader picks any other customer dimension the data has."""
     dims = list(cov.filter_dimensions)
-    usual = [d for d in USUAL if d in dims] + [d for d in dims if d not in USUAL]
+    usual = [d for d in BASE_DIMENSIONS if d in dims]
+    usual += [d for d in dims if d not in BASE_DIMENSIONS]
     with st.container(horizontal=True, gap="medium"):
         first = st.selectbox(
             "Break down by",

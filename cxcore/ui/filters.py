@@ -32,13 +32,13 @@ from cxcore.app.views import (
     matching_preset,
     parse_params,
 )
+from cxcore.data.contract import BASE_DIMENSIONS
 from cxcore.data.names import column_label
 from cxcore.metrics.registry import KPI_BY_NAME, KPIS
 
 CHECKED, PROBLEMS = "_cx_link_checked", "_cx_link_problems"
 LINK_FIX, PENDING, PRESET = "_cx_link_fix", "_cx_pending", "_cx_preset"
 VERSION_PROBLEMS = "_cx_version_problems"  # a bad `v=`, found when the data is opened
-FRONT_DIMENSIONS = ("segment", "region")
 DATE_FORMAT = "YYYY-MM-DD"
 
 
@@ -197,8 +197,8 @@ def _apply_preset(cov: Coverage) -> None:
 
 def _dimension_filters(cov: Coverage) -> dict[str, list[str]]:
     chosen: dict[str, list[str]] = {}
-    front = [d for d in cov.filter_dimensions if d in FRONT_DIMENSIONS]
-    further = [d for d in cov.filter_dimensions if d not in FRONT_DIMENSIONS]
+    front = [d for d in cov.filter_dimensions if d in BASE_DIMENSIONS]
+    further = [d for d in cov.filter_dimensions if d not in BASE_DIMENSIONS]
     for dim in front:
         chosen[dim] = _multiselect(cov, dim)
     if further:
