@@ -45,7 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = Parser(prog="cx-cockpit", description="CX Cockpit: customer-experience KPIs.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
     kpis = commands.add_parser("kpis", help="print every KPI for a period, as JSON or CSV")
-    kpis.add_argument("--data", required=True, help="a data folder of exports")
+    kpis.add_argument("--data", required=True, help="a data folder of exports, or a store")
     kpis.add_argument("--start", required=True, help="first day, YYYY-MM-DD")
     kpis.add_argument("--end", required=True, help="last day (included), YYYY-MM-DD")
     kpis.add_argument("--compare", default="previous", help="previous (default) or yoy")

@@ -2,7 +2,7 @@
 
 `generate` writes the same bytes for the same arguments, so the shipped
 `sample_data/` folder can be rebuilt and checked. The customers' lives come
-from `cxcore.sample_story`; this module turns them into orders, survey
+from `cxcore.data.sample_story`; this module turns them into orders, survey
 answers, service contacts, web sessions and marketing spend.
 """
 

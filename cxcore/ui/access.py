@@ -1,6 +1,6 @@
 """The analyst gate: who may upload and restore versions, drawn on the page and re-run on publish.
 
-The decision itself is `cxcore.roles` (pure, table-tested); this module only
+The decision itself is `cxcore.store.roles` (pure, table-tested); this module only
 gathers its inputs from the running app (secrets, environment, bind address,
 the signed-in user, the passphrase typed this session) and draws the sign-in
 controls. `server_check` decides again from scratch, so a publish is refused
