@@ -16,11 +16,13 @@ import pytest
 from cxcore.cli.main import build_parser
 from cxcore.data.contract import TABLES, Column, Table
 from cxcore.metrics.registry import KPIS, Kpi
+from cxcore.settings import SETTINGS, Setting
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 KPIS_DOC = DOCS / "kpis.md"
 CONTRACT_DOC = DOCS / "data-contract.md"
+CORE = ROOT / "cxcore"
 
 
 def read(path: Path) -> str:
@@ -91,11 +93,27 @@ def test_every_table_is_documented_with_its_prefixed_columns(table: Table) -> No
         assert row and row[0] == str(kind), f"{table.name}: no row for `{prefix}*`"
 
 
-def kpis_options() -> list[str]:
+def subcommands() -> dict[str, argparse.ArgumentParser]:
     parser = build_parser()
     commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-    kpis = commands.choices["kpis"]
-    return [o for a in kpis._actions for o in a.option_strings]
+    return dict(commands.choices)
+
+
+def kpis_options() -> list[str]:
+    return [o for a in subcommands()["kpis"]._actions for o in a.option_strings]
+
+
+README_COMMAND = re.compile(r"^cx-cockpit ([\w|]+)", re.M)
+
+
+@pytest.mark.parametrize("command", sorted(subcommands()))
+def test_every_command_is_listed_in_the_readme_and_the_cli_package(command: str) -> None:
+    listed = {
+        n for names in README_COMMAND.findall(read(ROOT / "README.md")) for n in names.split("|")
+    }
+    assert command in listed, f"README.md lists no `cx-cockpit {command}`"
+    package = read(CORE / "cli" / "__init__.py")
+    assert f"`{command}`" in package, f"cxcore/cli/__init__.py does not name {command}"
 
 
 @pytest.mark.parametrize("option", kpis_options())
@@ -118,9 +136,6 @@ def test_docs_are_self_contained(doc: Path) -> None:
     text = read(doc)
     for outside in ("../shared", "/work/"):
         assert outside not in text, f"{doc.name} points outside the repository ({outside})"
-
-
-CORE = ROOT / "cxcore"
 
 
 def _mapped_modules() -> list[str]:
@@ -164,3 +179,13 @@ def test_every_test_named_as_proof_of_a_security_promise_exists() -> None:
         if not (ROOT / path).exists() or test not in _defined_tests(ROOT / path)
     ]
     assert missing == []
+
+
+SETTINGS_DOCS = ("store.md", "scaling.md")
+
+
+@pytest.mark.parametrize("setting", SETTINGS, ids=lambda s: s.env)
+def test_every_setting_has_a_row_in_the_docs(setting: Setting) -> None:
+    rows = [line for doc in SETTINGS_DOCS for line in read(DOCS / doc).splitlines()]
+    named = [row for row in rows if row.startswith("|") and f"`{setting.env}`" in row]
+    assert named, f"no table row in docs/{' or docs/'.join(SETTINGS_DOCS)} names {setting.env}"

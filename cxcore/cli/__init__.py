@@ -1,1 +1,3 @@
-"""The command line: `cx-cockpit kpis|sample|ingest|versions|rollback|bench`."""
+"""The command line, one module per family of commands: `main` (`kpis`, `sample`,
+`bench`), `store` (`ingest`, `versions`, `rollback`), `economics` (`cohorts`, `clv`)
+and `voice` (`drivers`, `value`, `journeys`, `moved`, `targets`)."""

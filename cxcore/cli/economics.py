@@ -8,7 +8,6 @@ customers or repeat buyers) exits 1, like any other data problem.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -19,7 +18,7 @@ from cxcore.analytics.clv_report import (
     ModelError,
 )
 from cxcore.analytics.clv_value import DAYS_PER_MONTH
-from cxcore.cli.common import UsageError, fail, open_data, parse_filters
+from cxcore.cli.common import UsageError, fail, open_data, parse_filters, to_json
 from cxcore.metrics.cohorts import Basis
 
 Command = Callable[[argparse.Namespace], int]
@@ -71,7 +70,7 @@ def run_cohorts(args: argparse.Namespace) -> int:
     filters = parse_filters(args)
     with open_data(args, filters) as cockpit:
         result = cockpit.cohorts(args.start, args.end, filters=filters, basis=args.basis)
-    _print(result)
+    sys.stdout.write(to_json(result))
     return 0
 
 
@@ -88,12 +87,8 @@ def run_clv(args: argparse.Namespace) -> int:
             )
         except ModelError as err:
             return fail(1, str(err))
-    _print(result)
+    sys.stdout.write(to_json(result))
     return 0
-
-
-def _print(result: dict[str, Any]) -> None:
-    sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
 
 
 ECONOMICS_COMMANDS: dict[str, Command] = {"cohorts": run_cohorts, "clv": run_clv}

@@ -9,13 +9,12 @@ governed by who may write the store folder; the app's roles guard the web UI.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from cxcore.cli.common import UsageError, fail
+from cxcore.cli.common import UsageError, fail, to_json
 from cxcore.cli.ingest_options import (
     add_read_arguments,
     check_mapping,
@@ -149,7 +148,7 @@ def run_versions(args: argparse.Namespace) -> int:
     versions = list_versions(root)
     if args.format == "json":
         listed = [v.as_dict(current=v.version == current) for v in versions]
-        sys.stdout.write(json.dumps(listed, indent=2, ensure_ascii=False) + "\n")
+        sys.stdout.write(to_json(listed))
     else:
         sys.stdout.write(versions_table(versions, current))
     return 0
