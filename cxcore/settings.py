@@ -80,6 +80,10 @@ def _path(text: str) -> Path:
     return Path(text)
 
 
+def _optional_path(text: str) -> Path | None:
+    return Path(text) if text.strip() else None
+
+
 def _engine(text: str) -> str:
     name = text.strip().lower()
     if name not in ENGINES:
@@ -92,6 +96,7 @@ def _text(text: str) -> str:
 
 
 SETTINGS: tuple[Setting, ...] = (
+    Setting("data", "CX_DATA", "data", _optional_path),
     Setting("store", "CX_STORE", "path", _path),
     Setting("keep_versions", "CX_KEEP_VERSIONS", "keep_versions", int, 1),
     Setting("max_upload_mb", "CX_MAX_UPLOAD_MB", "max_upload_mb", float, 0.001),
@@ -137,6 +142,8 @@ class Settings:
     engine: str = "duckdb"
     spark_master: str = "local[2]"  # where a Spark session runs, unless spark_remote is set
     spark_remote: str = ""  # a Spark Connect URL (sc://host:15002); empty: start a session
+    # What the app serves instead of the managed store: a data folder or another store.
+    data: Path | None = None
 
     def __post_init__(self) -> None:
         for setting in SETTINGS:
@@ -169,7 +176,7 @@ class Settings:
                 continue
             if isinstance(value, str):
                 given[name] = _parsed(BY_FIELD[name], value)
-            elif BY_FIELD[name].parse is _path:
+            elif BY_FIELD[name].parse in (_path, _optional_path):
                 given[name] = Path(value)
         windows = dict(given.pop("table_windows", ()))
         windows.update(_table_windows(env))

@@ -15,7 +15,6 @@ arguments, so two sources or two versions never share a cache entry.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import threading
 import time
@@ -49,10 +48,10 @@ _poll_lock = threading.Lock()
 
 def data_source() -> str:
     """`CX_DATA` when set, else the managed store (created from the sample data if missing)."""
-    given = os.environ.get("CX_DATA")
-    if given:
-        return given
-    root = app_settings().store
+    settings = app_settings()
+    if settings.data is not None:
+        return str(settings.data)
+    root = settings.store
     if not root.is_absolute():
         root = PROJECT_ROOT / root
     return _ensured(str(root))

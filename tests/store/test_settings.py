@@ -15,6 +15,10 @@ CASES = [
     ({"keep_versions": 3}, {"CX_KEEP_VERSIONS": "9"}, Settings(keep_versions=9)),
     ({"max_upload_mb": 10}, {}, Settings(max_upload_mb=10)),
     ({"unrelated": 1}, {}, Settings()),
+    ({}, {"CX_DATA": "exports"}, Settings(data=Path("exports"))),
+    ({"data": "from_setting"}, {"CX_DATA": "from_env"}, Settings(data=Path("from_env"))),
+    ({"data": "from_setting"}, {}, Settings(data=Path("from_setting"))),
+    ({}, {"CX_DATA": "  "}, Settings()),  # set but blank: the managed store
 ]
 
 
