@@ -8,7 +8,6 @@ Names are matched as the contract matches them: case-insensitively, trimmed.
 from __future__ import annotations
 
 import csv
-import difflib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -17,7 +16,7 @@ from pathlib import Path
 from cxcore.data.contract import TABLES, Column, Table
 from cxcore.data.formats import ReadError, ReadOptions
 from cxcore.data.headers import read_header
-from cxcore.data.names import normalise
+from cxcore.data.names import closest, normalise
 
 
 @dataclass(frozen=True)
@@ -121,8 +120,7 @@ def _part_of(column_name: str, words: tuple[str, ...], spec: Table) -> bool:
 
 
 def _close(column_name: str, words: tuple[str, ...], spec: Table) -> bool:
-    names = [c.name for c in spec.columns]
-    return difflib.get_close_matches("_".join(words), names, n=1, cutoff=0.8) == [column_name]
+    return closest("_".join(words), (c.name for c in spec.columns), cutoff=0.8) == column_name
 
 
 _UNIT = re.compile(r"[(\[][^)\]]*[)\]]")
