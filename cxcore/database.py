@@ -36,7 +36,7 @@ class UnsafeConnection(RuntimeError):
     """A connection allowed something it must not: the cockpit refuses to use it."""
 
 
-def _config(settings: Settings) -> dict[str, object]:
+def _config(settings: Settings) -> dict[str, str | bool | int | float | list[str]]:
     spill = settings.spill_dir
     spill.mkdir(parents=True, exist_ok=True)
     return {

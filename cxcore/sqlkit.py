@@ -33,26 +33,26 @@ def param(name: str) -> exp.Placeholder:
 
 
 @cache
-def _parsed(fragment: str) -> exp.Expression:
+def _parsed(fragment: str) -> exp.Expr:
     return sqlglot.parse_one(fragment, dialect=DIALECT)
 
 
-def fragment(text: str, **parts: exp.Expression | str) -> exp.Expression:
+def fragment(text: str, **parts: exp.Expr | str) -> exp.Expr:
     """A fixed SQL fragment with `:name` holes filled by expressions (str = a column name)."""
     tree = _parsed(text).copy()
     filled = {k: column(v) if isinstance(v, str) else v for k, v in parts.items()}
     return exp.replace_placeholders(tree, **filled) if filled else tree
 
 
-def render(expression: exp.Expression, dialect: str = DIALECT) -> str:
+def render(expression: exp.Expr, dialect: str = DIALECT) -> str:
     return expression.sql(dialect=dialect, pretty=True)
 
 
-def alias(expression: exp.Expression, name: str) -> exp.Alias:
+def alias(expression: exp.Expr, name: str) -> exp.Expr:
     return exp.alias_(expression, ident(name))
 
 
-def fresh(expressions: list[exp.Expression]) -> list[exp.Expression]:
+def fresh(expressions: list[exp.Expr]) -> list[exp.Expr]:
     """Copies of expressions a query uses twice (its keys, selected and grouped by).
 
     Queries are built with `copy=False` from parts made for them: sqlglot's
@@ -63,7 +63,7 @@ def fresh(expressions: list[exp.Expression]) -> list[exp.Expression]:
     return [e.copy() for e in expressions]
 
 
-def and_all(conditions: list[exp.Expression]) -> exp.Expression:
+def and_all(conditions: list[exp.Expr]) -> exp.Expr:
     return exp.and_(*conditions) if conditions else exp.true()
 
 
@@ -71,7 +71,7 @@ def table(name: str) -> exp.Table:
     return exp.Table(this=ident(name))
 
 
-def create_table(name: str, query: exp.Expression, temporary: bool = False) -> str:
+def create_table(name: str, query: exp.Expr, temporary: bool = False) -> str:
     """`CREATE OR REPLACE [TEMPORARY] TABLE name AS query`, rendered."""
     properties = exp.Properties(expressions=[exp.TemporaryProperty()]) if temporary else None
     statement = exp.Create(
@@ -80,7 +80,7 @@ def create_table(name: str, query: exp.Expression, temporary: bool = False) -> s
     return render(statement)
 
 
-def copy_to_parquet(query: exp.Expression, target: Path) -> str:
+def copy_to_parquet(query: exp.Expr, target: Path) -> str:
     """`COPY (query) TO 'target' (FORMAT parquet)`, rendered."""
     copy = exp.Copy(
         this=exp.Subquery(this=query),
@@ -90,7 +90,7 @@ def copy_to_parquet(query: exp.Expression, target: Path) -> str:
     return render(copy)
 
 
-def select_all(source: exp.Expression | str) -> exp.Select:
+def select_all(source: exp.Expr | str) -> exp.Select:
     """`SELECT * FROM source` (a str is a table name)."""
     return exp.select("*").from_(table(source) if isinstance(source, str) else source)
 
@@ -103,7 +103,7 @@ def describe(name: str) -> str:
     return render(exp.Describe(this=table(name)))
 
 
-def describe_query(source: exp.Expression) -> str:
+def describe_query(source: exp.Expr) -> str:
     """`DESCRIBE SELECT * FROM source`: the columns of a table, file or subquery."""
     return render(exp.Describe(this=exp.select("*").from_(source.copy())))
 
@@ -125,7 +125,7 @@ def table_alias(name: str) -> exp.TableAlias:
     return exp.TableAlias(this=ident(name))
 
 
-def aliased(source: exp.Expression, name: str) -> exp.Expression:
+def aliased(source: exp.Expr, name: str) -> exp.Expr:
     """`source AS name` for a FROM or JOIN: a table keeps its name, anything else is wrapped."""
     if isinstance(source, exp.Table):
         named = source.copy()

@@ -43,8 +43,8 @@ with left:
         st.caption(note)
     st.caption(kpi.description)
 with right:
-    first = span.first_day if span else coverage.first_day
-    rows = charts.series_points(data.history_rows(view), name, first)
+    first_day = span.first_day if span else coverage.first_day
+    rows = charts.series_points(data.history_rows(view), name, first_day)
     points = charts.mark_coverage(rows, span, coverage.last_day)
     period = format_period(view.start, view.end)
     st.caption(trend_note(kpi.label, reads_prior(kpi), view.compare, period))

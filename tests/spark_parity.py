@@ -30,7 +30,7 @@ class Recording:
         self.rows: dict[str, list[tuple[tuple[str, str], ...]]] = {}
         self._lock = threading.Lock()
 
-    def fetch(self, query: exp.Expression, params: Mapping[str, Any], shape: Any = ()) -> Rows:
+    def fetch(self, query: exp.Expr, params: Mapping[str, Any], shape: Any = ()) -> Rows:
         rows = self.inner.fetch(query, params, shape)
         key = repr(shape) + repr(sorted(params.items()))
         typed = sorted(tuple(_exact(v) for v in row) for row in rows)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 OURS = {"cxcore", "tests", "__future__"}
-TOOLS = {"ruff"}  # declared to be run by the CI script, never imported
+TOOLS = {"mypy", "ruff"}  # declared to be run by the CI script, never imported
 
 
 def _sources() -> list[Path]:

@@ -52,7 +52,7 @@ class CustomerInputs:
 
 
 @lru_cache(maxsize=SHAPES)
-def inputs_sql(selection: Selection, dimensions: int, with_customers: bool) -> exp.Expression:
+def inputs_sql(selection: Selection, dimensions: int, with_customers: bool) -> exp.Expr:
     """Per customer: x, t_x, T, m over [.., $calibration_end] and purchase days after it.
 
     Purchase days are grouped by customer and day carrying only the member

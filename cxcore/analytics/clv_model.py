@@ -154,13 +154,17 @@ def compress(
     if np.prod(np.array(sizes, dtype=np.float64)) >= 2.0**62:  # codes would overflow int64
         rows, inverse = np.unique(np.column_stack(columns), axis=0, return_inverse=True)
         inverse = inverse.ravel().astype(np.int64)
-        merged = np.bincount(inverse, weights=weights, minlength=len(rows))
+        merged = np.bincount(inverse, weights=weights, minlength=len(rows)).astype(
+            np.float64, copy=False
+        )
         return [factorise(rows[:, i]) for i in range(len(columns))], merged, inverse
     key = np.zeros(len(weights), dtype=np.int64)
     for factor, size in zip(factors, sizes, strict=True):
         key = key * size + factor.index
     keys, inverse = np.unique(key, return_inverse=True)
-    merged = np.bincount(inverse, weights=weights, minlength=len(keys))
+    merged = np.bincount(inverse, weights=weights, minlength=len(keys)).astype(
+        np.float64, copy=False
+    )
     codes: list[IntArray] = []
     for size in reversed(sizes):
         codes.append(keys % size)

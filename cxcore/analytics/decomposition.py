@@ -118,7 +118,11 @@ def top_movers(decomposition: Decomposition, limit: int = 3) -> tuple[MemberEffe
     shorter than `limit`; ties keep the members' order.
     """
     moved = [effect for effect in decomposition.members if effect.change != 0]
-    return tuple(sorted(moved, key=lambda effect: abs(effect.change), reverse=True)[:limit])
+    return tuple(sorted(moved, key=_size_of_change, reverse=True)[:limit])
+
+
+def _size_of_change(effect: MemberEffect) -> Value:
+    return -effect.change if effect.change < 0 else effect.change
 
 
 def _one_number_type(decomposition: Decomposition) -> Decomposition:

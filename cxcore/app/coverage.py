@@ -102,7 +102,7 @@ class _Reads(dict[str, float]):
 def reads_prior(kpi: Kpi) -> bool:
     """Whether the KPI's formula (as declared in the registry) reads a comparison window."""
     reads = _Reads()
-    kpi.formula(reads)  # type: ignore[arg-type]
+    kpi.formula(reads)
     return bool(set(reads) & _prior_measures())
 
 

@@ -25,6 +25,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -160,10 +161,10 @@ def phase_serve(work: Path, views: int, seed: int, engine: str = "duckdb") -> di
         answers.append(answer)
         return seconds
 
-    cold, first = timed(lambda: cockpit.kpis(**series[0].kwargs()))
-    warm = [asked(lambda v=v: cockpit.kpis(**v.kwargs())) for v in series[1:]]
+    cold, first = timed(partial(cockpit.kpis, **series[0].kwargs()))
+    warm = [asked(partial(cockpit.kpis, **v.kwargs())) for v in series[1:]]
     pairs = [
-        asked(lambda v=v: cockpit.kpis(**v.kwargs(), by=["segment", "region"]))
+        asked(partial(cockpit.kpis, **v.kwargs(), by=["segment", "region"]))
         for v in series[1 : 1 + max(views // 4, 3)]
     ]
     twelve, thirty_three = (
@@ -171,8 +172,8 @@ def phase_serve(work: Path, views: int, seed: int, engine: str = "duckdb") -> di
         trailing_months(cockpit.last_day, 33),
     )
     filters = [{}, *({"segment": [m]} for m in cockpit.dimensions["segment"][:4])]
-    trend12 = [asked(lambda f=f: cockpit.kpis_many(twelve, "previous", f)) for f in filters]
-    trend33 = [asked(lambda f=f: cockpit.kpis_many(thirty_three, "yoy", f)) for f in filters]
+    trend12 = [asked(partial(cockpit.kpis_many, twelve, "previous", f)) for f in filters]
+    trend33 = [asked(partial(cockpit.kpis_many, thirty_three, "yoy", f)) for f in filters]
     return {
         "engine": engine,
         "answers_sha256": _digest([first, *answers]),
@@ -201,7 +202,7 @@ def phase_baseline(data: Path, kind: str, views: Sequence[dict[str, Any]]) -> di
 
     maker = PandasOverview if kind == "pandas" else PolarsLazyOverview
     loaded, overview = timed(lambda: maker(data))
-    asked = [timed(lambda v=v: overview.kpis(**v)) for v in views]
+    asked = [timed(partial(overview.kpis, **v)) for v in views]
     return {
         "load_ms": loaded * 1000,
         "view": summary([seconds for seconds, _ in asked]),

@@ -136,7 +136,7 @@ class Catalog:
         dimensions = discover_dimensions(self.con, table("customers"))
         for finding in suspicious_rows(self.con, {n: table(n) for n in names}):
             self.report.findings.append(finding)
-        facts: dict[str, exp.Expression] = {}
+        facts: dict[str, exp.Expr] = {}
         customers = table(fact_relation("customers"))
         for name in sorted(names, key=lambda n: n != "customers"):  # customers first
             present = self._columns(name)

@@ -99,7 +99,7 @@ def bind_date_formats(con: duckdb.DuckDBPyConnection, raw: RawTable) -> dict[str
     return problems
 
 
-def number_text(source: Source) -> exp.Expression:
+def number_text(source: Source) -> exp.Expr:
     """The text of a number with a decimal point; NULL when a decimal comma is malformed."""
     value = fragment("TRIM(:c)", c=column(source.name))
     if not source.decimal_comma:
@@ -111,7 +111,7 @@ def number_text(source: Source) -> exp.Expression:
     )
 
 
-def number_size(source: Source) -> exp.Expression | None:
+def number_size(source: Source) -> exp.Expr | None:
     """The value as a DOUBLE, to tell a number too large to keep from no number at all."""
     if source.family == "text":
         return fragment("TRY_CAST(:n AS DOUBLE)", n=number_text(source))
@@ -120,7 +120,7 @@ def number_size(source: Source) -> exp.Expression | None:
     return None
 
 
-def typed_expression(kind: Kind, source: Source) -> exp.Expression:
+def typed_expression(kind: Kind, source: Source) -> exp.Expr:
     """The contract-typed value of the raw column, NULL where it does not fit."""
     c = column(source.name)
     if kind is Kind.DATE and source.date_variable and source.family in ("text", "int"):
@@ -130,8 +130,8 @@ def typed_expression(kind: Kind, source: Source) -> exp.Expression:
     if kind in (Kind.NUMBER, Kind.INTEGER) and source.family == "text":
         template = _TEXT_NUMBERS[kind]
         return fragment(template, n=number_text(source))
-    template = _CONVERSIONS.get((kind, source.family))
-    return fragment(template, c=c) if template else exp.Null()
+    conversion = _CONVERSIONS.get((kind, source.family))
+    return fragment(conversion, c=c) if conversion else exp.Null()
 
 
 _TRUE = "(" + ", ".join(f"'{word}'" for word in TRUE_WORDS) + ")"

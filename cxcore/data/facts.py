@@ -53,7 +53,7 @@ FACT_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
 }
 
 
-def discover_dimensions(con: duckdb.DuckDBPyConnection, customers: exp.Expression) -> list[str]:
+def discover_dimensions(con: duckdb.DuckDBPyConnection, customers: exp.Expr) -> list[str]:
     """segment, region, then every other low-cardinality text column of customers."""
     found = list(BASE_DIMENSIONS)
     described = con.execute(render(exp.Describe(this=_select_all(customers)))).fetchall()
@@ -73,14 +73,14 @@ def discover_dimensions(con: duckdb.DuckDBPyConnection, customers: exp.Expressio
     return found
 
 
-def _select_all(source: exp.Expression) -> exp.Select:
+def _select_all(source: exp.Expr) -> exp.Select:
     return exp.select("*").from_(source.copy())
 
 
 def fact_select(
     name: str,
-    rows: exp.Expression,
-    customers_fact: exp.Expression | None,
+    rows: exp.Expr,
+    customers_fact: exp.Expr | None,
     present: Sequence[str],
     dimensions: Sequence[str],
 ) -> exp.Select:
@@ -91,7 +91,7 @@ def fact_select(
     customer, so attribution is written once.
     """
     source = TABLES[name]
-    parts: list[exp.Expression] = [alias(column(col, "f"), col) for col in present]
+    parts: list[exp.Expr] = [alias(column(col, "f"), col) for col in present]
     parts += [
         alias(exp.cast(exp.Null(), duck_type), col)
         for col, duck_type in FACT_COLUMNS[name]
@@ -134,7 +134,7 @@ def fact_select(
     )
 
 
-def _combo_by_customer(customers_fact: exp.Expression) -> exp.Select:
+def _combo_by_customer(customers_fact: exp.Expr) -> exp.Select:
     """Each customer's member combination number, and nothing else.
 
     The join of a large table to its customers keeps this side in memory:
@@ -149,14 +149,12 @@ def _carries(name: str, dimension: str) -> bool:
     return name != "marketing_spend" or dimension in SPEND_DIMENSIONS
 
 
-def _member(
-    name: str, index: int, dimension: str, present: Sequence[str], known: bool
-) -> exp.Expression:
+def _member(name: str, index: int, dimension: str, present: Sequence[str], known: bool) -> exp.Expr:
     unknown = exp.Literal.string(UNKNOWN)
     if name in ("customers", "marketing_spend"):
         own = _as_exported(column(dimension, "f")) if dimension in present else exp.Null()
         return exp.Coalesce(this=own, expressions=[unknown])
-    member: exp.Expression = unknown
+    member: exp.Expr = unknown
     if known:  # no customers table yet: every customer is unknown
         member = column(dim_column(index), "k")  # combination 0 is the unknown customer's
     if name == "web_sessions" and dimension == "region" and "region" in present:
@@ -170,7 +168,7 @@ def _member(
     return member
 
 
-def _as_exported(own: exp.Expression) -> exp.Expression:
+def _as_exported(own: exp.Expr) -> exp.Expr:
     """The export's own value, with a written `Unknown` told apart from the cockpit's."""
     return fragment(
         "CASE WHEN :v = :u THEN :x ELSE :v END",
@@ -181,7 +179,7 @@ def _as_exported(own: exp.Expression) -> exp.Expression:
 
 
 def members(
-    con: duckdb.DuckDBPyConnection, facts: dict[str, exp.Expression], dimensions: Sequence[str]
+    con: duckdb.DuckDBPyConnection, facts: dict[str, exp.Expr], dimensions: Sequence[str]
 ) -> dict[str, tuple[str, ...]]:
     """Every dimension's members over all facts that carry it, in reading order."""
     found: dict[str, set[str]] = {d: set() for d in dimensions}
@@ -193,7 +191,7 @@ def members(
     return {d: tuple(sorted(found[d], key=member_order)) for d in dimensions}
 
 
-def combo_members(customers_fact: exp.Expression | None, dimensions: int) -> exp.Select:
+def combo_members(customers_fact: exp.Expr | None, dimensions: int) -> exp.Select:
     """Each member combination number with its members; 0 is the unknown customer's.
 
     The orders fact carries only the number: rollups and per-customer answers group

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import polars as pl
@@ -227,7 +228,7 @@ def _comments(rng: np.random.Generator, survey: Survey) -> np.ndarray:
     )
     comment = texts[pick + len(DRIVERS) * promoter]
     keep = asked.any(axis=1) & (rng.random(len(pick)) < COMMENT_SHARE)
-    return np.where(keep, comment, None)
+    return cast(np.ndarray, np.where(keep, comment, None))  # the stubs miss this overload
 
 
 def contacts_table(

@@ -28,8 +28,8 @@ WRITTEN_UNKNOWN = (
 
 def suspicious_rows(
     con: duckdb.DuckDBPyConnection,
-    tables: Mapping[str, exp.Expression],
-    customers: exp.Expression | None = None,
+    tables: Mapping[str, exp.Expr],
+    customers: exp.Expr | None = None,
     today: dt.date | None = None,
 ) -> Iterator[Finding]:
     """Warnings for every table given; `customers` defaults to the `customers` given."""
@@ -65,12 +65,12 @@ def suspicious_rows(
 
 def _warn(
     con: duckdb.DuckDBPyConnection,
-    rows: exp.Expression,
+    rows: exp.Expr,
     name: str,
     col: str | None,
     words: str,
-    condition: exp.Expression,
-    value: exp.Expression,
+    condition: exp.Expr,
+    value: exp.Expr,
 ) -> Iterator[Finding]:
     base = (
         exp.select(alias(column(ROW_COLUMN), "_row"), alias(exp.cast(value, "VARCHAR"), "_v"))

@@ -128,7 +128,8 @@ def _entry(position: int, entry: Mapping[str, Any]) -> tuple[Target | None, list
     if problems:
         return None, problems
     assert isinstance(kpi, str)
-    return Target(kpi.strip(), **numbers, **members), []
+    given: dict[str, Any] = {**numbers, **members}
+    return Target(kpi.strip(), **given), []
 
 
 def _got(value: Any) -> str:

@@ -131,7 +131,7 @@ class Report:
 class TypedColumn:
     name: str
     kind: Kind | None  # None: an extra column kept as it is
-    expression: exp.Expression
+    expression: exp.Expr
 
 
 def contract_columns(spec: Table, raw: RawTable) -> list[Column]:
@@ -186,10 +186,10 @@ def missing_words(raw: RawTable) -> str:
 class Rule:
     column: str
     words: str
-    condition: exp.Expression
-    raw_value: exp.Expression
+    condition: exp.Expr
+    raw_value: exp.Expr
     # Counted by its own grouped query: a window over every row costs twice as much.
-    duplicates_of: exp.Expression | None = None
+    duplicates_of: exp.Expr | None = None
 
 
 def _rules(
@@ -260,7 +260,7 @@ def _rules(
     return rules
 
 
-def _too_large(col: Column, raw: RawTable, unfit: exp.Expression) -> exp.Expression | None:
+def _too_large(col: Column, raw: RawTable, unfit: exp.Expr) -> exp.Expr | None:
     """A number that is a finite number but too large for DECIMAL(38, 10): not "not a number"."""
     if col.kind is not Kind.NUMBER:
         return None
@@ -273,8 +273,8 @@ def _too_large(col: Column, raw: RawTable, unfit: exp.Expression) -> exp.Express
     )
 
 
-def _outside(typed: TypedColumn, window: DateWindow) -> exp.Expression:
-    def day(value: str) -> exp.Expression:
+def _outside(typed: TypedColumn, window: DateWindow) -> exp.Expr:
+    def day(value: str) -> exp.Expr:
         return exp.cast(exp.Literal.string(value), "DATE")
 
     return fragment(
@@ -316,7 +316,7 @@ def _evaluate(name: str, raw: RawTable, rules: list[Rule], con: Any) -> list[Fin
     return findings
 
 
-def _duplicates(con: Any, raw: RawTable, value: exp.Expression) -> int:
+def _duplicates(con: Any, raw: RawTable, value: exp.Expr) -> int:
     """Rows whose id another row repeats, counted by grouping rather than a window.
 
     Ids are grouped by their 64-bit hash first: a fixed-width key the engine
@@ -336,9 +336,7 @@ def _duplicates(con: Any, raw: RawTable, value: exp.Expression) -> int:
     return int(count)
 
 
-def _repeated_groups(
-    raw: RawTable, value: exp.Expression, key: exp.Expression, *also: exp.Expression
-) -> exp.Select:
+def _repeated_groups(raw: RawTable, value: exp.Expr, key: exp.Expr, *also: exp.Expr) -> exp.Select:
     """The row count of each `key` that more than one row with a `value` shares."""
     present = exp.not_(value.copy().is_(exp.null()))
     return (
@@ -350,7 +348,7 @@ def _repeated_groups(
     )
 
 
-def _any_repeated(con: Any, raw: RawTable, value: exp.Expression, key: exp.Expression) -> bool:
+def _any_repeated(con: Any, raw: RawTable, value: exp.Expr, key: exp.Expr) -> bool:
     query = exp.select(exp.Count(this=exp.Star())).from_(
         _repeated_groups(raw, value, key).subquery("g")
     )
@@ -374,7 +372,7 @@ def _examples(con: Any, flagged: exp.Select, index: int) -> tuple[Example, ...]:
 def clean_select(raw: RawTable, typed: list[TypedColumn], con: Any) -> exp.Select:
     """The typed table: contract columns converted, extra columns kept (CSV ones typed)."""
     known = {t.name for t in typed}
-    parts: list[exp.Expression] = [alias(t.expression, t.name) for t in typed]
+    parts: list[exp.Expr] = [alias(t.expression, t.name) for t in typed]
     for name, original in raw.columns.items():
         if name not in known:
             parts.append(alias(_extra_expression(raw, name, original, con), name))
@@ -383,7 +381,7 @@ def clean_select(raw: RawTable, typed: list[TypedColumn], con: Any) -> exp.Selec
     return exp.select(*parts).from_(table(raw.sql_name)).order_by(order.copy())
 
 
-def _extra_expression(raw: RawTable, name: str, original: str, con: Any) -> exp.Expression:
+def _extra_expression(raw: RawTable, name: str, original: str, con: Any) -> exp.Expr:
     """Text extras become numbers when every value is one, otherwise stay text."""
     source = column(original)
     if family(raw.types[name]) != "text":

@@ -33,16 +33,16 @@ class Executor(Protocol):
     dialect: str
 
     def fetch(
-        self, query: exp.Expression, params: Mapping[str, Any], shape: tuple[Any, ...] = ()
+        self, query: exp.Expr, params: Mapping[str, Any], shape: tuple[Any, ...] = ()
     ) -> Rows: ...
 
     def close(self) -> None: ...
 
 
-def resolve(query: exp.Expression, relations: Mapping[str, exp.Expression]) -> exp.Expression:
+def resolve(query: exp.Expr, relations: Mapping[str, exp.Expr]) -> exp.Expr:
     """The query with each logical relation replaced by where it lies (its alias kept)."""
 
-    def swap(node: exp.Expression) -> exp.Expression:
+    def swap(node: exp.Expr) -> exp.Expr:
         if isinstance(node, exp.Table) and not node.db and node.name in relations:
             placed = relations[node.name].copy()
             alias = node.args.get("alias")
@@ -65,8 +65,8 @@ class QueryTexts:
 
     def text(
         self,
-        query: exp.Expression,
-        relations: Mapping[str, exp.Expression],
+        query: exp.Expr,
+        relations: Mapping[str, exp.Expr],
         shape: tuple[Any, ...] = (),
     ) -> str:
         sql = self._texts.get(shape) if shape else None
@@ -85,7 +85,7 @@ class DuckDBExecutor:
     def __init__(
         self,
         con: duckdb.DuckDBPyConnection,
-        relations: Mapping[str, exp.Expression],
+        relations: Mapping[str, exp.Expr],
         timeout_s: float | None = None,
     ) -> None:
         self.con = con
@@ -98,7 +98,7 @@ class DuckDBExecutor:
         self.con.close()
 
     def fetch(
-        self, query: exp.Expression, params: Mapping[str, Any], shape: tuple[Any, ...] = ()
+        self, query: exp.Expr, params: Mapping[str, Any], shape: tuple[Any, ...] = ()
     ) -> Rows:
         """Rows of the query; a query of a known `shape` reuses its rendered text."""
         sql = self._texts.text(query, self.relations, shape)
@@ -120,9 +120,9 @@ class DuckDBExecutor:
             cursor.close()
 
 
-def duckdb_relations(relations: Mapping[str, Relation]) -> dict[str, exp.Expression]:
+def duckdb_relations(relations: Mapping[str, Relation]) -> dict[str, exp.Expr]:
     """Tables of the loading connection as they are; Parquet files read where they lie."""
-    placed: dict[str, exp.Expression] = {}
+    placed: dict[str, exp.Expr] = {}
     for name, relation in relations.items():
         if relation.place is Place.TABLE:
             placed[name] = table(relation.target)

@@ -46,14 +46,12 @@ class Basis(StrEnum):
     SIGNUP = "signup"
 
 
-def month_of(day: exp.Expression) -> exp.Expression:
+def month_of(day: exp.Expr) -> exp.Expr:
     """The first day of the day's calendar month."""
     return fragment("CAST(date_trunc('month', :d) AS DATE)", d=day)
 
 
-def cohort_members(
-    basis: Basis, months: exp.Expression, customers: exp.Expression | None
-) -> exp.Select:
+def cohort_members(basis: Basis, months: exp.Expr, customers: exp.Expr | None) -> exp.Select:
     """(customer_id, cohort) for every customer the basis places in a cohort.
 
     `months` holds each customer's months with orders (`customer_id`, `start`);
@@ -75,7 +73,7 @@ def cohort_members(
 
 # -- queries -----------------------------------------------------------------------------------
 @lru_cache(maxsize=SHAPES)
-def cells_sql(basis: Basis, selection: Selection, rolled: bool) -> exp.Expression:
+def cells_sql(basis: Basis, selection: Selection, rolled: bool) -> exp.Expr:
     """(cohort, month, customers with an order, revenue) for cohorts in [$first, $last]."""
     if rolled:
         conditions, _ = selection.conditions("w")
@@ -115,7 +113,7 @@ def cells_sql(basis: Basis, selection: Selection, rolled: bool) -> exp.Expressio
 
 
 @lru_cache(maxsize=SHAPES)
-def signup_sizes_sql(selection: Selection) -> exp.Expression:
+def signup_sizes_sql(selection: Selection) -> exp.Expr:
     """(cohort, customers) by signup month, for months in [$first, $last]."""
     conditions, _ = selection.conditions("f")
     conditions.append(_between(column(DAY, "f"), "first", "last_day"))
@@ -128,7 +126,7 @@ def signup_sizes_sql(selection: Selection) -> exp.Expression:
     )
 
 
-def _between(value: exp.Expression, low: str, high: str) -> exp.Expression:
+def _between(value: exp.Expr, low: str, high: str) -> exp.Expr:
     return exp.Between(this=value, low=param(low), high=param(high))
 
 

@@ -215,7 +215,8 @@ PRESENCE: dict[str, str] = {
     "web_sessions": "sessions",
 }
 
-ALL_NAMES: tuple[str, ...] = tuple(m.name for m in (*ADDITIVE, *CUSTOMER))
+ALL_MEASURES: tuple[Additive | CustomerMeasure, ...] = (*ADDITIVE, *CUSTOMER)
+ALL_NAMES: tuple[str, ...] = tuple(m.name for m in ALL_MEASURES)
 
 
 def additive_of(table: str) -> tuple[Additive, ...]:
@@ -236,4 +237,4 @@ def table_of(name: str) -> str:
 
 
 def zero_of(name: str) -> int | float:
-    return next(m.zero for m in (*ADDITIVE, *CUSTOMER) if m.name == name)
+    return next(m.zero for m in ALL_MEASURES if m.name == name)

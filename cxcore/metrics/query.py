@@ -44,7 +44,7 @@ class BlockQuery:
     `params`), so an executor renders each shape once and reuses the text.
     """
 
-    sql: exp.Expression
+    sql: exp.Expr
     params: dict[str, Any]
     width: int
     measures: tuple[str, ...]
@@ -58,9 +58,9 @@ class Selection:
     filters: tuple[tuple[str, tuple[str, ...]], ...] = ()
     by: tuple[str, ...] = ()
 
-    def conditions(self, owner: str) -> tuple[list[exp.Expression], dict[str, Any]]:
+    def conditions(self, owner: str) -> tuple[list[exp.Expr], dict[str, Any]]:
         """One `ARRAY_CONTAINS($filter_i, dim)` per filtered dimension; members bound."""
-        conditions: list[exp.Expression] = []
+        conditions: list[exp.Expr] = []
         params: dict[str, Any] = {}
         for index, (dim, members) in enumerate(self.filters):
             name = filter_param(index)
@@ -68,10 +68,10 @@ class Selection:
             params[name] = list(members)
         return conditions, params
 
-    def groups(self, owner: str) -> list[exp.Expression]:
+    def groups(self, owner: str) -> list[exp.Expr]:
         return [alias(column(dim, owner), group_alias(i)) for i, dim in enumerate(self.by)]
 
-    def keys(self) -> list[exp.Expression]:
+    def keys(self) -> list[exp.Expr]:
         return [column("slot"), *(column(group_alias(i)) for i in range(len(self.by)))]
 
     @property
@@ -134,7 +134,7 @@ def shared_slots(views: Sequence[Windows]) -> dict[tuple[Period, Period], Slot]:
 
 def slot_values(
     slots: Sequence[str], columns: Sequence[str], values: Sequence[Sequence[str]]
-) -> exp.Expression:
+) -> exp.Expr:
     """The slots as a VALUES list of bound parameters (only their number shapes the SQL)."""
     rows = [
         exp.Tuple(expressions=[exp.Literal.string(slot), *(param(v) for v in names)])
@@ -149,7 +149,7 @@ def slot_values(
     )
 
 
-def _slot_days(slots: Sequence[str], prior: bool) -> exp.Expression:
+def _slot_days(slots: Sequence[str], prior: bool) -> exp.Expr:
     """Every day of every slot's windows, flagged `in_cur` / `in_prior`.
 
     Rows then meet their slots by an equality join on the day, which engines
@@ -160,7 +160,7 @@ def _slot_days(slots: Sequence[str], prior: bool) -> exp.Expression:
     sides = [("cur", "cur_start", "cur_end")]
     if prior:
         sides.append(("prior", "prior_start", "prior_end"))
-    days: exp.Expression | None = None
+    days: exp.Query | None = None
     for side, start, end in sides:
         one = exp.select(
             column("slot"),
@@ -256,7 +256,7 @@ def additive_query(
 @lru_cache(maxsize=SHAPES)
 def _additive_sql(
     name: str, slots: tuple[str, ...], selection: Selection, rolled: bool
-) -> exp.Expression:
+) -> exp.Expr:
     measures = additive_of(name)
     relation = daily_relation(name) if rolled else fact_relation(name)
     columns = list(daily_columns(name)) if rolled else [c for c, _t in FACT_COLUMNS[name]]
@@ -270,7 +270,7 @@ def _additive_sql(
     )
 
 
-def _measure_sql(measure: Additive, rolled: bool) -> exp.Expression:
+def _measure_sql(measure: Additive, rolled: bool) -> exp.Expr:
     return fragment(measure.over_rollup() if rolled else measure.over_rows())
 
 
@@ -309,7 +309,7 @@ def _customer_sql(
     selection: Selection,
     measures: tuple[CustomerMeasure, ...],
     with_additive: bool,
-) -> exp.Expression:
+) -> exp.Expr:
     columns = [c for c, _t in FACT_COLUMNS["orders"]]
     rows = _flagged_rows(fact_relation("orders"), columns, slots, selection, prior=True)
     keys = selection.keys()

@@ -24,7 +24,7 @@ when the orders are many for the engine's memory (`shares`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import duckdb
@@ -60,7 +60,7 @@ UNIT_CODES = {**{str(u): i for i, u in enumerate(CalendarUnit)}, LEAP_FEBRUARY: 
 LEAP_FEBRUARY_DAYS = "month(:d) = 2 AND day(:d) <= 28 AND day(last_day(:d)) = 29"
 
 
-def daily(name: str, fact: exp.Expression, dimensions: Sequence[int]) -> exp.Select:
+def daily(name: str, fact: exp.Expr, dimensions: Sequence[int]) -> exp.Select:
     """Additive measure columns per day and combination of members, sorted by day."""
     keys = [column(DAY), *(column(dim_column(i)) for i in dimensions)]
     measures = [alias(fragment(sql), col) for col, sql in daily_columns(name).items()]
@@ -69,8 +69,8 @@ def daily(name: str, fact: exp.Expression, dimensions: Sequence[int]) -> exp.Sel
 
 def build_orders_rollups(
     con: duckdb.DuckDBPyConnection,
-    orders_fact: exp.Expression,
-    customers_fact: exp.Expression | None,
+    orders_fact: exp.Expr,
+    customers_fact: exp.Expr | None,
     dimensions: int,
     sink: ParquetSink,
     scratch: Scratch,
@@ -93,7 +93,7 @@ def build_orders_rollups(
             con.execute(drop_table(name))
 
 
-def _mask(categories: int) -> exp.Expression:
+def _mask(categories: int) -> exp.Expr:
     """The categories a customer bought in a month, one bit each."""
     return fragment("bitstring_agg(c.idx, 0, :last)", last=exp.Literal.number(categories - 1))
 
@@ -102,8 +102,8 @@ def _build_share(
     scratch: Scratch,
     index: int,
     share: Share | None,
-    orders_fact: exp.Expression,
-    customers_fact: exp.Expression | None,
+    orders_fact: exp.Expr,
+    customers_fact: exp.Expr | None,
     categories: int,
 ) -> None:
     """One share's customer months, units, pairs and cohorts, each from the share's own
@@ -132,17 +132,17 @@ def _write_orders_rollups(sink: ParquetSink, dimensions: int) -> dict[str, Relat
     }
 
 
-def _categories(fact: exp.Expression) -> exp.Select:
+def _categories(fact: exp.Expr) -> exp.Select:
     distinct = exp.select(column("product_category")).distinct().from_(fact.copy())
     rank = fragment("CAST(DENSE_RANK() OVER (ORDER BY product_category) - 1 AS INT)")
     return exp.select(column("product_category"), alias(rank, "idx")).from_(distinct.subquery("c"))
 
 
 def _customer_months(
-    fact: exp.Expression,
+    fact: exp.Expr,
     categories: int,
     share: Share | None,
-    days: exp.Expression | None = None,
+    days: exp.Expr | None = None,
 ) -> exp.Select:
     """Each customer's orders per month (of the `share` and `days` only, when given)."""
     month = fragment("CAST(date_trunc('month', :d) AS DATE)", d=column(DAY))
@@ -164,14 +164,14 @@ def _customer_months(
     return query.where(days.copy()) if days is not None else query
 
 
-def _unit_key(unit: str, first_month: exp.Expression) -> exp.Expression:
+def _unit_key(unit: str, first_month: exp.Expr) -> exp.Expr:
     """The unit and its first month as one integer: joining on it is several times faster
     than joining on the unit's name and the month."""
     code = UNIT_CODES[unit]
     return exp.Add(this=first_month, expression=exp.Literal.number(code * UNIT_KEY_SPAN))
 
 
-def _as_units(unit: str, months: exp.Expression) -> exp.Select:
+def _as_units(unit: str, months: exp.Expr) -> exp.Select:
     return exp.select(
         alias(exp.Literal.string(unit), "unit"),
         "start",
@@ -185,10 +185,10 @@ def _as_units(unit: str, months: exp.Expression) -> exp.Select:
     ).from_(months.copy())
 
 
-def _customer_units(months: exp.Expression, leap_februaries: exp.Expression) -> exp.Expression:
+def _customer_units(months: exp.Expr, leap_februaries: exp.Expr) -> exp.Expr:
     """The months as they are, quarters and years as unions of their months, and 1-28
     February of each leap year."""
-    parts: list[exp.Expression] = [
+    parts: list[exp.Expr] = [
         _as_units(str(CalendarUnit.MONTH), months),
         _as_units(LEAP_FEBRUARY, leap_februaries),
     ]
@@ -247,7 +247,7 @@ def _by_members(
     )
 
 
-def _summed(parts: str, keys: Sequence[str], measures: Sequence[str], dims: int) -> exp.Select:
+def _summed(parts: str, keys: Sequence[str], measures: Iterable[str], dims: int) -> exp.Select:
     """The measures of every share's part summed per key and members: each customer is in
     one share, so the sums are those of all customers at once."""
     return _by_members(exp.select("*").from_(table(parts)), keys, list(measures), dims)
@@ -296,7 +296,7 @@ def _lags() -> exp.Values:
     )
 
 
-def _pair_parts(units: exp.Expression) -> exp.Select:
+def _pair_parts(units: exp.Expr) -> exp.Select:
     """The pairs' measures of the customers in `units`, per window pair and combination."""
     both = (
         exp.select(
@@ -326,7 +326,7 @@ def _pair_parts(units: exp.Expression) -> exp.Select:
     )
 
 
-def _cohort_parts(customers_fact: exp.Expression | None, months: exp.Expression) -> exp.Select:
+def _cohort_parts(customers_fact: exp.Expr | None, months: exp.Expr) -> exp.Select:
     """The months of the customers in `months` under the cohort of each basis
     (`cohorts.COHORT_OF`)."""
     members = {
@@ -334,7 +334,7 @@ def _cohort_parts(customers_fact: exp.Expression | None, months: exp.Expression)
         for basis in Basis
         if basis is Basis.FIRST_ORDER or customers_fact is not None
     }
-    inner: exp.Expression | None = None
+    inner: exp.Query | None = None
     for basis, cohort in members.items():
         part = (
             exp.select(

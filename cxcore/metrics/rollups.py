@@ -82,7 +82,7 @@ def _window_kind(window: Period) -> str | None:
     return LEAP_FEBRUARY if leap_february_28(window) else None
 
 
-def _slots(slots: tuple[str, ...]) -> exp.Expression:
+def _slots(slots: tuple[str, ...]) -> exp.Expr:
     names = [[f"{s}_{c}" for c in SLOT_COLUMNS[1:]] for s in slots]
     return slot_values(slots, SLOT_COLUMNS, names)
 
@@ -115,7 +115,7 @@ def _block(kind: tuple[str, str], slots: Sequence[RolledSlot], selection: Select
 
 
 @lru_cache(maxsize=SHAPES)
-def _sum_sql(kind: tuple[str, str], slots: tuple[str, ...], selection: Selection) -> exp.Expression:
+def _sum_sql(kind: tuple[str, str], slots: tuple[str, ...], selection: Selection) -> exp.Expr:
     if kind == PAIR:
         relation = PAIRS_RELATION
         on = fragment(

@@ -26,7 +26,7 @@ from cxcore.sqlkit import alias, column, copy_to_parquet, create_table, fragment
 ORDER_ROWS_PER_MB = 20_000  # order rows one pass groups per MB of working memory
 
 
-def temp(con: duckdb.DuckDBPyConnection, name: str, query: exp.Expression) -> None:
+def temp(con: duckdb.DuckDBPyConnection, name: str, query: exp.Expr) -> None:
     con.execute(create_table(name, query, temporary=True))
 
 
@@ -37,7 +37,7 @@ class Share:
     index: int
     passes: int
 
-    def condition(self) -> exp.Expression:
+    def condition(self) -> exp.Expr:
         key = column("customer_id")
         passes, index = exp.Literal.number(self.passes), exp.Literal.number(self.index)
         return fragment("hash(:k) % :passes = :index", k=key, passes=passes, index=index)
@@ -48,7 +48,7 @@ def only(query: exp.Select, share: Share | None) -> exp.Select:
     return query.where(share.condition()) if share is not None else query
 
 
-def customer_passes(con: duckdb.DuckDBPyConnection, orders_fact: exp.Expression) -> int:
+def customer_passes(con: duckdb.DuckDBPyConnection, orders_fact: exp.Expr) -> int:
     """How many passes, each over its own share of the customers, group the orders by
     customer and month within the connection's memory.
 
@@ -64,7 +64,7 @@ def passes_for(con: duckdb.DuckDBPyConnection, rows: int) -> int:
     return max(1, math.ceil(rows / per_pass))
 
 
-def count_rows(con: duckdb.DuckDBPyConnection, rows: exp.Expression) -> int:
+def count_rows(con: duckdb.DuckDBPyConnection, rows: exp.Expr) -> int:
     counted = con.execute(render(exp.select("COUNT(*)").from_(rows.copy()))).fetchone()
     return int(counted[0]) if counted else 0
 
@@ -85,7 +85,7 @@ class Scratch:
     folder: Path
     types: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
 
-    def write(self, name: str, index: int, query: exp.Expression) -> None:
+    def write(self, name: str, index: int, query: exp.Expr) -> None:
         """`query`'s rows as share `index` of the table `name`."""
         described = described_columns(self.con, query)
         target = self._file(name, str(index))
@@ -103,7 +103,7 @@ class Scratch:
         )
         self.con.execute(render(view))
 
-    def part(self, name: str, index: int) -> exp.Expression:
+    def part(self, name: str, index: int) -> exp.Expr:
         """Share `index` of the table `name`, for a FROM or JOIN."""
         return self._typed(name, str(index)).subquery()
 

@@ -100,7 +100,7 @@ class SparkExecutor:
         self.session = session
         self.timeout_s = timeout_s
         prefix = f"cx{next(_views)}_"
-        self.relations: dict[str, exp.Expression] = {}
+        self.relations: dict[str, exp.Expr] = {}
         for name, path in files.items():
             view = f"{prefix}{name}"
             session.read.parquet(str(path)).createOrReplaceTempView(view)
@@ -121,7 +121,7 @@ class SparkExecutor:
         self.relations = {}
 
     def fetch(
-        self, query: exp.Expression, params: Mapping[str, Any], shape: tuple[Any, ...] = ()
+        self, query: exp.Expr, params: Mapping[str, Any], shape: tuple[Any, ...] = ()
     ) -> Rows:
         """Rows of the query as tuples, the values Spark returns (Decimal, int, date, str)."""
         sql = self._texts.text(query, self.relations, shape)

@@ -39,7 +39,7 @@ CLASSES = (PROMOTER, PASSIVE, DETRACTOR)
 class Query:
     """One query, its bound values, and the key of its SQL text (values never change it)."""
 
-    sql: exp.Expression
+    sql: exp.Expr
     params: dict[str, Any]
     shape: tuple[Any, ...]
 
@@ -56,7 +56,7 @@ class Scope:
         """The same scope without its members: all the SQL text depends on."""
         return Scope(self.selection.shape, tuple((name, ()) for name, _ in self.attributes))
 
-    def conditions(self, owner: str) -> list[exp.Expression]:
+    def conditions(self, owner: str) -> list[exp.Expr]:
         found, _ = self.selection.conditions(owner)
         for index, (name, _members) in enumerate(self.attributes):
             found.append(
@@ -77,7 +77,7 @@ def _attribute_param(index: int) -> str:
     return f"answer_filter_{index}"
 
 
-def _between(day: exp.Expression, prefix: str) -> exp.Expression:
+def _between(day: exp.Expr, prefix: str) -> exp.Expr:
     return exp.Between(this=day, low=param(f"{prefix}_start"), high=param(f"{prefix}_end"))
 
 
@@ -85,7 +85,7 @@ def _period_params(prefix: str, period: Period) -> dict[str, Any]:
     return {f"{prefix}_start": period.start, f"{prefix}_end": period.end}
 
 
-def answer_class() -> exp.Expression:
+def answer_class() -> exp.Expr:
     """'promoter', 'passive' or 'detractor', by the same score bands as the NPS measures."""
     bands = {m.name: m.where for m in ADDITIVE if m.table == "nps_responses" and m.where}
     return fragment(
@@ -96,7 +96,7 @@ def answer_class() -> exp.Expression:
     )
 
 
-def _answers_in(prefix: str, scope: Scope) -> list[exp.Expression]:
+def _answers_in(prefix: str, scope: Scope) -> list[exp.Expr]:
     return [_between(column(DAY, "f"), prefix), *scope.conditions("f")]
 
 
@@ -114,7 +114,7 @@ def ratings_query(period: Period, scope: Scope, drivers: tuple[str, ...]) -> Que
 
 
 @lru_cache(maxsize=SHAPES)
-def _ratings_sql(scope: Scope, drivers: tuple[str, ...]) -> exp.Expression:
+def _ratings_sql(scope: Scope, drivers: tuple[str, ...]) -> exp.Expr:
     as_double = [exp.cast(column(c, "f"), "DOUBLE") for c in ("score", *drivers)]
     return (
         exp.select(*as_double)
@@ -137,12 +137,12 @@ def member_counts_query(attribute: str, current: Period, compared: Period, scope
 
 
 @lru_cache(maxsize=SHAPES)
-def _member_counts_sql(attribute: str, scope: Scope) -> exp.Expression:
+def _member_counts_sql(attribute: str, scope: Scope) -> exp.Expr:
     day = column(DAY, "f")
     member = exp.Coalesce(
         this=column(attribute, "f"), expressions=[exp.Literal.string(UNKNOWN_MEMBER)]
     )
-    counts: list[exp.Expression] = []
+    counts: list[exp.Expr] = []
     for prefix in ("p", "q"):
         inside = _between(day, prefix)
         cls = answer_class()
@@ -222,7 +222,7 @@ def outcomes_query(
 
 
 @lru_cache(maxsize=SHAPES)
-def _outcomes_sql(scope: Scope, attributes: tuple[str, ...]) -> exp.Expression:
+def _outcomes_sql(scope: Scope, attributes: tuple[str, ...]) -> exp.Expr:
     unknown = _lit(UNKNOWN_MEMBER)
     answered = (
         exp.select(
@@ -266,7 +266,7 @@ def value_groups_query(compared: Period, current: Period, scope: Scope) -> Query
 
 
 @lru_cache(maxsize=SHAPES)
-def _value_groups_sql(scope: Scope) -> exp.Expression:
+def _value_groups_sql(scope: Scope) -> exp.Expr:
     latest_first = fragment(
         "ROW_NUMBER() OVER (PARTITION BY f.customer_id ORDER BY f.response_date DESC,"
         " CASE WHEN REGEXP_MATCHES(f.response_id, '^[0-9]{1,38}$')"

@@ -113,8 +113,8 @@ def applicable(
     wanted += [{d: m} for d, m in single.items() if len(single) == 2]
     wanted.append({})
     by_members = {tuple(sorted(t.members.items())): t for t in targets if t.kpi == kpi}
-    for members in wanted:
-        found = by_members.get(tuple(sorted(members.items())))
+    for named in wanted:
+        found = by_members.get(tuple(sorted(named.items())))
         if found is not None:
             return found
     return None

@@ -56,7 +56,7 @@ class Change:
     """A table this version replaces: its typed rows in the building connection."""
 
     table: str
-    rows: exp.Expression  # typed rows, with their file row numbers under ROW_COLUMN
+    rows: exp.Expr  # typed rows, with their file row numbers under ROW_COLUMN
     columns: tuple[str, ...]  # the typed columns, in order
     file: str  # the name the analyst gave the upload
     warnings: tuple[Finding, ...] = ()
@@ -69,7 +69,7 @@ class Built:
     dataset: dict[str, Any] = field(default_factory=dict)
 
 
-def typed_rows(path: Path, columns: Sequence[str]) -> exp.Expression:
+def typed_rows(path: Path, columns: Sequence[str]) -> exp.Expr:
     """A stored table's typed rows, numbered in stored order, from its fact file."""
     reader = exp.func(
         "read_parquet",
@@ -153,7 +153,7 @@ def _write_fact(
 
 def _typed_source(
     name: str, changed: Mapping[str, Change], base_folder: Path | None, base: VersionInfo | None
-) -> tuple[exp.Expression, tuple[str, ...]]:
+) -> tuple[exp.Expr, tuple[str, ...]]:
     if name in changed:
         return changed[name].rows, changed[name].columns
     assert base_folder is not None and base is not None
@@ -195,7 +195,7 @@ def _rollups(
 def _describe(
     con: duckdb.DuckDBPyConnection,
     facts: Mapping[str, Relation],
-    typed: Mapping[str, tuple[exp.Expression, tuple[str, ...]]],
+    typed: Mapping[str, tuple[exp.Expr, tuple[str, ...]]],
     dimensions: Sequence[str],
     rebuild: set[str],
     changed: Mapping[str, Change],
@@ -239,7 +239,7 @@ def _warnings(
     con: duckdb.DuckDBPyConnection,
     name: str,
     changed: Mapping[str, Change],
-    typed: Mapping[str, tuple[exp.Expression, tuple[str, ...]]],
+    typed: Mapping[str, tuple[exp.Expr, tuple[str, ...]]],
     rebuild: set[str],
     old: Mapping[str, Any],
 ) -> list[Finding]:
@@ -257,7 +257,7 @@ def _changed_at(previous: Mapping[str, Any]) -> dt.datetime | None:
 
 
 def _coverage(
-    con: duckdb.DuckDBPyConnection, fact: exp.Expression
+    con: duckdb.DuckDBPyConnection, fact: exp.Expr
 ) -> tuple[int, dt.date | None, dt.date | None]:
     day = column(DAY)
     query = exp.select(exp.Count(this=exp.Star()), exp.Min(this=day), exp.Max(this=day)).from_(

@@ -74,7 +74,7 @@ class Candidate:
 class Published:
     """The table an append merges with: the published rows and their typed columns."""
 
-    rows: exp.Expression
+    rows: exp.Expr
     columns: tuple[str, ...]
 
 
@@ -266,13 +266,13 @@ def _union(name: str, parts: list[str], with_published: bool) -> exp.Select:
         old = _tagged(PUBLISHED, 0)
         key = TABLES[name].id_column
         if key:  # a published row whose id is uploaded again is replaced by the upload
-            newer: exp.Expression = exp.select(ident(key)).from_(table(parts[0]))
+            newer: exp.Query = exp.select(ident(key)).from_(table(parts[0]))
             for part in parts[1:]:
                 newer = exp.union(newer, exp.select(ident(key)).from_(table(part)), distinct=False)
             old = old.where(exp.not_(exp.In(this=column(key), query=newer.subquery())))
         selects.append(old)
     selects.extend(_tagged(part, i + 1) for i, part in enumerate(parts))
-    union: exp.Expression = selects[0]
+    union: exp.Query = selects[0]
     for nxt in selects[1:]:
         union = exp.Union(this=union, expression=nxt, distinct=False, by_name=True)
     hidden = [exp.column("_src"), column(ROW_COLUMN)]

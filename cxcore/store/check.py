@@ -200,7 +200,7 @@ def _cross_checks(
     """Warnings against the other tables: unknown customers, and a store still incomplete."""
     name = candidate.table
     rows = {name: table(candidate.rows or "")}
-    customers: exp.Expression | None = rows.get("customers")
+    customers: exp.Expr | None = rows.get("customers")
     if customers is None and base is not None and folder is not None and "customers" in base.files:
         customers = typed_rows(
             folder / base.files["customers"], typed_columns(base, folder, "customers")

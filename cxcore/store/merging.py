@@ -50,7 +50,7 @@ def as_published(
             continue
         source = column(raw.columns[key])
         converted = exp.TryCast(this=source.copy(), to=target.copy())
-        lost: exp.Expression = converted.is_(exp.null())
+        lost: exp.Expr = converted.is_(exp.null())
         if raw.types[key].upper() != "VARCHAR":  # a typed value must survive the trip
             back = exp.TryCast(this=converted.copy(), to=own)
             lost = exp.or_(lost, exp.NullSafeNEQ(this=back, expression=source.copy()))

@@ -144,7 +144,7 @@ def _table_info(info: VersionInfo, name: str) -> TableInfo | None:
 
 
 def _row_changes(
-    con: duckdb.DuckDBPyConnection, result: Comparison, new: exp.Expression, old: exp.Expression
+    con: duckdb.DuckDBPyConnection, result: Comparison, new: exp.Expr, old: exp.Expr
 ) -> None:
     """Added, removed and changed rows by id; whole-row differences for tables without one."""
     name = result.table
@@ -181,13 +181,13 @@ def _row_changes(
     result.rows_before = _scalar(con, _count(exp.select("*").from_(aliased(old, "o"))))
 
 
-def _columns(con: duckdb.DuckDBPyConnection, rows: exp.Expression) -> list[str]:
+def _columns(con: duckdb.DuckDBPyConnection, rows: exp.Expr) -> list[str]:
     query = exp.Describe(this=exp.select("*").from_(aliased(rows, "r")))
     described = con.execute(render(query)).fetchall()
     return [r[0] for r in described if not str(r[0]).startswith("__cx_")]
 
 
-def _missing_ids(source: exp.Expression, other: exp.Expression, key: str) -> exp.Select:
+def _missing_ids(source: exp.Expr, other: exp.Expr, key: str) -> exp.Select:
     """Rows of `source` whose id `other` does not have."""
     ids = (
         exp.select(column(key))
@@ -201,17 +201,17 @@ def _missing_ids(source: exp.Expression, other: exp.Expression, key: str) -> exp
     )
 
 
-def _scalar(con: duckdb.DuckDBPyConnection, query: exp.Expression) -> int:
+def _scalar(con: duckdb.DuckDBPyConnection, query: exp.Expr) -> int:
     (value,) = con.execute(render(query)).fetchone() or (0,)
     return int(value)
 
 
-def _count(query: exp.Expression) -> exp.Select:
+def _count(query: exp.Query) -> exp.Select:
     return exp.select(exp.Count(this=exp.Star())).from_(query.subquery("d"))
 
 
 def _new_members(
-    con: duckdb.DuckDBPyConnection, name: str, new: exp.Expression, old: exp.Expression | None
+    con: duckdb.DuckDBPyConnection, name: str, new: exp.Expr, old: exp.Expr | None
 ) -> dict[str, list[str]]:
     """Text columns (dimensions, categories, channels) gaining values nobody saw before."""
     ids = {c.name for c in TABLES[name].columns if c.kind is Kind.ID}
@@ -232,13 +232,13 @@ def _new_members(
     return found
 
 
-def _distinct(con: duckdb.DuckDBPyConnection, rows: exp.Expression, col: str) -> set[str]:
+def _distinct(con: duckdb.DuckDBPyConnection, rows: exp.Expr, col: str) -> set[str]:
     query = exp.select(column(col)).distinct().from_(aliased(rows, "r"))
     return {r[0] for r in con.execute(render(query)).fetchall()}
 
 
 def _preview(
-    con: duckdb.DuckDBPyConnection, rows: exp.Expression, columns: Sequence[str]
+    con: duckdb.DuckDBPyConnection, rows: exp.Expr, columns: Sequence[str]
 ) -> list[dict[str, Any]]:
     query = exp.select(*(column(c) for c in columns)).from_(aliased(rows, "r"))
     query = query.limit(PREVIEW_ROWS)

@@ -132,15 +132,21 @@ def _accept_machine_spelling(raw: dict[str, list[str]], compare: str, kpi_name: 
     starts again from it (the link's notice is already decided and kept).
     """
     labels: dict[str, str] = {}
-    if (raw.get(COMPARE) or [None])[-1] == compare != COMPARE_LABELS[compare]:
+    if _last(raw, COMPARE) == compare != COMPARE_LABELS[compare]:
         labels[COMPARE] = COMPARE_LABELS[compare]
-    if kpi_name is not None and (raw.get(KPI) or [None])[-1] == kpi_name:
+    if kpi_name is not None and _last(raw, KPI) == kpi_name:
         label = KPI_BY_NAME[kpi_name].label
         if label != kpi_name:
             labels[KPI] = label
     if labels:
         st.query_params.update(labels)
         st.rerun()
+
+
+def _last(raw: dict[str, list[str]], key: str) -> str | None:
+    """A repeated parameter's last value, as the widgets read it."""
+    values = raw.get(key)
+    return values[-1] if values else None
 
 
 def _url_date(raw: dict[str, list[str]], key: str) -> dt.date | None:

@@ -38,7 +38,7 @@ def selection(filters: Mapping[str, Sequence[str]], by: Sequence[str] = ()) -> S
 
 
 ROLLED = [r for s in SLOTS if (r := rolled(s)) is not None]
-SHAPES: list[tuple[str, Callable[[], exp.Expression]]] = [
+SHAPES: list[tuple[str, Callable[[], exp.Expr]]] = [
     ("orders_total", lambda: customer_query(SLOTS, selection({})).sql),
     (
         "orders_by_segment_filtered",
@@ -85,7 +85,7 @@ SHAPES: list[tuple[str, Callable[[], exp.Expression]]] = [
 
 @pytest.mark.parametrize("dialect", ["duckdb", "spark"])
 @pytest.mark.parametrize(("name", "build"), SHAPES, ids=[s[0] for s in SHAPES])
-def test_sql_matches_golden(name: str, build: Callable[[], exp.Expression], dialect: str) -> None:
+def test_sql_matches_golden(name: str, build: Callable[[], exp.Expr], dialect: str) -> None:
     """Each shape as DuckDB runs it and as Spark runs it (the Spark engine's own rendering)."""
     sql = render(build(), dialect) + "\n"
     path = GOLDEN / (f"{name}.sql" if dialect == "duckdb" else f"{name}.{dialect}.sql")
@@ -102,7 +102,7 @@ def test_a_quarter_against_the_one_before_is_answered_from_rollups() -> None:
 
 @pytest.mark.parametrize(("name", "build"), SHAPES, ids=[s[0] for s in SHAPES])
 def test_no_part_of_a_built_query_sits_in_two_places(
-    name: str, build: Callable[[], exp.Expression]
+    name: str, build: Callable[[], exp.Expr]
 ) -> None:
     """Queries are built without sqlglot's copy at every step: a node placed twice would have
     one parent for two places, and a later transform of one place would change the other."""
