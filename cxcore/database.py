@@ -23,6 +23,7 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -148,3 +149,12 @@ def require_safe(con: duckdb.DuckDBPyConnection) -> None:
     allowed = self_check(con)
     if allowed:
         raise UnsafeConnection("the engine connection allows: " + ", ".join(allowed))
+
+
+def one_row(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[Any, ...]:
+    """The one row an aggregate query without GROUP BY always gives: its absence would be
+    an engine fault, said here rather than hidden behind a default."""
+    row = con.execute(sql).fetchone()
+    if row is None:
+        raise RuntimeError(f"an aggregate query returned no row: {sql}")
+    return tuple(row)

@@ -31,6 +31,7 @@ from cxcore.data.renames import (
 )
 from cxcore.data.suspicious import suspicious_rows
 from cxcore.data.validation import Finding, Report, clean_select, validate
+from cxcore.database import one_row
 from cxcore.settings import Settings
 from cxcore.sqlkit import column, create_table, describe, drop_table, render, table
 
@@ -159,7 +160,7 @@ class Catalog:
         query = exp.select(exp.Count(this=exp.Star()), exp.Min(this=day), exp.Max(this=day)).from_(
             table(name)
         )
-        rows, first, last = self.con.execute(render(query)).fetchone()  # type: ignore[misc]
+        rows, first, last = one_row(self.con, render(query))
         path = self.paths[name]
         changed = dt.datetime.fromtimestamp(path.stat().st_mtime).replace(microsecond=0)
         return TableInfo(name, int(rows), first, last, self._columns(name), path.name, changed)

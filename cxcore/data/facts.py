@@ -25,6 +25,7 @@ from cxcore.data.contract import (
     UNKNOWN_AS_EXPORTED,
 )
 from cxcore.data.dataset import COMBO, DAY, SPEND_DIMENSIONS, dim_column, member_order
+from cxcore.database import one_row
 from cxcore.sqlkit import alias, aliased, column, fragment, render, table_alias
 
 # The columns queries read from each fact table besides its day and dimensions: when an
@@ -66,7 +67,7 @@ def discover_dimensions(con: duckdb.DuckDBPyConnection, customers: exp.Expr) -> 
         counts = exp.select(
             *(fragment("COUNT(DISTINCT :c)", c=name) for name in text_columns)
         ).from_(customers.copy())
-        distinct = con.execute(render(counts)).fetchone() or ()
+        distinct = one_row(con, render(counts))
         found += [
             n for n, d in zip(text_columns, distinct, strict=True) if d <= MAX_DIMENSION_MEMBERS
         ]

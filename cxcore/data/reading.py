@@ -31,6 +31,7 @@ from cxcore.data.formats import (
 )
 from cxcore.data.names import normalise
 from cxcore.data.sheets import header_names, read_sheet, text_table
+from cxcore.database import one_row
 from cxcore.sqlkit import count_rows, create_table, describe, fragment, rename_column, select_all
 
 # Preferred first when an export was left in several formats.
@@ -121,7 +122,7 @@ def load_raw(
                 table, path, f"columns {columns[key]!r} and {name!r} have the same name"
             )
         columns[key], types[key] = name, dtype
-    (rows,) = con.execute(count_rows(sql_name)).fetchone()  # type: ignore[misc]
+    (rows,) = one_row(con, count_rows(sql_name))
     return RawTable(
         sql_name,
         path,

@@ -17,6 +17,7 @@ from sqlglot import exp
 from cxcore.data.contract import BASE_DIMENSIONS, TABLES, UNKNOWN, UNKNOWN_AS_EXPORTED
 from cxcore.data.reading import ROW_COLUMN
 from cxcore.data.validation import MAX_EXAMPLES, Example, Finding, Severity
+from cxcore.database import one_row
 from cxcore.sqlkit import alias, aliased, column, describe_query, fragment, render
 
 UNKNOWN_CUSTOMER = "name a customer absent from customers (counted as Unknown)"
@@ -77,9 +78,9 @@ def _warn(
         .from_(aliased(rows, "t"))
         .where(condition)
     )
-    (count,) = con.execute(
-        render(exp.select(exp.Count(this=exp.Star())).from_(base.subquery("w")))
-    ).fetchone()  # type: ignore[misc]
+    (count,) = one_row(
+        con, render(exp.select(exp.Count(this=exp.Star())).from_(base.subquery("w")))
+    )
     if count:
         found = con.execute(render(base.order_by("_row").limit(MAX_EXAMPLES))).fetchall()
         examples = tuple(Example(int(r), v) for r, v in found)

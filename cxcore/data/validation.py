@@ -32,6 +32,7 @@ from cxcore.data.plausible import (
     window_words,
 )
 from cxcore.data.reading import ROW_COLUMN, USER_ROWID, RawTable
+from cxcore.database import one_row
 from cxcore.settings import DEFAULT_WINDOW, DateWindow
 from cxcore.sqlkit import alias, column, fragment, render, table
 
@@ -300,7 +301,7 @@ def _evaluate(name: str, raw: RawTable, rules: list[Rule], con: Any) -> list[Fin
             for i in counted
         ]
     ).from_(table(raw.sql_name))
-    found = dict(zip(counted, con.execute(render(counts_sql)).fetchone() or (), strict=True))
+    found = dict(zip(counted, one_row(con, render(counts_sql)), strict=True))
     for i, rule in enumerate(rules):
         if rule.duplicates_of is not None:
             found[i] = _duplicates(con, raw, rule.duplicates_of)
@@ -332,7 +333,7 @@ def _duplicates(con: Any, raw: RawTable, value: exp.Expr) -> int:
     among = exp.In(this=hashed.copy(), query=repeated.subquery())
     groups = _repeated_groups(raw, value, value.copy(), among)
     query = exp.select(fragment("COALESCE(SUM(n), 0)")).from_(groups.subquery("g"))
-    (count,) = con.execute(render(query)).fetchone()
+    (count,) = one_row(con, render(query))
     return int(count)
 
 
@@ -352,7 +353,7 @@ def _any_repeated(con: Any, raw: RawTable, value: exp.Expr, key: exp.Expr) -> bo
     query = exp.select(exp.Count(this=exp.Star())).from_(
         _repeated_groups(raw, value, key).subquery("g")
     )
-    (count,) = con.execute(render(query)).fetchone()
+    (count,) = one_row(con, render(query))
     return bool(count)
 
 
@@ -390,5 +391,5 @@ def _extra_expression(raw: RawTable, name: str, original: str, con: Any) -> exp.
     probe = exp.select(
         fragment("COUNT(:c) = COUNT(:n) AND COUNT(:c) > 0", c=source, n=number)
     ).from_(table(raw.sql_name))
-    (numeric,) = con.execute(render(probe)).fetchone()
+    (numeric,) = one_row(con, render(probe))
     return number.copy() if numeric else source

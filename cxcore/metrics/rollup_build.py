@@ -42,6 +42,7 @@ from cxcore.data.dataset import (
     dim_column,
 )
 from cxcore.data.facts import combo_members
+from cxcore.database import one_row
 from cxcore.metrics.cohorts import COHORT_COLUMNS, Basis, cohort_members
 from cxcore.metrics.measures import PAIR_COLUMNS, WINDOW_COLUMNS, daily_columns
 from cxcore.metrics.periods import CalendarUnit
@@ -78,7 +79,7 @@ def build_orders_rollups(
     """customer_months, windows, pairs and cohorts of the orders fact; the tables in
     between are dropped after."""
     temp(con, CATEGORIES, _categories(orders_fact))
-    (count,) = con.execute(count_rows(CATEGORIES)).fetchone() or (0,)
+    (count,) = one_row(con, count_rows(CATEGORIES))
     temp(con, COMBOS, combo_members(customers_fact, dimensions))
     passes = customer_passes(con, orders_fact)
     categories = max(int(count), 1)

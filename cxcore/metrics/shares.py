@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 from sqlglot import exp
 
-from cxcore.database import memory_limit_mb
+from cxcore.database import memory_limit_mb, one_row
 from cxcore.metrics.rollup_sink import described_columns, integers_as_bigint
 from cxcore.sqlkit import alias, column, copy_to_parquet, create_table, fragment, render, table
 
@@ -65,8 +65,8 @@ def passes_for(con: duckdb.DuckDBPyConnection, rows: int) -> int:
 
 
 def count_rows(con: duckdb.DuckDBPyConnection, rows: exp.Expr) -> int:
-    counted = con.execute(render(exp.select("COUNT(*)").from_(rows.copy()))).fetchone()
-    return int(counted[0]) if counted else 0
+    (counted,) = one_row(con, render(exp.select("COUNT(*)").from_(rows.copy())))
+    return int(counted)
 
 
 @dataclass

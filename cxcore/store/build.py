@@ -37,6 +37,7 @@ from cxcore.data.facts import discover_dimensions, fact_select, members
 from cxcore.data.reading import ROW_COLUMN
 from cxcore.data.suspicious import suspicious_rows
 from cxcore.data.validation import Finding
+from cxcore.database import one_row
 from cxcore.metrics.rollup_build import build_rollups
 from cxcore.metrics.rollup_sink import ParquetSink, source
 from cxcore.metrics.shares import count_rows, passes_for
@@ -263,7 +264,7 @@ def _coverage(
     query = exp.select(exp.Count(this=exp.Star()), exp.Min(this=day), exp.Max(this=day)).from_(
         fact.copy()
     )
-    rows, first, last = con.execute(render(query)).fetchone()  # type: ignore[misc]
+    rows, first, last = one_row(con, render(query))
     return int(rows), first, last
 
 

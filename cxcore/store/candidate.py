@@ -31,6 +31,7 @@ from cxcore.data.validation import (
     clean_select,
     validate,
 )
+from cxcore.database import one_row
 from cxcore.settings import DEFAULT_WINDOW, DateWindow
 from cxcore.sqlkit import (
     alias,
@@ -136,7 +137,7 @@ class Rules:
 
 def _empty_upload(con: duckdb.DuckDBPyConnection, candidate: Candidate) -> list[Finding]:
     """A file of no rows is a legitimate way to empty a table, but never a silent one."""
-    (rows,) = con.execute(count_rows(CANDIDATE)).fetchone()  # type: ignore[misc]
+    (rows,) = one_row(con, count_rows(CANDIDATE))
     if rows or candidate.mode != "replace":
         return []
     words = "the upload has no rows: publishing it empties the table"
@@ -189,7 +190,7 @@ def _combine(
         candidate.report.findings.extend(clashes(con, candidate.table, sources, err))
         return
     described = [r for r in con.execute(describe(COMBINED)).fetchall() if r[0] != COMBINED_ORDER]
-    (rows,) = con.execute(count_rows(COMBINED)).fetchone()  # type: ignore[misc]
+    (rows,) = one_row(con, count_rows(COMBINED))
     raw = RawTable(
         COMBINED,
         Path(COMBINED),

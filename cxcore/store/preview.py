@@ -25,6 +25,7 @@ from cxcore.data.contract import MAX_DIMENSION_MEMBERS, TABLES, Kind
 from cxcore.data.dataset import TableInfo
 from cxcore.data.formats import ReadOptions
 from cxcore.data.validation import Report
+from cxcore.database import one_row
 from cxcore.metrics.engine import Engine
 from cxcore.metrics.periods import CalendarUnit, Period, latest_whole
 from cxcore.settings import Settings
@@ -202,7 +203,7 @@ def _missing_ids(source: exp.Expr, other: exp.Expr, key: str) -> exp.Select:
 
 
 def _scalar(con: duckdb.DuckDBPyConnection, query: exp.Expr) -> int:
-    (value,) = con.execute(render(query)).fetchone() or (0,)
+    (value,) = one_row(con, render(query))
     return int(value)
 
 
