@@ -242,7 +242,9 @@ def heatmap_figure(
     _click_targets(fig, [(y, x, text[i][j]) for i, y in enumerate(ys) for j, x in enumerate(xs)])
     fig.update_yaxes(autorange="reversed", type="category")
     fig.update_xaxes(side="top", type="category")
-    fit_layout(fig, 80 + 44 * max(len(ys), 1))
+    # Never under two rows' height: the legend's title runs along the colour bar, which is
+    # as tall as the rows, and one row's cut it to "larker = wors".
+    fit_layout(fig, 80 + 44 * max(len(ys), 2))
     fig.update_layout(margin={"r": 40})  # room for the legend's title
     return fig
 

@@ -71,6 +71,25 @@ def test_nps_cells_carry_their_response_counts() -> None:
     assert "responses" not in revenue.columns
 
 
+def test_a_one_row_heatmap_leaves_its_legend_room() -> None:
+    """The legend's title runs along the colour bar; one row's height cut it short."""
+    kpi = KPI_BY_NAME["nps"]
+    one = [_nps_entry("SMB", "North", 31.25, 1234)]
+    two = [*one, _nps_entry("Enterprise", "North", 12.5, 80)]
+    heights = [
+        heatmap_figure(
+            breakdown_frame({"breakdown": rows}, kpi, ("segment", "region")),
+            "segment",
+            "region",
+            kpi,
+            ["SMB", "Enterprise"],
+            ["North"],
+        ).layout.height
+        for rows in (one, two)
+    ]
+    assert heights[0] == heights[1] >= 160
+
+
 @pytest.mark.parametrize(
     ("name", "worst_is_highest"),
     [
