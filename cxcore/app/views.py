@@ -286,7 +286,8 @@ def parse_params(
     return parsed
 
 
-def _last(params: Mapping[str, Sequence[str]], key: str) -> str | None:
+def last_value(params: Mapping[str, Sequence[str]], key: str) -> str | None:
+    """A repeated URL parameter's last value: the one a bound widget reads."""
     values = params.get(key)
     return values[-1] if values else None
 
@@ -295,7 +296,7 @@ def _moving_param(
     params: Mapping[str, Sequence[str]], coverage: Coverage, problems: list[str]
 ) -> Period | None:
     """A preset named by the link (`period=Last quarter`), resolved against today's data."""
-    raw = _last(params, PERIOD)
+    raw = last_value(params, PERIOD)
     if raw is None:
         return None
     chosen = coverage.presets.get(raw.strip())
@@ -315,7 +316,7 @@ def _date_param(
     coverage: Coverage,
     problems: list[str],
 ) -> dt.date:
-    raw = _last(params, key)
+    raw = last_value(params, key)
     if raw is None:
         return default
     try:
@@ -333,7 +334,7 @@ def _date_param(
 
 
 def _compare_param(params: Mapping[str, Sequence[str]], problems: list[str]) -> str:
-    raw = _last(params, COMPARE)
+    raw = last_value(params, COMPARE)
     if raw is None:
         return "previous"
     for mode, label in COMPARE_LABELS.items():
@@ -363,7 +364,7 @@ def _kpi_param(
     params: Mapping[str, Sequence[str]], labels: Mapping[str, str], problems: list[str]
 ) -> str | None:
     """The KPI's name, whether the link gives its label or its name."""
-    raw = _last(params, KPI)
+    raw = last_value(params, KPI)
     if raw is None or not labels:
         return None
     for name, label in labels.items():
@@ -376,7 +377,7 @@ def _kpi_param(
 
 
 def _drill_param(params: Mapping[str, Sequence[str]], view: View, problems: list[str]) -> list[str]:
-    raw = _last(params, DRILL)
+    raw = last_value(params, DRILL)
     if not raw:
         return []
     path = [p for p in raw.split(",") if p]

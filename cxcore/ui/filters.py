@@ -28,6 +28,7 @@ from cxcore.app.views import (
     Coverage,
     View,
     filter_key,
+    last_value,
     make_filters,
     matching_preset,
     parse_params,
@@ -132,9 +133,9 @@ def _accept_machine_spelling(raw: dict[str, list[str]], compare: str, kpi_name: 
     starts again from it (the link's notice is already decided and kept).
     """
     labels: dict[str, str] = {}
-    if _last(raw, COMPARE) == compare != COMPARE_LABELS[compare]:
+    if last_value(raw, COMPARE) == compare != COMPARE_LABELS[compare]:
         labels[COMPARE] = COMPARE_LABELS[compare]
-    if kpi_name is not None and _last(raw, KPI) == kpi_name:
+    if kpi_name is not None and last_value(raw, KPI) == kpi_name:
         label = KPI_BY_NAME[kpi_name].label
         if label != kpi_name:
             labels[KPI] = label
@@ -143,16 +144,10 @@ def _accept_machine_spelling(raw: dict[str, list[str]], compare: str, kpi_name: 
         st.rerun()
 
 
-def _last(raw: dict[str, list[str]], key: str) -> str | None:
-    """A repeated parameter's last value, as the widgets read it."""
-    values = raw.get(key)
-    return values[-1] if values else None
-
-
 def _url_date(raw: dict[str, list[str]], key: str) -> dt.date | None:
     try:
-        return dt.date.fromisoformat(raw[key][-1])
-    except (KeyError, IndexError, ValueError):
+        return dt.date.fromisoformat(last_value(raw, key) or "")
+    except ValueError:
         return None
 
 
