@@ -15,7 +15,7 @@ so it can never be out of step with it.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,7 +36,7 @@ from cxcore.data.dataset import (
 from cxcore.data.facts import discover_dimensions, fact_select, members
 from cxcore.data.reading import ROW_COLUMN
 from cxcore.data.suspicious import suspicious_rows
-from cxcore.data.validation import Finding
+from cxcore.data.validation import Finding, Severity
 from cxcore.database import one_row
 from cxcore.metrics.rollup_build import build_rollups
 from cxcore.metrics.rollup_sink import ParquetSink, source
@@ -45,6 +45,8 @@ from cxcore.sqlkit import column, copy_to_parquet, render
 from cxcore.store.candidate import Progress, notify
 from cxcore.store.fs import link_or_copy
 from cxcore.store.layout import DERIVED_DIR, SCRATCH_DIR, TABLES_DIR, VersionInfo
+
+INCOMPLETE_STORE = "published without the required tables"
 
 SYSTEM_PREFIX = "__cx_"
 # Where each building step starts, as a share of checking an upload (reading and the
@@ -236,6 +238,26 @@ def _describe(
     }
 
 
+def incomplete_store(table: str, present: Iterable[str]) -> Finding | None:
+    """The warning that a publish leaves the store without a required table.
+
+    It is true of that publish, not of the table's rows, so it is shown with the
+    publish and never kept in a version: a version that opens is complete.
+    """
+    have = {table, *present}
+    missing = [t for t, spec in TABLES.items() if spec.required and t not in have]
+    if not missing:
+        return None
+    rule = f"{INCOMPLETE_STORE} {', '.join(missing)}: the cockpit cannot open the store until"
+    return Finding(table, None, f"{rule} they are published", 0, Severity.WARNING)
+
+
+def kept_warnings(found: Iterable[Finding]) -> tuple[Finding, ...]:
+    """The warnings a version keeps: all but an incomplete store's (versions published
+    before this rule kept it too, and showed it long after the store was whole)."""
+    return tuple(f for f in found if not f.rule.startswith(INCOMPLETE_STORE))
+
+
 def _warnings(
     con: duckdb.DuckDBPyConnection,
     name: str,
@@ -247,7 +269,8 @@ def _warnings(
     if name in changed:
         return list(changed[name].warnings)
     if name not in rebuild:
-        return [Finding.from_dict(f) for f in old.get("warnings", []) if f["table"] == name]
+        carried = [Finding.from_dict(f) for f in old.get("warnings", []) if f["table"] == name]
+        return list(kept_warnings(carried))
     customers = typed["customers"][0]
     return list(suspicious_rows(con, {name: typed[name][0]}, customers))
 

@@ -23,10 +23,17 @@ from cxcore.data.formats import ReadOptions
 from cxcore.data.names import did_you_mean
 from cxcore.data.plausible import table_window
 from cxcore.data.suspicious import suspicious_rows
-from cxcore.data.validation import Finding, Report, Severity
+from cxcore.data.validation import Finding, Report
 from cxcore.settings import BY_FIELD, Settings
 from cxcore.sqlkit import table
-from cxcore.store.build import Built, Change, build, typed_columns, typed_rows
+from cxcore.store.build import (
+    Built,
+    Change,
+    build,
+    incomplete_store,
+    typed_columns,
+    typed_rows,
+)
 from cxcore.store.candidate import (
     MODES,
     Candidate,
@@ -166,8 +173,7 @@ def _stage(
         checked.report = candidate.report
         if not candidate.ok:
             return
-        warnings = _cross_checks(con, candidate, base, base_folder)
-        checked.report.findings.extend(warnings)
+        checked.report.findings.extend(_against_customers(con, candidate, base, base_folder))
         change = Change(
             name,
             table(candidate.rows or ""),
@@ -175,6 +181,8 @@ def _stage(
             ", ".join(Path(f).name for f in files),
             tuple(checked.report.warnings),
         )
+        incomplete = incomplete_store(name, base.files if base else ())
+        checked.report.findings.extend([incomplete] if incomplete else [])
         built = build(con, stage, [change], base_folder, base, progress)
         checked.info = _draft(base, built, name, checked.mode)
         carry_targets(base, base_folder, stage)
@@ -191,35 +199,20 @@ def _published(base: VersionInfo | None, folder: Path | None, name: str) -> Publ
     return Published(typed_rows(folder / base.files[name], columns), columns)
 
 
-def _cross_checks(
+def _against_customers(
     con: duckdb.DuckDBPyConnection,
     candidate: Candidate,
     base: VersionInfo | None,
     folder: Path | None,
 ) -> list[Finding]:
-    """Warnings against the other tables: unknown customers, and a store still incomplete."""
-    name = candidate.table
-    rows = {name: table(candidate.rows or "")}
+    """Warnings about the upload's customers: those the customer table lacks."""
+    rows = {candidate.table: table(candidate.rows or "")}
     customers: exp.Expr | None = rows.get("customers")
     if customers is None and base is not None and folder is not None and "customers" in base.files:
         customers = typed_rows(
             folder / base.files["customers"], typed_columns(base, folder, "customers")
         )
-    found = list(suspicious_rows(con, rows, customers))
-    present = set(base.files) if base else set()
-    missing = [t for t, s in TABLES.items() if s.required and t != name and t not in present]
-    if missing:
-        found.append(
-            Finding(
-                name,
-                None,
-                f"published without the required tables {', '.join(missing)}: the cockpit"
-                " cannot open the store until they are published",
-                0,
-                Severity.WARNING,
-            )
-        )
-    return found
+    return list(suspicious_rows(con, rows, customers))
 
 
 def _draft(base: VersionInfo | None, built: Built, name: str, mode: str) -> VersionInfo:

@@ -28,6 +28,7 @@ from cxcore.metrics.rollup_build import expected_columns
 from cxcore.metrics.spark_backend import SparkExecutor
 from cxcore.settings import Settings
 from cxcore.sqlkit import describe, render, table
+from cxcore.store.build import kept_warnings
 from cxcore.store.layout import (
     READ_ATTEMPTS,
     StoreError,
@@ -122,7 +123,7 @@ def dataset_of(folder: Path, info: VersionInfo) -> Dataset:
             name: Relation(Place.PARQUET, str((folder / rel).resolve()))
             for name, rel in info.relations.items()
         },
-        warnings=tuple(Finding.from_dict(f) for f in described.get("warnings", ())),
+        warnings=kept_warnings(Finding.from_dict(f) for f in described.get("warnings", ())),
         files={name: folder / rel for name, rel in info.files.items()},
     )
 

@@ -170,6 +170,19 @@ def test_first_publish_creates_the_store(tmp_path: Path, seed: Path) -> None:
     assert revenue(root) == SEED_REVENUE
 
 
+def test_a_store_made_whole_no_longer_warns_that_it_is_incomplete(
+    tmp_path: Path, seed: Path
+) -> None:
+    """The warning is true of the publish that gave it, not of the customers table: the
+    data page of the finished store must not carry it on."""
+    root = tmp_path / "fresh"
+    publish(root, "customers", [seed / "customers.parquet"])
+    second = publish(root, "orders", [seed / "orders.parquet"])
+    assert not any("cannot open the store" in w for w in second.warnings)
+    with Cockpit.open(root) as cockpit:
+        assert [f.message for f in cockpit.dataset.warnings if "required tables" in f.rule] == []
+
+
 def test_progress_reports_rise_to_one(store: Path, tmp_path: Path) -> None:
     seen: list[float] = []
     path = orders_file(tmp_path / "up", ORDERS)
