@@ -30,8 +30,10 @@ FONT = {"family": "Source Sans Pro, sans-serif", "size": 13}
 
 
 def axis_format(unit: Unit) -> dict[str, Any]:
+    """Tick labels per unit. Money takes d3's currency symbol, not a prefix, so a loss
+    reads -$20M, not $-20M (a waterfall's falls)."""
     return {
-        Unit.CURRENCY: {"tickprefix": "$", "tickformat": "~s"},
+        Unit.CURRENCY: {"tickformat": "$~s"},
         Unit.RATIO: {"tickformat": ".0%"},
         Unit.COUNT: {"tickformat": "~s"},
         Unit.SCORE: {"tickformat": ".0f"},

@@ -16,6 +16,7 @@ import streamlit as st
 
 from cxcore import Cockpit
 from cxcore.app.views import View
+from cxcore.data.names import column_label
 from cxcore.metrics.registry import KPI_BY_NAME
 from cxcore.metrics.targets import applicable, statuses
 from cxcore.ui import data, voice_charts, voice_words
@@ -125,37 +126,49 @@ def journeys_section(view: View) -> None:
         if part is None:
             st.caption(f"The survey answers have no {attribute} column.")
             continue
-        frame = pl.DataFrame(_journey_rows(part["members"]), schema=JOURNEY_COLUMNS)
-        st.dataframe(safe_frame(frame), hide_index=True)
+        frame = journey_frame(attribute, part["members"])
+        st.dataframe(safe_frame(frame), hide_index=True, column_config=JOURNEY_FORMATS)
     st.caption(
-        "Change: NPS points against the comparison period. Spread: how much better the"
-        " promoters of the comparison period retained in this one than its detractors. "
-        + _prediction_words(journeys)
+        "Change: NPS points against the comparison period. Spread: how many percentage points"
+        " better the promoters of the comparison period retained in this one than its"
+        " detractors. " + _prediction_words(journeys)
     )
 
 
-JOURNEY_COLUMNS = {
-    "member": pl.String,
-    "answers": pl.Int64,
-    "NPS": pl.Float64,
-    "change": pl.Float64,
-    "is it real?": pl.String,
-    "spread (pp)": pl.Float64,
+# Every figure with one decimal (a change of 0 reads "0.0" beside "3.1"), counts grouped;
+# narrow figures (pixels), so the verdict's words fit beside them in half the page.
+FIGURE_WIDTH = 60
+JOURNEY_FORMATS = {
+    "Answers": st.column_config.NumberColumn(format="localized", width=FIGURE_WIDTH),
+    **{
+        name: st.column_config.NumberColumn(format="%.1f", width=FIGURE_WIDTH)
+        for name in ("NPS", "Change", "Spread")
+    },
 }
 
 
-def _journey_rows(members: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    return [
-        {
-            "member": m["member"],
-            "answers": m["responses"],
-            "NPS": _one_decimal(m["nps"]),
-            "change": _one_decimal(m["change"]),
-            "is it real?": (m["significance"] or {}).get("words", ""),
-            "spread (pp)": _one_decimal(_pp(m["next_period"]["retention_spread"])),
-        }
+def journey_frame(attribute: str, members: list[Mapping[str, Any]]) -> pl.DataFrame:
+    """One row per journey (or touchpoint), headed with its name as the page reads it."""
+    schema = {
+        column_label(attribute): pl.String,
+        "Answers": pl.Int64,
+        "NPS": pl.Float64,
+        "Change": pl.Float64,
+        "Is it real?": pl.String,
+        "Spread": pl.Float64,
+    }
+    rows = [
+        (
+            m["member"],
+            m["responses"],
+            _one_decimal(m["nps"]),
+            _one_decimal(m["change"]),
+            (m["significance"] or {}).get("words", ""),
+            _one_decimal(_pp(m["next_period"]["retention_spread"])),
+        )
         for m in members
     ]
+    return pl.DataFrame(rows, schema=schema, orient="row")
 
 
 def _pp(share: float | None) -> float | None:

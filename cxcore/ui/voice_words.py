@@ -71,18 +71,19 @@ def _points(share: float | None) -> str:
 
 
 def journey_sentence(member: Mapping[str, Any] | None) -> str:
-    """The journey to fix first: its NPS, its change and whether the change is real."""
+    """The journey to fix first: its NPS, its change and whether the change is real, then
+    how its promoters and detractors went on (a gap either way reads as more or less)."""
     if member is None:
         return f"No journey has {MIN_OBSERVATIONS} answers or more in this view."
     text = f"**{escape_markdown(member['member'])}** has the lowest NPS, {member['nps']:.1f}"
     if member["change"] is not None and member["significance"] is not None:
-        text += f" ({format_pts(member['change'])}, {member['significance']['words']})"
+        text += f", a move of {format_pts(member['change'])}: {member['significance']['words']}"
     spread = member["next_period"]["retention_spread"]
     if spread is not None:
+        more = "more" if spread >= 0 else "less"
         text += (
-            f"; its promoters from the period before retained {format_pp(spread, signed=False)}"
-            " more than"
-            " its detractors"
+            f". Its promoters from the period before retained"
+            f" {format_pp(abs(spread), signed=False)} {more} than its detractors"
         )
     return text + "."
 

@@ -133,3 +133,22 @@ def test_an_analyst_edits_and_publishes_the_targets(targeted: Path) -> None:
     assert not at.exception
     assert current_version(targeted) == version + 1
     assert f"Published version {version + 1} with 2 targets." in texts(at, "success")
+
+
+def test_journey_tables_are_headed_by_what_they_list(
+    answered_folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CX_DATA", str(answered_folder))
+    at = open_app(page="pages/voice.py")
+    with Cockpit.open(answered_folder) as cockpit:
+        journeys = cockpit.journeys(*P)
+    tables = [t.value for t in at.dataframe]
+    assert [list(t.columns)[:3] for t in tables] == [
+        ["Journey", "Answers", "NPS"],
+        ["Touchpoint", "Answers", "NPS"],
+    ]
+    for table, attribute in zip(tables, ("journey", "touchpoint"), strict=True):
+        members = journeys[attribute]["members"]
+        assert table[table.columns[0]].tolist() == [m["member"] for m in members]
+        assert table["Answers"].tolist() == [m["responses"] for m in members]
+        assert table["Change"].tolist() == pytest.approx([round(m["change"], 1) for m in members])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
@@ -66,6 +67,43 @@ def test_member_statuses_use_the_most_specific_target() -> None:
     )
 
 
+def journey(change: float | None, spread: float | None) -> dict[str, Any]:
+    kind = "fall" if (change or 0) < 0 else "rise"
+    verdict = {"words": f"significant {kind} (95%)"} if change is not None else None
+    return {
+        "member": "billing",
+        "nps": -42.04,
+        "change": change,
+        "significance": verdict,
+        "next_period": {"retention_spread": spread},
+    }
+
+
+@pytest.mark.parametrize(
+    ("member", "said"),
+    [
+        (
+            journey(-20.7, 0.241),
+            "**billing** has the lowest NPS, -42.0, a move of -20.7 pts: significant fall"
+            " (95%). Its promoters from the period before retained 24.1 pp more than its"
+            " detractors.",
+        ),
+        (
+            journey(None, -0.019),  # no comparison; promoters did worse than detractors
+            "**billing** has the lowest NPS, -42.0. Its promoters from the period before"
+            " retained 1.9 pp less than its detractors.",
+        ),
+        (
+            journey(3.0, None),
+            "**billing** has the lowest NPS, -42.0, a move of +3.0 pts: significant rise (95%).",
+        ),
+        (None, "No journey has 30 answers or more in this view."),
+    ],
+)
+def test_the_journey_sentence(member: dict[str, Any] | None, said: str) -> None:
+    assert voice_words.journey_sentence(member) == said
+
+
 SPLIT = {  # revenue 1,000 -> 1,300: volume 100, A mix 50 rate 100, B mix -30 rate 80
     "total_change": 300.0,
     "volume": 100.0,
@@ -81,6 +119,12 @@ def test_the_waterfall_steps_add_up_to_the_total() -> None:
     bars = voice_charts.waterfall_figure(KPI_BY_NAME["revenue"], SPLIT).data[0]
     assert list(bars.x) == ["Volume", "A mix", "A rate", "B mix", "B rate", "Total change"]
     assert sum(bars.y[:-1]) == bars.y[-1] == 300.0
+
+
+def test_money_falls_are_labelled_minus_dollars() -> None:
+    """A prefix is written before plotly's sign ($-20M); d3's currency symbol after it."""
+    axis = voice_charts.waterfall_figure(KPI_BY_NAME["revenue"], SPLIT).layout.yaxis
+    assert axis.tickprefix is None and axis.tickformat == "$~s"
 
 
 @pytest.mark.parametrize(
