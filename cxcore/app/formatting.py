@@ -117,6 +117,15 @@ def is_flat(text: str | None) -> bool:
     return text is not None and text.startswith("0.0")
 
 
+def in_sentence(label: str) -> str:
+    """A label inside a sentence: 'Revenue per customer' -> 'revenue per customer', while
+    an acronym keeps its capitals ('NPS responses', 'CAC')."""
+    first, _, rest = label.partition(" ")
+    if first.isupper() and len(first) > 1:
+        return label
+    return f"{first.lower()} {rest}" if rest else first.lower()
+
+
 def format_period(start: dt.date, end: dt.date) -> str:
     """'Q3 2026', 'Jul 2026', '2026', or an explicit range when the span is irregular."""
     unit = whole_unit(Period(start, end)) if start <= end else None

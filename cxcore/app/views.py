@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from cxcore.app.coverage import Span, Spans, common_span
-from cxcore.app.formatting import quote_untrusted
+from cxcore.app.formatting import in_sentence, quote_untrusted
 from cxcore.metrics.periods import CalendarUnit, Period, add_months, latest_whole, unit_start
 
 START, END, COMPARE, KPI, DRILL = "start", "end", "compare", "kpi", "drill"
@@ -159,7 +159,7 @@ def matching_preset(start: dt.date, end: dt.date, presets: Mapping[str, Period])
 def trend_note(kpi_label: str, per_window: bool, compare: str, period: str) -> str:
     """What the explorer's trend measures, so it agrees with its card or says why not."""
     against = "the month before" if compare == "previous" else "the same month a year before"
-    base = f"Monthly trend: each point is one calendar month's {kpi_label.lower()}"
+    base = f"Monthly trend: each point is one calendar month's {in_sentence(kpi_label)}"
     if per_window:
         return (
             f"{base}, measured against {against}. The card measures {period} against its "

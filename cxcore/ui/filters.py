@@ -17,7 +17,7 @@ from typing import Any
 
 import streamlit as st
 
-from cxcore.app.formatting import escape_markdown
+from cxcore.app.formatting import escape_markdown, in_sentence
 from cxcore.app.views import (
     COMPARE,
     COMPARE_LABELS,
@@ -217,5 +217,5 @@ def _multiselect(cov: Coverage, dim: str) -> list[str]:
         list(cov.dimensions[dim]),
         key=filter_key(dim),
         bind="query-params",
-        placeholder=f"All — {escape_markdown(label.lower())}",
+        placeholder=f"All — {escape_markdown(in_sentence(label))}",
     )

@@ -11,6 +11,7 @@ from cxcore.app.formatting import (
     format_change,
     format_period,
     format_value,
+    in_sentence,
     is_flat,
     quote_untrusted,
 )
@@ -105,3 +106,20 @@ def test_a_card_shows_long_values_in_millions_and_keeps_the_exact_one(
     value: float | None, unit: Unit, shown: str, exact: str | None
 ) -> None:
     assert format_card_value(value, unit) == (shown, exact)
+
+
+@pytest.mark.parametrize(
+    ("label", "said"),
+    [
+        ("Revenue per customer", "revenue per customer"),
+        ("Churn", "churn"),
+        ("NPS", "NPS"),  # an acronym keeps its capitals
+        ("NPS responses", "NPS responses"),
+        ("CAC", "CAC"),
+        ("SLA compliance", "SLA compliance"),
+        ("First-contact resolution", "first-contact resolution"),
+        ("A", "a"),
+    ],
+)
+def test_a_label_inside_a_sentence(label: str, said: str) -> None:
+    assert in_sentence(label) == said

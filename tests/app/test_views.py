@@ -178,6 +178,7 @@ def test_the_trend_says_why_it_differs_from_the_card() -> None:
     assert "against the month before" in churn and "need not agree" in churn
     revenue = trend_note("Revenue", False, "yoy", "Q3 2026")
     assert "the same month a year before" in revenue and "need not agree" not in revenue
+    assert "calendar month's NPS;" in trend_note("NPS", False, "previous", "Q3 2026")
 
 
 def test_a_moving_link_names_its_preset_and_follows_the_data() -> None:
