@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import polars as pl
 import streamlit as st
 
 from cxcore.app.formatting import escape_markdown
-from cxcore.data.targets import KEYS, Target, from_rows
+from cxcore.data.targets import KEYS, NUMBERS, Target, from_rows
 from cxcore.metrics.registry import KPIS
 from cxcore.metrics.targets import TargetsError
 from cxcore.store.publish import PublishDenied
@@ -59,10 +60,11 @@ def _ask() -> None:
     st.session_state[ASKED] = True
 
 
-def _rows(targets: Sequence[Target]) -> list[dict[str, Any]]:
-    if not targets:
-        return [dict.fromkeys(KEYS)]
-    return [{key: t.as_dict()[key] for key in KEYS} for t in targets]
+def _rows(targets: Sequence[Target]) -> pl.DataFrame:
+    """The targets as typed columns: with none yet, the editor shows its columns and an
+    empty row to fill, not a row of 'None' placeholders."""
+    schema = {key: pl.Float64 if key in NUMBERS else pl.String for key in KEYS}
+    return pl.DataFrame([{key: t.as_dict()[key] for key in KEYS} for t in targets], schema=schema)
 
 
 def _columns() -> dict[str, Any]:
@@ -78,7 +80,7 @@ def _columns() -> dict[str, Any]:
 
 
 def _publish(root: Any, edited: Any) -> None:
-    rows = edited if isinstance(edited, list) else edited.to_dict("records")
+    rows = edited.to_dicts()
     rows = [r for r in rows if any(v is not None and v == v and v != "" for v in r.values())]
     targets, problems = from_rows(rows)
     try:

@@ -135,6 +135,21 @@ def test_an_analyst_edits_and_publishes_the_targets(targeted: Path) -> None:
     assert f"Published version {version + 1} with 2 targets." in texts(at, "success")
 
 
+def test_without_targets_the_editor_starts_empty(store: Path) -> None:
+    """No row of 'None' placeholders to publish or to delete first: typed columns only."""
+    publish_targets(store, [])  # the generated sample comes with targets
+    before = st.get_option("server.address")
+    st.config.set_option("server.address", "localhost")
+    try:
+        at = open_app(page="pages/targets.py")
+    finally:
+        st.config.set_option("server.address", before)
+    assert not at.exception
+    shown = at.dataframe[0].value
+    assert len(shown) == 0
+    assert list(shown.columns) == ["kpi", "segment", "region", "target", "amber", "red"]
+
+
 def test_journey_tables_are_headed_by_what_they_list(
     answered_folder: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
