@@ -188,10 +188,12 @@ def member_totals(draw: st.DrawFn) -> tuple[F | int, int]:
 
 
 periods = st.dictionaries(st.sampled_from(NAMES), member_totals(), max_size=len(NAMES))
+# What `periods` draws: a Period whose numbers are exact, so the expected sums below are too.
+ExactPeriod = dict[str, tuple[F | int, int]]
 
 
 @given(periods, periods)
-def test_total_form_adds_up_exactly(before: Period, after: Period) -> None:
+def test_total_form_adds_up_exactly(before: ExactPeriod, after: ExactPeriod) -> None:
     result = decompose_total(before, after)
     expected = sum(v for v, _ in after.values()) - sum(v for v, _ in before.values())
     assert result.total_change == expected
@@ -202,7 +204,7 @@ def test_total_form_adds_up_exactly(before: Period, after: Period) -> None:
 
 
 @given(periods, periods)
-def test_ratio_form_adds_up_exactly(before: Period, after: Period) -> None:
+def test_ratio_form_adds_up_exactly(before: ExactPeriod, after: ExactPeriod) -> None:
     base_before = sum(b for _, b in before.values())
     base_after = sum(b for _, b in after.values())
     if not (base_before and base_after):
@@ -218,7 +220,7 @@ def test_ratio_form_adds_up_exactly(before: Period, after: Period) -> None:
 
 
 @given(periods, periods)
-def test_swapping_the_periods_negates_every_part(before: Period, after: Period) -> None:
+def test_swapping_the_periods_negates_every_part(before: ExactPeriod, after: ExactPeriod) -> None:
     forward = decompose_total(before, after)
     backward = {e.member: e for e in decompose_total(after, before).members}
     assert backward.keys() == {e.member for e in forward.members}
@@ -232,7 +234,7 @@ def test_swapping_the_periods_negates_every_part(before: Period, after: Period) 
 
 @given(periods, periods)
 def test_members_present_on_one_side_only_have_no_rate_effect(
-    before: Period, after: Period
+    before: ExactPeriod, after: ExactPeriod
 ) -> None:
     one_sided = {
         name
