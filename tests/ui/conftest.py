@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import datetime as dt
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import pytest
@@ -56,10 +57,19 @@ def store(store_seed: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     yield from served_store(store_seed, tmp_path / "store", monkeypatch)
 
 
-def open_app(params: dict[str, str | list[str]] | None = None, page: str | None = None) -> AppTest:
+def open_app(
+    params: Mapping[str, str | list[str]] | None = None, page: str | None = None
+) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=30)
     if params:
         at.query_params.update(params)
     if page:
         at.switch_page(page)
     return at.run()
+
+
+def day_shown(at: AppTest, key: str) -> dt.date:
+    """The one day a date input shows (Streamlit types its value as a day, a range or none)."""
+    value = at.date_input(key=key).value
+    assert isinstance(value, dt.date), value
+    return value

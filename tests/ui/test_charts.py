@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 
@@ -45,7 +46,7 @@ def test_breakdown_frame_leaves_out_empty_members() -> None:
     assert frame["region"].to_list() == ["North"]
 
 
-def _nps_entry(segment: str, region: str, nps: float, responses: int) -> dict:  # type: ignore[type-arg]
+def _nps_entry(segment: str, region: str, nps: float, responses: int) -> dict[str, Any]:
     return {
         "segment": segment,
         "region": region,

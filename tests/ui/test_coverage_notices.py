@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import polars as pl
+from streamlit.testing.v1 import AppTest
 
 from cxcore import Cockpit
 from cxcore.app.formatting import NO_VALUE, format_card_value
@@ -30,7 +31,7 @@ def orders_into_october(store: Path, seed: Path, tmp_path: Path) -> None:
     assert publish(store, "orders", [path], mode="append").version == 2
 
 
-def cards(at) -> dict[str, tuple[str, str | None]]:  # type: ignore[no-untyped-def]
+def cards(at: AppTest) -> dict[str, tuple[str, str | None]]:
     return {m.label: (m.value, m.delta) for m in at.metric}
 
 

@@ -17,6 +17,7 @@ class Upload(io.BytesIO):
 def test_hostile_names_are_staged_inside_the_staging_folder() -> None:
     names = ["..", "../escape.csv", "a\x00b.csv", "n" * 400 + ".csv", "/abs/path.parquet"]
     staged = stage_files([Upload(n, b"customer_id\nc1\n") for n in names])
+    assert staged.folder is not None
     folder = Path(staged.folder).resolve()
     for path in map(Path, staged.paths):
         assert path.resolve().parent.parent == folder

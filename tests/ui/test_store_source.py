@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from cxcore import Cockpit
 from cxcore.app.formatting import format_value
@@ -13,10 +15,10 @@ from cxcore.metrics.registry import KPI_BY_NAME
 from cxcore.store.publish import publish, rollback
 from cxcore.ui import data
 
-from .conftest import open_app
+from .conftest import day_shown, open_app
 
 
-def texts(at, kind: str) -> str:  # type: ignore[no-untyped-def]
+def texts(at: AppTest, kind: str) -> str:
     return " ".join(e.value for e in getattr(at, kind))
 
 
@@ -27,7 +29,7 @@ def test_the_data_page_shows_the_latest_version(store: Path) -> None:
     assert not at.info and not at.warning
 
 
-def test_a_new_publish_reaches_the_next_run(store: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_new_publish_reaches_the_next_run(store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     at = open_app(page="pages/data.py")
     assert "Data version 1" in texts(at, "markdown")
     assert rollback(store, 1).version == 2
@@ -66,7 +68,7 @@ def test_a_pinned_link_opens_the_latest_data_in_one_click(store: Path) -> None:
     assert not at.exception and not at.info
     assert "Data version 2" in texts(at, "markdown")
     assert "v" not in at.query_params
-    assert at.date_input(key="start").value.isoformat() == "2026-01-01"
+    assert day_shown(at, "start").isoformat() == "2026-01-01"
 
 
 @pytest.mark.parametrize(
@@ -124,13 +126,15 @@ def test_a_publish_during_a_run_never_mixes_two_versions(
     read: list[int | None] = []
     real_kpis, real_monthly = data.kpis, data.monthly
 
-    def kpis(source, version, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def kpis(source: str, version: int | None, *args: Any, **kwargs: Any) -> dict[str, Any]:
         read.append(version)
         result = real_kpis(source, version, *args, **kwargs)
         latest["version"] = 2  # version 2 lands right after the page read its first numbers
         return result
 
-    def monthly(source, version, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def monthly(
+        source: str, version: int | None, *args: Any, **kwargs: Any
+    ) -> list[dict[str, Any]]:
         read.append(version)
         return real_monthly(source, version, *args, **kwargs)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import pytest
@@ -12,7 +13,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from cxcore.store.layout import current_version, list_versions, recall_mapping
-from cxcore.store.publish import rollback
+from cxcore.store.publish import PublishResult, rollback
 from cxcore.store.roles import Throttle
 from cxcore.ui import access, upload
 from cxcore.ui.upload_mapping import NOT_MAPPED
@@ -266,7 +267,7 @@ def test_the_server_checks_the_role_again_when_publishing(
     at.button(key="check").click().run()
     real = upload.publish_checked
 
-    def rotated_meanwhile(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def rotated_meanwhile(*args: Any, **kwargs: Any) -> PublishResult:
         monkeypatch.setenv("CX_ANALYST_PASSPHRASE", "rotated after the page was drawn")
         return real(*args, **kwargs)
 
@@ -315,7 +316,7 @@ def test_a_version_published_after_the_check_stops_the_publish(
     assert not at.exception and not at.error
     real = upload.publish_checked
 
-    def published_meanwhile(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def published_meanwhile(*args: Any, **kwargs: Any) -> PublishResult:
         rollback(store, 1, note="someone else, from the command line")
         return real(*args, **kwargs)
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
+from streamlit.testing.v1 import AppTest
 
 from cxcore import Cockpit
 from cxcore.app.formatting import format_value
@@ -22,7 +23,7 @@ from tests.ui.conftest import open_app
 P = ("2026-07-01", "2026-09-30")  # the app's default view: the latest whole quarter
 
 
-def texts(at, kind: str) -> str:  # type: ignore[no-untyped-def]
+def texts(at: AppTest, kind: str) -> str:
     return " ".join(str(e.value) for e in getattr(at, kind))
 
 

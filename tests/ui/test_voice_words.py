@@ -23,6 +23,7 @@ GROUPS = [  # promoters bring 3,000, passives 2,500, detractors 1,500 in a 73-da
 
 def test_the_value_sentence_in_hand_worked_money() -> None:
     said = voice_words.value_sentence(worth(GROUPS, 73))
+    assert said is not None
     # a year is 365 / 73 = 5 periods: (3000 - 1500) * 5 = 7,500 a year
     assert "a detractor brings **$7,500 less** than a promoter" in said
     # 10% of 50 detractors = 5 customers, each (2500 - 1500) * 5 = 5,000 a year: 25,000
@@ -149,7 +150,7 @@ def test_the_movers_sentence_names_the_largest_first() -> None:
 
 
 def test_the_quadrant_shades_and_names_the_fix_first_corner() -> None:
-    drivers = {
+    drivers: dict[str, Any] = {
         "r_squared": 0.5,
         "drivers": [  # mean importance 0.4, mean performance 7.0
             {"driver": "driver_wait", "importance": 0.7, "performance": 6.0, "responses": 90,
@@ -176,6 +177,7 @@ def test_the_value_sentence_when_passives_bring_less_than_detractors() -> None:
         {**GROUPS[2], "revenue_per_customer": 1400.0},  # detractors 1,400
     ]
     said = voice_words.value_sentence(worth(upside_down, 73))
+    assert said is not None
     # (1000 - 1400) * 5 = -2,000: the detractor brings more, and the shift adds nothing
     assert "a detractor brings **$2,000 more** than a promoter" in said
     assert "to passive would not add revenue here." in said
