@@ -64,7 +64,9 @@ def test_the_kpis_that_read_the_comparison_window_are_found_from_their_formulas(
         ("nps", Q3, None, Reach.NONE, NO_DATA),
     ],
 )  # fmt: skip
-def test_a_kpi_shows_only_what_its_export_covers(name, windows, span, reach, words) -> None:  # type: ignore[no-untyped-def]
+def test_a_kpi_shows_only_what_its_export_covers(
+    name: str, windows: Windows, span: Span | None, reach: Reach, words: str | None
+) -> None:
     covered = kpi_coverage(KPI_BY_NAME[name], windows, span)
     assert (covered.reach, covered.words) == (reach, words)
     assert covered.shows_value == (reach in (Reach.FULL, Reach.NO_CHANGE))
@@ -88,7 +90,7 @@ def test_a_month_is_complete_only_when_every_day_is_covered() -> None:
         (D(2026, 9, 20), D(2026, 10, 14), "20 Sep – 14 Oct 2026"),  # noqa: RUF001
     ],
 )
-def test_covered_days_read_as_short_as_they_can(start, end, text) -> None:  # type: ignore[no-untyped-def]
+def test_covered_days_read_as_short_as_they_can(start: dt.date, end: dt.date, text: str) -> None:
     assert format_days(Period(start, end)) == text
 
 
@@ -116,8 +118,8 @@ def test_the_common_span_ignores_the_customer_register() -> None:
         (D(2026, 12, 31), D(2026, 12, 31), D(2026, 10, 1), D(2026, 12, 31)),
     ],
 )
-def test_the_default_view_is_the_latest_quarter_every_export_covers(  # type: ignore[no-untyped-def]
-    orders_last, others_last, start, end
+def test_the_default_view_is_the_latest_quarter_every_export_covers(
+    orders_last: dt.date, others_last: dt.date, start: dt.date, end: dt.date
 ) -> None:
     spans = {
         "orders": Span(D(2024, 1, 1), orders_last),
@@ -141,7 +143,9 @@ def test_the_default_view_is_the_latest_quarter_every_export_covers(  # type: ig
         (D(2024, 1, 4), D(2026, 10, 14), 340, Span(D(2024, 1, 1), D(2026, 10, 22))),
     ],
 )
-def test_a_sparse_exports_usual_quiet_is_not_a_gap(first, last, rows, span) -> None:  # type: ignore[no-untyped-def]
+def test_a_sparse_exports_usual_quiet_is_not_a_gap(
+    first: dt.date, last: dt.date, rows: int, span: Span
+) -> None:
     assert observed_span(first, last, rows) == span
 
 

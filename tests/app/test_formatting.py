@@ -36,7 +36,7 @@ D = dt.date
         (None, Unit.CURRENCY, "—"),
     ],
 )
-def test_values_by_unit(value, unit, text) -> None:  # type: ignore[no-untyped-def]
+def test_values_by_unit(value: float | None, unit: Unit, text: str) -> None:
     assert format_value(value, unit) == text
 
 
@@ -53,7 +53,9 @@ def test_values_by_unit(value, unit, text) -> None:  # type: ignore[no-untyped-d
         (1.0, None, Unit.RATIO, None),
     ],
 )
-def test_changes_by_unit(value, previous, unit, text) -> None:  # type: ignore[no-untyped-def]
+def test_changes_by_unit(
+    value: float | None, previous: float | None, unit: Unit, text: str | None
+) -> None:
     assert format_change(value, previous, unit) == text
 
 
@@ -72,14 +74,14 @@ def test_a_change_that_rounds_to_zero_is_flat() -> None:
         (D(2025, 10, 1), D(2026, 9, 30), "1 Oct 2025 – 30 Sep 2026"),  # noqa: RUF001
     ],
 )
-def test_periods_read_as_an_executive_says_them(start, end, text) -> None:  # type: ignore[no-untyped-def]
+def test_periods_read_as_an_executive_says_them(start: dt.date, end: dt.date, text: str) -> None:
     assert format_period(start, end) == text
 
 
 @pytest.mark.parametrize(
     "hostile", ["<script>alert(1)</script>", "[click](javascript:alert(1))", "**bold** `code`"]
 )
-def test_url_text_is_made_inert(hostile) -> None:  # type: ignore[no-untyped-def]
+def test_url_text_is_made_inert(hostile: str) -> None:
     quoted = quote_untrusted(hostile)
     for char in "<[*`(":
         assert char not in quoted.replace("\\" + char, "")

@@ -84,5 +84,7 @@ def test_what_moved_leaves_out_changes_the_data_does_not_cover() -> None:
         ),
     ],
 )
-def test_freshness_names_each_exports_last_day(last_days, version, text) -> None:  # type: ignore[no-untyped-def]
+def test_freshness_names_each_exports_last_day(
+    last_days: dict[str, dt.date], version: int | None, text: str
+) -> None:
     assert freshness(last_days, version) == text

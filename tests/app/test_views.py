@@ -45,7 +45,9 @@ COV = Coverage(
         (D(2026, 9, 15), "Last 12 months", D(2025, 9, 1), D(2026, 8, 31)),
     ],
 )
-def test_presets_resolve_against_the_last_day(last_day, name, start, end) -> None:  # type: ignore[no-untyped-def]
+def test_presets_resolve_against_the_last_day(
+    last_day: dt.date, name: str, start: dt.date, end: dt.date
+) -> None:
     p = preset_periods(D(2020, 1, 1), last_day)[name]
     assert (p.start, p.end) == (start, end)
     assert matching_preset(start, end, preset_periods(D(2020, 1, 1), last_day)) == name
@@ -102,7 +104,7 @@ def test_even_the_default_view_links_its_explicit_period_and_its_version() -> No
         ({"utm_source": ["mail"]}, "unknown"),
     ],
 )
-def test_a_broken_link_falls_back_with_a_problem(params, words) -> None:  # type: ignore[no-untyped-def]
+def test_a_broken_link_falls_back_with_a_problem(params: dict[str, list[str]], words: str) -> None:
     parsed = parse_params(params, COV, ["NPS"])
     assert len(parsed.problems) == 1 and words in parsed.problems[0]
     assert parsed.view == COV.default_view

@@ -61,7 +61,9 @@ def test_the_mapping_file_renames_the_exports_columns(tmp_path: Path, name: str,
         ),
     ],
 )
-def test_a_mistyped_mapping_file_is_named(tmp_path: Path, mapping: dict, words: str) -> None:  # type: ignore[type-arg]
+def test_a_mistyped_mapping_file_is_named(
+    tmp_path: Path, mapping: dict[str, dict[str, str]], words: str
+) -> None:
     folder = _folder(tmp_path)
     (folder / "mapping.json").write_text(json.dumps(mapping))
     with pytest.raises(DataContractError) as refused:

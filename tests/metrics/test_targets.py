@@ -99,7 +99,9 @@ def test_every_rule_broken_is_reported_at_once_with_hints() -> None:
         ("churn_rate", 0.081, Status.RED),
     ],
 )
-def test_status_follows_the_kpis_direction(kpi: str, value: float | None, expected) -> None:  # type: ignore[no-untyped-def]
+def test_status_follows_the_kpis_direction(
+    kpi: str, value: float | None, expected: Status | None
+) -> None:
     target = Target("nps", 25, 20, 10) if kpi == "nps" else Target(kpi, 0.05, 0.06, 0.08)
     assert status(KPI_BY_NAME[kpi], value, target) == expected
 
@@ -130,7 +132,9 @@ SPECIFIC = [
         ("revenue", {}, None),
     ],
 )
-def test_the_most_specific_target_applies(kpi: str, filters: dict, expected) -> None:  # type: ignore[no-untyped-def]
+def test_the_most_specific_target_applies(
+    kpi: str, filters: dict[str, list[str]], expected: float | None
+) -> None:
     found = applicable(SPECIFIC, kpi, filters)
     assert (found.target if found else None) == expected
 

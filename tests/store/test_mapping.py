@@ -46,7 +46,9 @@ def test_an_unreadable_file_is_named_not_raised(tmp_path: Path) -> None:
         ({}, ("colour",), None),
     ],
 )
-def test_a_remembered_mapping_prefills_when_the_column_is_back(saved, candidates, expected) -> None:  # type: ignore[no-untyped-def]
+def test_a_remembered_mapping_prefills_when_the_column_is_back(
+    saved: dict[str, str], candidates: tuple[str, ...], expected: str | None
+) -> None:
     score = TABLES["nps_responses"].column("score")
     assert score is not None
     assert prefill(saved, score, candidates, "nps_responses") == expected

@@ -9,7 +9,7 @@ import pytest
 
 from cxcore import Cockpit
 from cxcore.analytics.significance import NpsCounts, RateCounts, nps_change, rate_change
-from cxcore.metrics.registry import KPI_BY_NAME, KPIS
+from cxcore.metrics.registry import KPI_BY_NAME, KPIS, Kpi
 from cxcore.voice.changes import verdict
 from tests.factories import customer, nps, order, session, write_folder
 
@@ -109,7 +109,7 @@ def test_fewer_than_thirty_answers_is_said_in_words(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("kpi", [k for k in KPIS if k.evidence], ids=lambda k: k.name)
-def test_every_declared_kpi_reads_counts_that_give_its_own_value(kpi) -> None:  # type: ignore[no-untyped-def]
+def test_every_declared_kpi_reads_counts_that_give_its_own_value(kpi: Kpi) -> None:
     """The counts a KPI declares reproduce the KPI's formula: the test tests that very KPI."""
     measures = {
         "promoters": 13, "detractors": 7, "passives": 20, "responses": 40,
@@ -117,7 +117,9 @@ def test_every_declared_kpi_reads_counts_that_give_its_own_value(kpi) -> None:  
         "fcr_true": 33, "fcr_known": 44, "sla_true": 21, "sla_known": 35,
         "conversions": 9, "sessions": 60, "bounces": 24,
     }  # fmt: skip
+    assert kpi.evidence is not None
     counts = kpi.evidence.counts(measures)
+    assert counts is not None
     value = kpi.formula(measures)
     if kpi.name == "nps":
         promoters, detractors, responses = counts
