@@ -12,8 +12,12 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:  # imported where a browser is launched, after the check for one
+    from playwright.sync_api import Browser, FloatRect, Locator, Page
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "test-output" / "screenshots"
@@ -35,7 +39,7 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
+def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
         why = f"no Chromium at {CHROMIUM} (install Debian's chromium or set CHROMIUM_PATH)"
         if os.environ.get("CX_REQUIRE_BROWSER") == "1":  # CI: a missing browser is a failure
@@ -131,7 +135,7 @@ def _wait_healthy(base: str, timeout: float = 30) -> None:
 
 
 @pytest.fixture
-def page(browser):  # type: ignore[no-untyped-def]
+def page(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(viewport={"width": 1500, "height": 1800})
     yield context.new_page()
     context.close()
@@ -154,12 +158,19 @@ SETTLED = """([frames]) => new Promise(resolve => {
 })"""
 
 
-def settle(page) -> None:  # type: ignore[no-untyped-def]
+def settle(page: Page) -> None:
     """Wait until the script run is over and the page is drawn, from Streamlit's own state."""
     page.wait_for_selector('[data-testid="stMain"] h1', timeout=60_000)
     page.evaluate(SETTLED, [20])
 
 
-def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
+def shot(page: Page, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def drawn_box(element: Locator) -> FloatRect:
+    """Where an element is drawn (Playwright gives None for one that is not visible)."""
+    box = element.bounding_box()
+    assert box is not None, f"{element} is not drawn"
+    return box

@@ -23,7 +23,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from cxcore.bench.harness import percentile
 from tests.e2e.conftest import (
@@ -34,6 +34,9 @@ from tests.e2e.conftest import (
     members_of,
     running_server,
 )
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 SEGMENT_FILTER = '[data-testid="stSidebar"] [data-testid="stMultiSelect"]'
 # Counts the script runs the page starts, however short: a run that is over before anyone
@@ -58,7 +61,7 @@ class Report:
     cards_changed: int  # changes after which the first card showed another figure
 
 
-def _change(page: Any, segment: str, add: bool) -> float:
+def _change(page: Page, segment: str, add: bool) -> float:
     box = page.locator(SEGMENT_FILTER).first
     runs = page.evaluate("() => window.cxRuns")
     began = time.monotonic()

@@ -24,7 +24,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from cxcore.bench.harness import percentile
@@ -36,6 +36,9 @@ from tests.e2e.conftest import (
     members_of,
     running_server,
 )
+
+if TYPE_CHECKING:
+    from playwright.async_api import Browser
 
 PAGES = ("", "explorer", "data", "versions")
 SHOWN_FILTERS = """() => Array.from(document.querySelectorAll(
@@ -79,7 +82,9 @@ class Reader:
     regions: list[str]
 
 
-async def _session(browser: Any, reader: Reader, seed: int, deadline: float, out: Outcome) -> None:
+async def _session(
+    browser: Browser, reader: Reader, seed: int, deadline: float, out: Outcome
+) -> None:
     """One reader: a page and filters of its own each time, checked after every view."""
     rng = random.Random(seed)
     context = await browser.new_context(viewport={"width": 1280, "height": 900})

@@ -7,12 +7,16 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlparse
 
 from cxcore.app.formatting import format_card_value
 from cxcore.metrics.registry import KPI_BY_NAME
 
-from .conftest import settle, shot
+from .conftest import drawn_box, settle, shot
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
 
 SHARED = "start=2025-01-01&end=2025-06-30&compare=Last+year&segment=SMB&segment=Enterprise"
 
@@ -21,13 +25,13 @@ def dollars(text: str) -> float:
     return float(text.replace("$", "").replace(",", ""))
 
 
-def bar_labels(page, chart: int) -> list[str]:  # type: ignore[no-untyped-def]
+def bar_labels(page: Page, chart: int) -> list[str]:
     """The text drawn on the bars of the `chart`-th Plotly chart (e.g. "$691,021 -4.0%")."""
     texts = page.locator('[data-testid="stPlotlyChart"]').nth(chart).locator("text.bartext")
     return [t.strip() for t in texts.all_text_contents() if t.strip()]
 
 
-def cards(page) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def cards(page: Page) -> dict[str, str]:
     out = {}
     for metric in page.locator('[data-testid="stMetric"]').all():
         label = metric.locator('[data-testid="stMetricLabel"]').inner_text().strip()
@@ -35,7 +39,7 @@ def cards(page) -> dict[str, str]:  # type: ignore[no-untyped-def]
     return out
 
 
-def cli(data: Path, *args: str) -> dict:  # type: ignore[type-arg]
+def cli(data: Path, *args: str) -> dict[str, Any]:
     done = subprocess.run(
         [sys.executable, "-m", "cxcore", "kpis", "--data", str(data), *args],
         capture_output=True,
@@ -45,11 +49,13 @@ def cli(data: Path, *args: str) -> dict:  # type: ignore[type-arg]
     return json.loads(done.stdout)["kpis"]
 
 
-def expected(numbers: dict, name: str) -> str:  # type: ignore[type-arg]
+def expected(numbers: dict[str, Any], name: str) -> str:
     return format_card_value(numbers[name]["value"], KPI_BY_NAME[name].unit)[0]
 
 
-def test_a_shared_link_shows_the_command_lines_numbers(server, page, browser, data_folder) -> None:  # type: ignore[no-untyped-def]
+def test_a_shared_link_shows_the_command_lines_numbers(
+    server: str, page: Page, browser: Browser, data_folder: Path
+) -> None:
     began = time.monotonic()
     page.goto(f"{server}/?{SHARED}")
     settle(page)
@@ -84,7 +90,7 @@ def test_a_shared_link_shows_the_command_lines_numbers(server, page, browser, da
     fresh.context.close()
 
 
-def test_a_bar_click_drills_down_and_the_breadcrumb_steps_back(server, page) -> None:  # type: ignore[no-untyped-def]
+def test_a_bar_click_drills_down_and_the_breadcrumb_steps_back(server: str, page: Page) -> None:
     began = time.monotonic()
     page.goto(f"{server}/explorer?kpi=Revenue")
     settle(page)
@@ -92,7 +98,7 @@ def test_a_bar_click_drills_down_and_the_breadcrumb_steps_back(server, page) -> 
     shot(page, "explorer")
     before = cards(page)["Revenue"]
     bars = page.locator('[data-testid="stPlotlyChart"]').nth(1).locator("g.point path")
-    box = bars.last.bounding_box()
+    box = drawn_box(bars.last)
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     page.wait_for_function("() => location.search.includes('segment=')", timeout=15_000)
     query = parse_qs(urlparse(page.url).query)
@@ -117,7 +123,7 @@ def test_a_bar_click_drills_down_and_the_breadcrumb_steps_back(server, page) -> 
     assert "drill" not in parse_qs(urlparse(page.url).query)
 
 
-def test_a_broken_link_shows_a_notice_not_a_traceback(server, page) -> None:  # type: ignore[no-untyped-def]
+def test_a_broken_link_shows_a_notice_not_a_traceback(server: str, page: Page) -> None:
     page.goto(
         f"{server}/?segment=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E&start=2026-09-01&end=2026-01-01"
     )
@@ -133,7 +139,7 @@ def test_a_broken_link_shows_a_notice_not_a_traceback(server, page) -> None:  # 
     shot(page, "broken_link")
 
 
-def test_the_data_page(server, page) -> None:  # type: ignore[no-untyped-def]
+def test_the_data_page(server: str, page: Page) -> None:
     page.goto(f"{server}/data")
     settle(page)
     page.locator('[data-testid="stDataFrame"]').nth(1).wait_for(timeout=15_000)
@@ -141,7 +147,9 @@ def test_the_data_page(server, page) -> None:  # type: ignore[no-untyped-def]
     shot(page, "data")
 
 
-def test_machine_spellings_in_a_link_are_followed_and_shown_as_labels(server, page) -> None:  # type: ignore[no-untyped-def]
+def test_machine_spellings_in_a_link_are_followed_and_shown_as_labels(
+    server: str, page: Page
+) -> None:
     page.goto(f"{server}/explorer?compare=yoy&kpi=nps")
     settle(page)
     main = page.locator('[data-testid="stMain"]').inner_text()
@@ -154,7 +162,7 @@ def test_machine_spellings_in_a_link_are_followed_and_shown_as_labels(server, pa
     shot(page, "explorer_machine_spelling")
 
 
-def test_a_heatmap_click_drills_like_a_bar(server, page) -> None:  # type: ignore[no-untyped-def]
+def test_a_heatmap_click_drills_like_a_bar(server: str, page: Page) -> None:
     page.goto(f"{server}/explorer?kpi=Churn")
     settle(page)
     heatmap = page.locator('[data-testid="stPlotlyChart"]').nth(3)
@@ -162,7 +170,7 @@ def test_a_heatmap_click_drills_like_a_bar(server, page) -> None:  # type: ignor
     cell = heatmap.locator("g.heatmaplayer image, g.hm image").first
     cell.wait_for(timeout=15_000)
     targets = heatmap.locator("g.scatterlayer path.point")
-    box = targets.first.bounding_box()
+    box = drawn_box(targets.first)
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     page.wait_for_function(
         "() => location.search.includes('segment=') && location.search.includes('region=')",

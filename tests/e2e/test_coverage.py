@@ -7,6 +7,7 @@ import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 import pytest
@@ -18,6 +19,9 @@ from cxcore.store.layout import current_version
 from cxcore.store.publish import ensure_store, publish
 
 from .conftest import running_app, settle, shot
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 REVENUE = KPI_BY_NAME["revenue"]
 
@@ -52,7 +56,7 @@ def publish_october_orders(store: Path, data_folder: Path, tmp_path: Path) -> No
     time.sleep(3.5)  # the app looks the latest version up every 3 s
 
 
-def cards(page) -> dict[str, tuple[str, str]]:  # type: ignore[no-untyped-def]
+def cards(page: Page) -> dict[str, tuple[str, str]]:
     out = {}
     for metric in page.locator('[data-testid="stMetric"]').all():
         label = metric.locator('[data-testid="stMetricLabel"]').inner_text().strip()
@@ -62,13 +66,13 @@ def cards(page) -> dict[str, tuple[str, str]]:  # type: ignore[no-untyped-def]
     return out
 
 
-def date_shown(page, label: str) -> str:  # type: ignore[no-untyped-def]
+def date_shown(page: Page, label: str) -> str:
     """The sidebar date as YYYYMMDD, from the digits the date field shows."""
     text = page.get_by_role("group", name=label).inner_text()
     return "".join(c for c in text if c.isdigit())
 
 
-def share_link(page) -> str:  # type: ignore[no-untyped-def]
+def share_link(page: Page) -> str:
     page.get_by_role("button", name="Share this view").click()
     code = page.locator('[data-testid="stPopoverBody"] code')
     code.wait_for()
@@ -77,8 +81,8 @@ def share_link(page) -> str:  # type: ignore[no-untyped-def]
     return link
 
 
-def test_a_link_means_the_same_after_a_publish(  # type: ignore[no-untyped-def]
-    store_server, page, store, data_folder, tmp_path
+def test_a_link_means_the_same_after_a_publish(
+    store_server: str, page: Page, store: Path, data_folder: Path, tmp_path: Path
 ) -> None:
     page.goto(f"{store_server}/?start=2026-01-01&end=2026-09-30")
     settle(page)
@@ -103,8 +107,8 @@ def test_a_link_means_the_same_after_a_publish(  # type: ignore[no-untyped-def]
     assert date_shown(page, "From") == "20260101"
 
 
-def test_an_orders_only_publish_invents_no_zeros(  # type: ignore[no-untyped-def]
-    store_server, page, store, data_folder, tmp_path
+def test_an_orders_only_publish_invents_no_zeros(
+    store_server: str, page: Page, store: Path, data_folder: Path, tmp_path: Path
 ) -> None:
     publish_october_orders(store, data_folder, tmp_path)
     page.goto(store_server)

@@ -6,16 +6,20 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from cxcore.app.formatting import format_value
 from cxcore.metrics.registry import Unit
 
 from .conftest import SHOTS, settle, shot
 
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
 LINK = "start=2026-01-01&end=2026-06-30&region=North&region=South"
 
 
-def clv_cli(data: Path) -> dict:  # type: ignore[type-arg]
+def clv_cli(data: Path) -> dict[str, Any]:
     done = subprocess.run(
         [
             sys.executable,
@@ -40,8 +44,8 @@ def clv_cli(data: Path) -> dict:  # type: ignore[type-arg]
     return json.loads(done.stdout)
 
 
-def test_the_economics_page_shows_the_command_lines_lifetime_values(  # type: ignore[no-untyped-def]
-    server, page, data_folder
+def test_the_economics_page_shows_the_command_lines_lifetime_values(
+    server: str, page: Page, data_folder: Path
 ) -> None:
     page.goto(f"{server}/economics?{LINK}")
     settle(page)

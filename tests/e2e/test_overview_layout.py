@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -14,7 +15,10 @@ from cxcore.app.tones import Tone, judge
 from cxcore.metrics.registry import KPIS
 from tests.factories import customer, order, write_folder
 
-from .conftest import running_app, settle, shot
+from .conftest import drawn_box, running_app, settle, shot
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
 
 # Every card label, value and change whose text is wider than its box (cut or ellipsised).
 CLIPPED = """() => [...document.querySelectorAll(
@@ -35,7 +39,7 @@ VALUE_LINES = """() => [...document.querySelectorAll('[data-testid="stMetricValu
               return [e.innerText, new Set(tops).size]; })"""
 
 
-def open_overview(page, server: str, width: int) -> None:  # type: ignore[no-untyped-def]
+def open_overview(page: Page, server: str, width: int) -> None:
     page.set_viewport_size({"width": width, "height": 1000})
     page.goto(server)
     settle(page)
@@ -43,7 +47,7 @@ def open_overview(page, server: str, width: int) -> None:  # type: ignore[no-unt
 
 
 @pytest.mark.parametrize("width", [1280, 1440, 1920])
-def test_no_card_label_or_value_is_cut(server, page, width: int) -> None:  # type: ignore[no-untyped-def]
+def test_no_card_label_or_value_is_cut(server: str, page: Page, width: int) -> None:
     open_overview(page, server, width)
     labels = page.locator('[data-testid="stMetricLabel"]').all_inner_texts()
     assert len(labels) == len(KPIS)
@@ -52,8 +56,8 @@ def test_no_card_label_or_value_is_cut(server, page, width: int) -> None:  # typ
         shot(page, "overview_1440")
 
 
-def test_sparklines_are_neutral_and_the_delta_carries_the_verdict(  # type: ignore[no-untyped-def]
-    server, page, data_folder
+def test_sparklines_are_neutral_and_the_delta_carries_the_verdict(
+    server: str, page: Page, data_folder: Path
 ) -> None:
     open_overview(page, server, 1440)
     assert page.evaluate(SPARK_COLOURS) == [NEUTRAL]
@@ -78,7 +82,9 @@ def test_sparklines_are_neutral_and_the_delta_carries_the_verdict(  # type: igno
     assert verdicts["Passives"] is Tone.NONE
 
 
-def test_a_phone_gets_the_headline_first_two_cards_a_row_and_no_sidebar(server, browser) -> None:  # type: ignore[no-untyped-def]
+def test_a_phone_gets_the_headline_first_two_cards_a_row_and_no_sidebar(
+    server: str, browser: Browser
+) -> None:
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
     phone = context.new_page()
     try:
@@ -88,7 +94,7 @@ def test_a_phone_gets_the_headline_first_two_cards_a_row_and_no_sidebar(server, 
             "e => e.getBoundingClientRect().right"
         )
         assert right <= 1  # closed: nothing of it over the content
-        boxes = [m.bounding_box() for m in phone.locator('[data-testid="stMetric"]').all()]
+        boxes = [drawn_box(m) for m in phone.locator('[data-testid="stMetric"]').all()]
         assert len(boxes) == len(KPIS)
         labels = phone.locator('[data-testid="stMetricLabel"]').all_inner_texts()
         assert [t.strip() for t in labels[:5]] == [
@@ -127,9 +133,7 @@ def big_company(tmp_path_factory: pytest.TempPathFactory, browser: object) -> It
 
 @pytest.mark.parametrize("width", [1280, 1440])
 def test_a_nine_digit_value_is_shown_in_millions_on_one_line(
-    big_company: str,
-    page,
-    width: int,  # type: ignore[no-untyped-def]
+    big_company: str, page: Page, width: int
 ) -> None:
     """Expansion revenue of $168,453,289 in a narrow card once broke between its digits."""
     open_overview(page, big_company, width)

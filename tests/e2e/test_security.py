@@ -10,11 +10,15 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 import pytest
 
 from .conftest import SETTLED, running_app
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 HANDSHAKE = {
     "Connection": "Upgrade",
@@ -68,8 +72,7 @@ def test_no_other_site_can_frame_the_cockpit(guarded: str) -> None:
 
 
 def test_ten_readers_on_the_data_page_at_once_all_get_it_and_the_server_stays_up(
-    guarded: str,
-    browser,  # type: ignore[no-untyped-def]
+    guarded: str, browser: Browser
 ) -> None:
     """All ten sessions are opened before any is waited for, so their scripts run together."""
     pages = [browser.new_context().new_page() for _ in range(10)]

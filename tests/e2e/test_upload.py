@@ -5,11 +5,15 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 import pytest
 
 from .conftest import running_app, settle, shot
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 PASSPHRASE = "weekly exports only"
 
@@ -51,7 +55,9 @@ def new_customers(store: Path, folder: Path) -> Path:
     return path
 
 
-def test_an_analyst_uploads_checks_and_publishes(upload_server, page, store, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_an_analyst_uploads_checks_and_publishes(
+    upload_server: str, page: Page, store: Path, tmp_path: Path
+) -> None:
     from cxcore.store.layout import current_version
 
     page.goto(f"{upload_server}/upload")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cxcore import Cockpit
 from cxcore.voice.drivers import driver_label, quadrant
@@ -10,10 +11,13 @@ from cxcore.voice.journeys import fix_first
 
 from .conftest import settle, shot
 
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
 P = ("2026-07-01", "2026-09-30")  # the default view: the latest whole quarter
 
 
-def test_the_voice_page_shows_what_to_fix_first(server, page, data_folder: Path) -> None:  # type: ignore[no-untyped-def]
+def test_the_voice_page_shows_what_to_fix_first(server: str, page: Page, data_folder: Path) -> None:
     page.goto(f"{server}/voice")
     settle(page)
     shot(page, "voice")
@@ -31,8 +35,8 @@ def test_the_voice_page_shows_what_to_fix_first(server, page, data_folder: Path)
     assert "Fix first" in charts.nth(0).inner_text()
 
 
-def test_overview_cards_say_status_and_significance_in_words(  # type: ignore[no-untyped-def]
-    server, page, data_folder: Path
+def test_overview_cards_say_status_and_significance_in_words(
+    server: str, page: Page, data_folder: Path
 ) -> None:
     page.goto(f"{server}/?region=East")
     settle(page)
