@@ -57,7 +57,7 @@ def write_table(
     name: str,
     rows: Rows,
     fmt: str = "parquet",
-    schema: Mapping[str, pl.DataType] | None = None,
+    schema: Mapping[str, pl.DataType | type[pl.DataType]] | None = None,
 ) -> Path:
     """Write one table as `<name>.<fmt>`; `schema` pins column types when rows are ambiguous."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -79,7 +79,10 @@ def write_table(
 
 
 def write_folder(folder: Path, fmt: str = "parquet", **tables: Rows) -> Path:
-    """Write a data folder holding each given table; returns the folder."""
+    """Write a data folder holding each given table; returns the folder.
+
+    A caller unpacking a dict of tables names `fmt` as well, so no table is taken for it.
+    """
     for name, rows in tables.items():
         write_table(folder, name, rows, fmt=fmt)
     return folder

@@ -77,7 +77,7 @@ def plain_inputs(rows: list[dict[str, Any]], end: dt.date) -> dict[str, tuple[fl
             by_day[row["customer_id"]][row["order_date"]] += row["amount"]
         elif row["order_date"] <= HOLDOUT_END:
             later[row["customer_id"]].add(row["order_date"])
-    found = {}
+    found: dict[str, tuple[float, ...]] = {}
     for cid, values in by_day.items():
         days = sorted(values)
         repeat = [values[d] for d in days[1:]]

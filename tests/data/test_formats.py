@@ -21,7 +21,7 @@ from cxcore.settings import Settings
 from cxcore.store.check import check
 from cxcore.store.publish import ensure_store, publish
 from tests.factories import customer, order, write_folder
-from tests.workbooks import write_workbook
+from tests.workbooks import Sheet, write_workbook
 
 HEADER = ["customer_id", "order_id", "order_date", "product_category", "amount"]
 # What every layout below must read as: (order_id, order_date, amount).
@@ -133,7 +133,11 @@ def test_a_decimal_point_beside_semicolons_is_not_read_as_a_comma(tmp_path: Path
 
 def test_a_workbook_reads_its_first_sheet_with_a_note(tmp_path: Path) -> None:
     folder = _folder(tmp_path)
-    rows = [HEADER, ["c1", "o1", "19970101", "A", 1234.5], ["c1", "o2", "2024-02-29", "A", 12.5]]
+    rows: Sheet = [
+        HEADER,
+        ["c1", "o1", "19970101", "A", 1234.5],
+        ["c1", "o2", "2024-02-29", "A", 12.5],
+    ]
     write_workbook(folder / "orders.xlsx", {"Orders": rows, "Notes": [["ignored"]]})
     catalog = Catalog.from_folder(folder)
     assert _rows(catalog) == EXPECTED

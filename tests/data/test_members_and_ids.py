@@ -181,7 +181,7 @@ def _same(left: Any, right: Any) -> bool:
 @pytest.mark.parametrize("by", [None, ["segment"], ["region", "tier"]], ids=str)
 def test_csv_and_parquet_agree(tmp_path: Path, by: list[str] | None) -> None:
     tables = mixed_tables()
-    parquet = write_folder(tmp_path / "pq", **tables)
+    parquet = write_folder(tmp_path / "pq", fmt="parquet", **tables)
     csv = write_folder(tmp_path / "csv", fmt="csv", **{k: csv_rows(v) for k, v in tables.items()})
     options: dict[str, Any] = {"by": by} if by else {}
     from_parquet = kpis(parquet, START, END, **options)

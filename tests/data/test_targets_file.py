@@ -66,7 +66,7 @@ wat = 1
 
 
 def test_rows_from_an_edited_table_treat_blank_members_as_every_member() -> None:
-    rows = [
+    rows: list[dict[str, str | int | None]] = [
         {"kpi": "nps", "segment": "", "region": None, "target": 25, "amber": 20, "red": 10},
         {"kpi": "nps", "segment": "SMB", "region": " ", "target": 30, "amber": 25, "red": 15},
         {"kpi": "", "segment": None, "region": None, "target": None, "amber": 1, "red": 0},

@@ -16,7 +16,9 @@ ORDERS = [order("o1", "c1", "2025-01-05", 10.0), order("o2", "c2", "2025-01-06",
 
 
 def folder_with(tmp_path: Path, **tables: list[dict]) -> Path:
-    return write_folder(tmp_path, **{"customers": CUSTOMERS, "orders": ORDERS, **tables})
+    return write_folder(
+        tmp_path, fmt="parquet", **{"customers": CUSTOMERS, "orders": ORDERS, **tables}
+    )
 
 
 def _write_text(name: str, text: str | bytes) -> Callable[[Path], None]:
@@ -32,7 +34,7 @@ def _truncated_parquet(folder: Path) -> None:
     path.write_bytes(path.read_bytes()[:-40])
 
 
-def _nps(score: int) -> Callable[[Path], None]:
+def _nps(score: int) -> Callable[[Path], object]:
     row = {
         "response_id": "r1",
         "customer_id": "c1",
@@ -42,7 +44,7 @@ def _nps(score: int) -> Callable[[Path], None]:
     return lambda folder: write_table(folder, "nps_responses", [row])
 
 
-def _sessions(pageviews: int) -> Callable[[Path], None]:
+def _sessions(pageviews: int) -> Callable[[Path], object]:
     row = {
         "session_id": "s1",
         "customer_id": None,
@@ -66,7 +68,7 @@ def _sessions(pageviews: int) -> Callable[[Path], None]:
     )
 
 
-def _contacts(cost: float) -> Callable[[Path], None]:
+def _contacts(cost: float) -> Callable[[Path], object]:
     row = {
         "contact_id": "k1",
         "customer_id": "c1",
@@ -135,7 +137,7 @@ CASES = [
 
 @pytest.mark.parametrize(("case", "breaker", "expected"), CASES, ids=[c[0] for c in CASES])
 def test_bad_input_is_refused_with_a_clear_message(
-    tmp_path: Path, case: str, breaker: Callable[[Path], None], expected: list[str]
+    tmp_path: Path, case: str, breaker: Callable[[Path], object], expected: list[str]
 ) -> None:
     folder = folder_with(tmp_path)
     for stale in folder.glob("orders.*"):

@@ -4,11 +4,23 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import NotRequired, TypedDict
 
 from cxcore import Cockpit
 from cxcore.data.sample import generate
 
-VIEWS = [
+
+class View(TypedDict):
+    """The keyword arguments of one `Cockpit.kpis` call."""
+
+    start: str
+    end: str
+    compare: NotRequired[str]
+    filters: NotRequired[dict[str, list[str]]]
+    by: NotRequired[list[str]]
+
+
+VIEWS: list[View] = [
     {"start": "2026-07-01", "end": "2026-09-30"},
     {"start": "2026-07-01", "end": "2026-09-30", "compare": "yoy", "by": ["segment"]},
     {"start": "2025-01-01", "end": "2025-12-31", "filters": {"region": ["East"]}},

@@ -149,7 +149,7 @@ EXPECTED: dict[str, tuple[float | None, float | None]] = {
 
 @pytest.fixture
 def shop(tmp_path: Path) -> Path:
-    return write_folder(tmp_path / "shop", **shop_tables())
+    return write_folder(tmp_path / "shop", fmt="parquet", **shop_tables())
 
 
 def test_expectation_table_names_every_kpi() -> None:
@@ -192,7 +192,7 @@ def test_missing_optional_table_nulls_only_its_kpis(
     """A missing export must blank its own KPIs without taking the page down."""
     tables = shop_tables()
     del tables[missing]
-    result = kpis(write_folder(tmp_path / "shop", **tables), START, END)["kpis"]
+    result = kpis(write_folder(tmp_path / "shop", fmt="parquet", **tables), START, END)["kpis"]
     assert set(result) == set(KPI_NAMES)
     for name in KPI_NAMES:
         if name in unavailable:

@@ -136,7 +136,7 @@ def test_nps_and_margin_of_error_by_hand() -> None:
 
 def test_service_and_web_kpis_count_late_timestamps_on_their_day() -> None:
     late = dt.datetime(2024, 2, 29, 23, 59, 59)
-    tables = {
+    tables: dict[str, list[dict[str, Any]]] = {
         "customers": [customer(1)],
         "orders": [order(1, 1, "2024-02-29", 10)],
         "service_contacts": [
@@ -279,7 +279,7 @@ def test_attribution_filters() -> None:
 
 
 def test_empty_optional_tables_give_zero_counts_and_null_ratios() -> None:
-    tables = {
+    tables: dict[str, list[dict[str, Any]]] = {
         "customers": [],
         "orders": [],
         "service_contacts": [],

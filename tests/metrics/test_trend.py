@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from cxcore.metrics.trend import month_periods, monthly, series, trailing_months
 
@@ -24,20 +26,32 @@ def test_trailing_months_stop_at_the_first_day_of_data() -> None:
     assert trailing_months(D(2024, 3, 31), D(2024, 1, 1))[0].start == D(2024, 1, 1)
 
 
+def day(value: str | dt.date) -> dt.date:
+    """A day as `monthly` hands it over (the engine would also take ISO text)."""
+    assert isinstance(value, dt.date), value
+    return value
+
+
 class FakeCockpit:
     """Answers like the engine: the value is the month number, previous its double."""
 
     def __init__(self) -> None:
-        self.calls: list[tuple[list[tuple[dt.date, dt.date]], str, dict]] = []  # type: ignore[type-arg]
+        self.calls: list[tuple[list[tuple[dt.date, dt.date]], str, dict[str, Sequence[str]]]] = []
 
-    def kpis_many(self, periods, compare="previous", filters=None):  # type: ignore[no-untyped-def]
-        self.calls.append((list(periods), compare, dict(filters or {})))
+    def kpis_many(
+        self,
+        periods: Sequence[tuple[str | dt.date, str | dt.date]],
+        compare: str = "previous",
+        filters: Mapping[str, Sequence[str]] | None = None,
+    ) -> list[dict[str, Any]]:
+        days = [(day(start), day(end)) for start, end in periods]
+        self.calls.append((days, compare, dict(filters or {})))
         return [
             {
                 "comparison": {"start": start.replace(year=start.year - 1).isoformat()},
                 "kpis": {"revenue": {"value": start.month, "previous": 2 * start.month}},
             }
-            for start, _ in periods
+            for start, _ in days
         ]
 
 

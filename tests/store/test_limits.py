@@ -10,7 +10,7 @@ import pytest
 
 from cxcore.settings import Settings
 from cxcore.store.check import check
-from tests.workbooks import write_workbook
+from tests.workbooks import Sheet, write_workbook
 
 HEADER = "customer_id,order_id,order_date,product_category,amount"
 
@@ -48,7 +48,10 @@ def test_a_parquet_file_that_unpacks_too_large_is_refused_unread(
 
 
 def test_a_workbook_counts_by_its_uncompressed_size(store: Path, tmp_path: Path) -> None:
-    rows = [HEADER.split(","), *(["c1", f"o{i}", "2025-01-01", "A", 1] for i in range(5_000))]
+    rows: Sheet = [
+        HEADER.split(","),
+        *(("c1", f"o{i}", "2025-01-01", "A", 1) for i in range(5_000)),
+    ]
     path = write_workbook(tmp_path / "orders.xlsx", {"Orders": rows})
     settings = Settings(max_unpacked_mb=0.1)
     errors = check(store, "orders", [path], settings=settings).report.errors

@@ -6,6 +6,7 @@ from __future__ import annotations
 import statistics
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,7 +18,9 @@ START, END = "2025-04-01", "2025-06-30"  # P = Q2 2025, Q = Q1 2025
 QD, PD = "2025-02-10", "2025-05-10"
 
 
-def answer(rid: str, cid: str | None, day: str, score: int, journey: str | None, point: str):
+def answer(
+    rid: str, cid: str | None, day: str, score: int, journey: str | None, point: str
+) -> dict[str, Any]:
     row = nps(rid, cid, day, score, touchpoint=point)
     return row | ({"journey": journey} if journey else {"journey": None})
 
@@ -132,13 +135,14 @@ def test_the_prediction_is_the_correlation_of_member_nps_with_the_outcome(tmp_pa
 
 
 def test_fix_first_is_the_lowest_nps_with_enough_answers() -> None:
-    members = [
+    members: list[dict[str, Any]] = [
         {"member": "a", "nps": -40.0, "responses": 12},  # too few to judge
         {"member": "b", "nps": 5.0, "responses": 80},
         {"member": "c", "nps": 12.0, "responses": 300},
         {"member": "d", "nps": None, "responses": 0},
     ]
-    assert fix_first(members)["member"] == "b"
+    first = fix_first(members)
+    assert first is not None and first["member"] == "b"
     assert fix_first(members[:1]) is None
 
 
