@@ -9,7 +9,7 @@ import pytest
 import sqlglot
 
 from cxcore import Cockpit, database
-from cxcore.metrics.backend import QueryTimeout
+from cxcore.metrics.backend import DuckDBExecutor, QueryTimeout
 from cxcore.settings import Settings
 from cxcore.store.publish import ensure_store
 from tests.factories import customer, order, write_folder
@@ -34,7 +34,9 @@ def test_an_open_connection_lets_the_probes_through() -> None:
 
 def test_the_serving_connection_refuses_every_probe(store: Path) -> None:
     with Cockpit.open(store) as cockpit:
-        assert database.self_check(cockpit.executor.con) == []  # type: ignore[attr-defined]
+        executor = cockpit.executor
+        assert isinstance(executor, DuckDBExecutor)
+        assert database.self_check(executor.con) == []
 
 
 def test_a_working_connection_refuses_every_probe(tmp_path: Path) -> None:

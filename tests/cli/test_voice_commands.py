@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -56,12 +57,12 @@ def test_drivers_keeps_a_journey(folder: Path, capsys: Capture) -> None:
     ],
 )
 def test_value_and_journeys_print_the_python_answer(
-    folder: Path, capsys: Capture, command: str, call: object
+    folder: Path, capsys: Capture, command: str, call: Callable[[Cockpit], object]
 ) -> None:
     status, out, err = run(capsys, command, "--data", str(folder), *VIEW, "--compare", "yoy")
     assert status == 0, err
     with Cockpit.open(folder) as cockpit:
-        expected = call(cockpit)  # type: ignore[operator]
+        expected = call(cockpit)
     assert json.loads(out) == json.loads(json.dumps(expected))
 
 

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pytest
 
 from cxcore import ArgumentError, Cockpit
 from cxcore.data.sample import generate
+from cxcore.metrics.engine import Key, SlotMeasures
 from cxcore.metrics.periods import Windows, parse_compare, period
-from cxcore.metrics.query import shared_slots
+from cxcore.metrics.query import Slot, shared_slots
 from cxcore.metrics.trend import month_periods
 
 
@@ -91,9 +93,11 @@ def test_a_trend_of_twelve_whole_months_asks_thirteen_slots(
     asked: list[int] = []
     real = cockpit.measures
 
-    def counted(slots: list[object], *rest: object) -> object:
+    def counted(
+        slots: Sequence[Slot], filters: Mapping[str, Sequence[str]], by: tuple[str, ...]
+    ) -> dict[Key, SlotMeasures]:
         asked.append(len(slots))
-        return real(slots, *rest)  # type: ignore[arg-type]
+        return real(slots, filters, by)
 
     monkeypatch.setattr(cockpit, "measures", counted)
     whole = month_periods(dt.date(2025, 1, 1), dt.date(2025, 12, 31))

@@ -48,7 +48,8 @@ def _wait_for(flag: Path, process: subprocess.Popen[bytes], timeout_s: float = 6
     deadline = time.monotonic() + timeout_s
     while not flag.exists():
         if process.poll() is not None:
-            pytest.fail(f"publisher exited early: {process.stderr.read()!r}")  # type: ignore[union-attr]
+            assert process.stderr is not None  # started with stderr=PIPE
+            pytest.fail(f"publisher exited early: {process.stderr.read()!r}")
         if time.monotonic() > deadline:
             process.kill()
             pytest.fail("publisher never reached the pause point")

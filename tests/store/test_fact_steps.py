@@ -7,6 +7,7 @@ the join and the sort did not fit 1 GB together at 200M web sessions.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import duckdb
@@ -28,7 +29,7 @@ def _facts(store: Path) -> dict[str, list[tuple[object, ...]]]:
     }
 
 
-def _days(store: Path, name: str) -> list[object]:
+def _days(store: Path, name: str) -> list[dt.date]:
     (version,) = (store / "versions").iterdir()
     path = version / TABLES_DIR / f"{name}.parquet"
     query = f"SELECT \"{DAY}\" FROM read_parquet('{path}')"

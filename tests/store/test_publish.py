@@ -134,14 +134,16 @@ def test_facts_and_rollups_are_built_in_the_same_publish(store: Path, tmp_path: 
     ]
     assert days == sorted(days) and len(days) == 3
     daily = folder / info.relations["daily_orders"]
-    (total,) = con.execute(
-        "SELECT SUM(revenue) FROM read_parquet($p)", {"p": str(daily)}
-    ).fetchone()
+    row = con.execute("SELECT SUM(revenue) FROM read_parquet($p)", {"p": str(daily)}).fetchone()
+    assert row is not None
+    (total,) = row
     assert total == Decimal(600)
     windows = folder / info.relations["windows_orders"]
-    (active,) = con.execute(
+    row = con.execute(
         "SELECT SUM(active) FROM read_parquet($p) WHERE unit = 'year'", {"p": str(windows)}
     ).fetchone()
+    assert row is not None
+    (active,) = row
     assert active == 3
 
 

@@ -34,7 +34,7 @@ def _publish_amount(store: Path, folder: Path, amount: int, keep: int) -> int:
     return publish(store, "orders", [path], settings=Settings(keep_versions=keep)).version
 
 
-def _before_hold(monkeypatch: pytest.MonkeyPatch, when: Callable[[], None]) -> list[int]:
+def _before_hold(monkeypatch: pytest.MonkeyPatch, when: Callable[[], object]) -> list[int]:
     """Run `when` once, after a reader read the pointer and before it holds the version."""
     real = reader.hold_version
     fired: list[int] = []
