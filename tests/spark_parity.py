@@ -111,16 +111,23 @@ def typed(value: Any) -> Any:
     return (type(value).__name__, value)
 
 
+def recording(cockpit: Cockpit) -> Recording:
+    """The cockpit's executor, which the parity fixtures replaced by a Recording."""
+    executor = cockpit.executor
+    assert isinstance(executor, Recording), executor
+    return executor
+
+
 def forget_queries(engines: Mapping[str, tuple[Cockpit, Cockpit]]) -> None:
     """Start a test with no recorded queries: the cockpits live for the whole test run, and
     a query one test asked of one engine only must not count against the next test."""
     for pair in engines.values():
         for cockpit in pair:
-            cockpit.executor.rows.clear()  # type: ignore[attr-defined]
+            recording(cockpit).rows.clear()
 
 
 def assert_same_rows(duck: Cockpit, sparked: Cockpit) -> None:
-    ran_duck, ran_spark = duck.executor.rows, sparked.executor.rows  # type: ignore[attr-defined]
+    ran_duck, ran_spark = recording(duck).rows, recording(sparked).rows
     assert ran_duck.keys() == ran_spark.keys(), (
         sorted(ran_duck.keys() - ran_spark.keys())[:3],
         sorted(ran_spark.keys() - ran_duck.keys())[:3],

@@ -85,13 +85,15 @@ def test_voice_figures_are_identical(
         _same(duck.drivers(start, end, filters), sparked.drivers(start, end, filters), view)
         for figure in ("nps_value", "journeys", "changes"):
             asked = [getattr(c, figure)(start, end, compare, filters) for c in (duck, sparked)]
-            _same(*asked, (figure, view))
+            duck_figure, spark_figure = asked
+            _same(duck_figure, spark_figure, (figure, view))
         for kpi in MOVED:
             for by in ("segment", "region"):
                 asked = [
                     c.why_it_moved(kpi, start, end, compare, filters, by) for c in (duck, sparked)
                 ]
-                _same(*asked, (kpi, by, view))
+                duck_moved, spark_moved = asked
+                _same(duck_moved, spark_moved, (kpi, by, view))
     start, end, _, _ = VIEWS[data][0]
     chosen = ANSWER_FILTERS[data]
     _same(duck.drivers(start, end, chosen), sparked.drivers(start, end, chosen), chosen)
@@ -128,7 +130,8 @@ def test_cohorts_are_identical(engines: dict[str, tuple[Cockpit, Cockpit]], data
         for basis in ("first_order", "signup"):
             for chosen in ({}, filters):
                 results = [cohorts(e, first, end, chosen, basis) for e in pair]
-                _same(*results, (use_rollups, basis, chosen))
+                duck_cohorts, spark_cohorts = results
+                _same(duck_cohorts, spark_cohorts, (use_rollups, basis, chosen))
                 asked += bool(results[0]["cohorts"])
     assert asked, "no cohort at all proves nothing"
     assert_same_rows(duck, sparked)
@@ -150,7 +153,8 @@ def test_lifetime_value_inputs_and_figures_are_identical(
             assert np.array_equal(getattr(inputs[1], name), getattr(inputs[0], name)), name
         for by in (None, "segment"):
             figures = [_clv(c, calibration, chosen, by) for c in (duck, sparked)]
-            _same(*figures, (chosen, by))
+            duck_clv, spark_clv = figures
+            _same(duck_clv, spark_clv, (chosen, by))
     assert len(inputs[0]) > 0
     assert_same_rows(duck, sparked)
 
