@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -18,14 +17,8 @@ from cxcore.data.contract import table_label
 from cxcore.metrics.registry import GROUPS, KPIS, Kpi
 from cxcore.metrics.trend import series
 
-# Groups that share a row, so short groups don't leave half-empty rows.
-ROWS: tuple[tuple[str, ...], ...] = (
-    ("Growth",),
-    ("Loyalty", "Cross-sell"),
-    ("Service",),
-    ("Voice of the customer",),
-    ("Digital",),
-)
+# Below the headline every card is a sixth of the page wide, whatever its group's size:
+# a group of seven cards sharing a row broke 'Purchase frequency' mid-word on a laptop.
 MAX_PER_ROW = 6
 
 
@@ -67,13 +60,8 @@ def overview(
 ) -> None:
     """Every group of the KPI set, in the order an executive reads it; `notes` (status and
     significance in words, by KPI) are said under the cards that have one."""
-    assert {g for row in ROWS for g in row} == set(GROUPS)
-    for row in ROWS:
-        sizes = [max(len(group_kpis(g)), 1) for g in row]
-        columns = st.columns(sizes, gap="large") if len(row) > 1 else [st.container()]
-        for group, column in zip(row, columns, strict=True):
-            with column:
-                _group(group, result, months, view, spans, versus, notes or {})
+    for group in GROUPS:
+        _group(group, result, months, view, spans, versus, notes or {})
 
 
 def _group(
@@ -93,17 +81,16 @@ def _group(
     if len(missing) == 1 and all(k.source in missing for k in kpis):
         st.caption(f"No {table_label(missing[0])} export is loaded.")
         return
-    columns = st.columns(per_row(len(kpis)))
-    for i, kpi in enumerate(kpis):
-        with columns[i % len(columns)]:
-            card(kpi, result["kpis"][kpi.name], months, view, spans, versus)
-            _note(notes.get(kpi.name))
+    for row in card_rows(kpis):
+        for kpi, column in zip(row, st.columns(MAX_PER_ROW), strict=False):
+            with column:
+                card(kpi, result["kpis"][kpi.name], months, view, spans, versus)
+                _note(notes.get(kpi.name))
 
 
-def per_row(cards: int) -> int:
-    """Cards per row, at most MAX_PER_ROW, spread evenly: 8 cards are two rows of 4, not 6 + 2."""
-    rows = max(1, math.ceil(cards / MAX_PER_ROW))
-    return max(1, math.ceil(cards / rows))
+def card_rows(kpis: Sequence[Kpi]) -> list[Sequence[Kpi]]:
+    """The group's cards in rows of MAX_PER_ROW slots, the last row's empty ones left blank."""
+    return [kpis[i : i + MAX_PER_ROW] for i in range(0, len(kpis), MAX_PER_ROW)]
 
 
 def card(
@@ -135,6 +122,7 @@ def card(
         delta_arrow="auto" if covered.shows_change else "off",
         help=card_help(kpi, versus, exact),
         border=True,
+        height="stretch",
         chart_data=sparkline(months, kpi.name, view.end, span),
         chart_type="area",
     )
@@ -166,6 +154,7 @@ def _note_card(kpi: Kpi, words: str) -> None:
         delta_arrow="off",
         help=kpi.description,
         border=True,
+        height="stretch",
     )
 
 

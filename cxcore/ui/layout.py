@@ -105,7 +105,8 @@ def page_header(
     kpi_label: str | None = None,
     drill: Sequence[str] = (),
 ) -> None:
-    left, right = st.columns([5, 1], vertical_alignment="bottom")
+    # The share button keeps its whole label on a 1280-pixel laptop screen.
+    left, right = st.columns([4, 1.2], vertical_alignment="bottom")
     with left:
         st.title(title, anchor=False)
         st.markdown(describe(view, comparison))

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from cxcore.metrics.registry import GROUPS, KPIS
+from cxcore.ui.cards import card_rows
 from tests.factories import customer, order, write_folder
 
 from .conftest import open_app, served_store
@@ -38,3 +40,25 @@ def test_a_nine_digit_revenue_card_says_millions_and_its_help_the_exact_value(
     assert revenue.proto.help.endswith("Exact value: $168,456,789.")
     orders = cards["Orders"]
     assert orders.value == "2" and "Exact value" not in orders.proto.help
+
+
+def test_every_card_below_the_headline_is_a_sixth_of_the_page(data_folder: Path) -> None:
+    """Seven cards in one row broke their labels mid-word on a laptop: each group's row has
+    six slots, whatever the group's size, so every card has the same width."""
+    at = open_app()
+    assert not at.exception
+    blocks = list(at.main.children.values())
+    rows = {
+        str(heading.value): blocks[i + 1]
+        for i, heading in enumerate(blocks)
+        if type(heading).__name__ == "Subheader"
+    }
+    assert set(rows) == set(GROUPS)
+    for group, row in rows.items():
+        slots = [c for c in row.children.values() if type(c).__name__ == "Column"]
+        assert [round(c.weight, 3) for c in slots] == [round(1 / 6, 3)] * 6, group
+
+
+@pytest.mark.parametrize(("cards", "rows"), [(2, [2]), (6, [6]), (7, [6, 1]), (13, [6, 6, 1])])
+def test_cards_fill_rows_of_six(cards: int, rows: list[int]) -> None:
+    assert [len(r) for r in card_rows(KPIS[:cards])] == rows
