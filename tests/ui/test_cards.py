@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from streamlit.testing.v1.element_tree import Column, Subheader
 
 from cxcore.metrics.registry import GROUPS, KPIS
 from cxcore.ui.cards import card_rows
@@ -49,13 +50,13 @@ def test_every_card_below_the_headline_is_a_sixth_of_the_page(data_folder: Path)
     assert not at.exception
     blocks = list(at.main.children.values())
     rows = {
-        str(heading.value): blocks[i + 1]
+        heading.value: blocks[i + 1]
         for i, heading in enumerate(blocks)
-        if type(heading).__name__ == "Subheader"
+        if isinstance(heading, Subheader)
     }
     assert set(rows) == set(GROUPS)
     for group, row in rows.items():
-        slots = [c for c in row.children.values() if type(c).__name__ == "Column"]
+        slots = [c for c in row.children.values() if isinstance(c, Column)]
         assert [round(c.weight, 3) for c in slots] == [round(1 / 6, 3)] * 6, group
 
 
