@@ -15,6 +15,7 @@ import polars as pl
 import streamlit as st
 
 from cxcore import Cockpit
+from cxcore.analytics.significance import CONFIDENCE, VerdictKind
 from cxcore.app.views import View
 from cxcore.data.names import column_label
 from cxcore.metrics.registry import KPI_BY_NAME
@@ -154,7 +155,7 @@ def journey_frame(attribute: str, members: list[Mapping[str, Any]]) -> pl.DataFr
         "Answers": pl.Int64,
         "NPS": pl.Float64,
         "Change": pl.Float64,
-        "Is it real?": pl.String,
+        REAL: pl.String,
         "Spread": pl.Float64,
     }
     rows = [
@@ -163,12 +164,27 @@ def journey_frame(attribute: str, members: list[Mapping[str, Any]]) -> pl.DataFr
             m["responses"],
             _one_decimal(m["nps"]),
             _one_decimal(m["change"]),
-            (m["significance"] or {}).get("words", ""),
+            real_cell(m["significance"]),
             _one_decimal(_pp(m["next_period"]["retention_spread"])),
         )
         for m in members
     ]
     return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+REAL = f"Real? ({CONFIDENCE:.0%})"  # is the change more than chance, at that confidence
+
+
+def real_cell(significance: Mapping[str, Any] | None) -> str:
+    """The verdict in a table cell: 'yes, fall' rather than 'significant fall (95%)', so the
+    figures beside it keep their room on a laptop screen; too few answers say how few."""
+    if significance is None:
+        return ""
+    if significance["significant"]:
+        return f"yes, {significance['verdict']}"
+    if significance["verdict"] == VerdictKind.TOO_FEW:
+        return str(significance["words"])
+    return "no"
 
 
 def _pp(share: float | None) -> float | None:

@@ -59,7 +59,8 @@ def quadrant_figure(drivers: Mapping[str, Any], split: Quadrant) -> go.Figure:
         y=ys,
         mode="markers+text",
         text=[escape_plot_text(driver_label(d["driver"])) for d in scored],
-        textposition="top center",
+        # Labels lean toward the middle: a centred one by the edge was cut ("taff courtesy").
+        textposition=["top right" if x < (x0 + x1) / 2 else "top left" for x in xs],
         marker={
             "size": [12 + 60 * (d["relative_weight"] or 0) for d in scored],
             "color": [BAD if d["driver"] in corner else PRIMARY for d in scored],

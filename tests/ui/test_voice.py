@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import streamlit as st
@@ -16,6 +17,7 @@ from cxcore.data.targets import Target
 from cxcore.metrics.registry import Unit
 from cxcore.store.layout import current_version
 from cxcore.store.targets import publish_targets
+from cxcore.ui.voice import real_cell
 from cxcore.voice.drivers import driver_label, quadrant
 from cxcore.voice.journeys import fix_first
 from tests.ui.conftest import open_app
@@ -168,3 +170,24 @@ def test_journey_tables_are_headed_by_what_they_list(
         assert table[table.columns[0]].tolist() == [m["member"] for m in members]
         assert table["Answers"].tolist() == [m["responses"] for m in members]
         assert table["Change"].tolist() == pytest.approx([round(m["change"], 1) for m in members])
+        assert table["Real? (95%)"].tolist() == [real_cell(m["significance"]) for m in members]
+
+
+@pytest.mark.parametrize(
+    ("verdict", "cell"),
+    [
+        (None, ""),
+        ({"verdict": "fall", "significant": True, "words": "significant fall (95%)"}, "yes, fall"),
+        ({"verdict": "rise", "significant": True, "words": "significant rise (95%)"}, "yes, rise"),
+        (
+            {"verdict": "no significant change", "significant": False, "words": "no sig..."},
+            "no",
+        ),
+        (
+            {"verdict": "too few", "significant": False, "words": "too few answers (n = 12)"},
+            "too few answers (n = 12)",
+        ),
+    ],
+)
+def test_a_verdict_fits_its_table_cell(verdict: dict[str, Any] | None, cell: str) -> None:
+    assert real_cell(verdict) == cell

@@ -168,6 +168,8 @@ def test_the_quadrant_shades_and_names_the_fix_first_corner() -> None:
     assert (shade.x0, shade.y1) == (pytest.approx(0.4), pytest.approx(7.0))
     assert "Fix first" in json.dumps(fig.layout.annotations[0].to_plotly_json())
     assert "Wait" in voice_words.driver_sentence(drivers["drivers"], split.fix_first)
+    # each label leans toward the middle, so none is cut at the chart's edge
+    assert list(fig.data[0].textposition) == ["top left", "top right", "top right"]
 
 
 def test_the_value_sentence_when_passives_bring_less_than_detractors() -> None:
