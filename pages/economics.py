@@ -27,7 +27,13 @@ measure = middle.radio(
     horizontal=True,
     key="_cx_cohort_measure",
 )
-year = right.toggle("Cohorts of the 12 months to the period's end", True, key="_cx_cohort_year")
+year = right.toggle(  # a short label: the long one was cut on a laptop screen
+    "12 months of cohorts",
+    True,
+    key="_cx_cohort_year",
+    help="On: the cohorts that started in the 12 months up to the period's end."
+    " Off: only those that started in the period.",
+)
 first, last = economics.cohort_span(view, year)
 result = economics.cohorts(source, version, first, last, view.filters, basis)
 if not result["cohorts"]:
