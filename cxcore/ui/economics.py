@@ -31,6 +31,7 @@ TTL = dt.timedelta(hours=1)
 MEASURES = {"retention": "Customers with an order", "revenue_per_customer": "Revenue per customer"}
 FITTING = "Fitting the lifetime-value models to this data (once per data version)…"
 HOLDOUT_MONTHS = (3, 6, 12)
+HOLDOUT_OPEN = "_cx_holdout_open"  # the holdout check's expander: fitted only when open
 EXPECTED, ACTUAL = "#9db7d5", "#1f4e79"
 
 

@@ -21,9 +21,14 @@ def test_the_page_draws_every_section_without_a_problem() -> None:
     at = open_app(LINK, page=PAGE)
     assert not at.exception and not at.warning
     assert [s.value for s in at.subheader] == ["Cohorts", "Customer lifetime value"]
-    assert len(at.get("plotly_chart")) == 3  # triangle, average curve, holdout
+    assert len(at.get("plotly_chart")) == 2  # triangle, average curve
     assert len(at.table) == 2  # by segment, by region
     assert at.radio(key="_cx_cohort_basis").value == "first_order"
+    assert not [r for r in at.radio if r.key == "_cx_holdout"]  # closed: nothing fitted
+    at.session_state[economics.HOLDOUT_OPEN] = True  # the reader opens the holdout check
+    at.run()
+    assert not at.exception and not at.warning
+    assert len(at.get("plotly_chart")) == 3  # and its chart is drawn
 
 
 def test_the_triangle_holds_the_cockpits_cohorts_for_the_view(data_folder: Path) -> None:
@@ -68,6 +73,8 @@ def test_clv_sits_next_to_cac_for_each_segment(data_folder: Path) -> None:
 
 def test_the_holdout_compares_expected_and_actual_purchases(data_folder: Path) -> None:
     at = open_app(page=PAGE)
+    at.session_state[economics.HOLDOUT_OPEN] = True
+    at.run()
     at.radio(key="_cx_holdout").set_value(3).run()
     assert not at.exception
     with Cockpit.open(data_folder) as cockpit:
