@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+from typing import Any
 
 import streamlit as st
 
@@ -40,7 +40,7 @@ def band(
         columns = st.columns(len(HEADLINE))
         for kpi, column in zip(headline_kpis(), columns, strict=True):
             with column:
-                card(kpi, result["kpis"][kpi.name], months, view, spans, versus, in_row=True)
+                card(kpi, result["kpis"][kpi.name], months, view, spans, versus)
                 _note((notes or {}).get(kpi.name))
         windows = view_windows(view.start, view.end, view.compare)
         line = what_moved(
@@ -84,7 +84,7 @@ def _group(
     for row in card_rows(kpis):
         for kpi, column in zip(row, st.columns(MAX_PER_ROW), strict=False):
             with column:
-                card(kpi, result["kpis"][kpi.name], months, view, spans, versus, in_row=True)
+                card(kpi, result["kpis"][kpi.name], months, view, spans, versus)
                 _note(notes.get(kpi.name))
 
 
@@ -100,21 +100,15 @@ def card(
     view: View,
     spans: Spans,
     versus: str,
-    in_row: bool = False,
 ) -> None:
-    """One st.metric; days its export does not cover are said, never shown as zero.
-
-    A card `in_row` with others takes the row's height, so a row's edges line up
-    however its labels wrap; alone (the explorer's) it keeps its own.
-    """
-    height: Literal["stretch", "content"] = "stretch" if in_row else "content"
+    """One st.metric; days its export does not cover are said, never shown as zero."""
     span = spans.get(kpi.source)
     if span is None:
-        _note_card(kpi, f"no {table_label(kpi.source)} data", height)
+        _note_card(kpi, f"no {table_label(kpi.source)} data")
         return
     covered = kpi_coverage(kpi, view_windows(view.start, view.end, view.compare), span)
     if not covered.shows_value:
-        _note_card(kpi, covered.words or "", height)
+        _note_card(kpi, covered.words or "")
         return
     value, previous = numbers["value"], numbers["previous"]
     shown, exact = format_card_value(value, kpi.unit)
@@ -128,7 +122,6 @@ def card(
         delta_arrow="auto" if covered.shows_change else "off",
         help=card_help(kpi, versus, exact),
         border=True,
-        height=height,
         chart_data=sparkline(months, kpi.name, view.end, span),
         chart_type="area",
     )
@@ -150,7 +143,7 @@ def _delta(kpi: Kpi, value: float | None, previous: float | None, covered: Cover
     return format_change(value, previous, kpi.unit) if covered.shows_change else covered.words
 
 
-def _note_card(kpi: Kpi, words: str, height: Literal["stretch", "content"]) -> None:
+def _note_card(kpi: Kpi, words: str) -> None:
     """A card whose number is unknown: a dash and, in grey, why."""
     st.metric(
         kpi.label,
@@ -160,7 +153,6 @@ def _note_card(kpi: Kpi, words: str, height: Literal["stretch", "content"]) -> N
         delta_arrow="off",
         help=kpi.description,
         border=True,
-        height=height,
     )
 
 
