@@ -9,6 +9,7 @@ KPIs can be compared with the engine's (the benchmark checks they agree).
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
@@ -41,7 +42,31 @@ def _slots(start: str, end: str, compare: str) -> list[tuple[Period, Period]]:
     return [(w.current, w.compared), (w.compared, w.before_compared)]
 
 
-class PandasOverview:
+class _TwoSlots(ABC):
+    """A view's KPIs from its two slots' base measures and the registry's formulas.
+
+    Both baselines answer the same way and differ only in how they measure a
+    slot, so the slots and the formulas are asked once here: what the benchmark
+    compares with the engine is then only the measuring.
+    """
+
+    def kpis(
+        self, start: str, end: str, compare: str, filters: Mapping[str, Sequence[str]]
+    ) -> dict[str, Any]:
+        values = [
+            evaluate(self._measures(cur, prior, filters))
+            for cur, prior in _slots(start, end, compare)
+        ]
+        return {name: {"value": values[0][name], "previous": values[1][name]} for name in values[0]}
+
+    @abstractmethod
+    def _measures(
+        self, cur: Period, prior: Period, filters: Mapping[str, Sequence[str]]
+    ) -> dict[str, Any]:
+        """The base measures of one slot: `cur` the window, `prior` the one before it."""
+
+
+class PandasOverview(_TwoSlots):
     """Every export in memory, customer attributes merged in, masked and grouped per view."""
 
     def __init__(self, folder: Path) -> None:
@@ -59,15 +84,6 @@ class PandasOverview:
             for dim in DIMENSIONS:
                 frame[dim] = frame[dim].fillna("Unknown") if dim in frame else "Unknown"
             self.frames[name] = frame
-
-    def kpis(
-        self, start: str, end: str, compare: str, filters: Mapping[str, Sequence[str]]
-    ) -> dict[str, Any]:
-        values = [
-            evaluate(self._measures(cur, prior, filters))
-            for cur, prior in _slots(start, end, compare)
-        ]
-        return {name: {"value": values[0][name], "previous": values[1][name]} for name in values[0]}
 
     def _rows(
         self, name: str, window: Period, filters: Mapping[str, Sequence[str]]
@@ -126,7 +142,7 @@ class PandasOverview:
         }
 
 
-class PolarsLazyOverview:
+class PolarsLazyOverview(_TwoSlots):
     """The files scanned lazily; each view joins, filters and groups, then collects."""
 
     def __init__(self, folder: Path) -> None:
@@ -150,15 +166,6 @@ class PolarsLazyOverview:
             missing = [d for d in DIMENSIONS if d not in scan.collect_schema().names()]
             scan = scan.with_columns(*(pl.lit(None, pl.String).alias(d) for d in missing))
             self.scans[name] = scan.with_columns(pl.col(list(DIMENSIONS)).fill_null("Unknown"))
-
-    def kpis(
-        self, start: str, end: str, compare: str, filters: Mapping[str, Sequence[str]]
-    ) -> dict[str, Any]:
-        values = [
-            evaluate(self._measures(cur, prior, filters))
-            for cur, prior in _slots(start, end, compare)
-        ]
-        return {name: {"value": values[0][name], "previous": values[1][name]} for name in values[0]}
 
     def _rows(
         self, name: str, window: Period, filters: Mapping[str, Sequence[str]]
