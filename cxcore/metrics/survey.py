@@ -207,6 +207,33 @@ def _spent(prefix: str, answered_in: str) -> exp.Select:
     )
 
 
+def _answered_in_q(scope: Scope, *columns: exp.Expr) -> exp.Select:
+    """`columns` of each answer `f` of Q in `scope` whose customer is known.
+
+    Only a known customer can be followed to what they bought in P, so every
+    question about buying next starts from these answers, chosen one way.
+    """
+    return (
+        exp.select(*columns)
+        .from_(table(ANSWERS).as_("f"))
+        .where(and_all([*_answers_in("q", scope), fragment("f.customer_id IS NOT NULL")]))
+    )
+
+
+def _beside_spend_in_p(answered: exp.Select, *columns: exp.Expr) -> exp.Select:
+    """`columns` of the answers `a` (from `_answered_in_q`) beside their customer's
+    spend `s` in P, left-joined: a customer who did not order has a null `s`."""
+    return (
+        exp.select(*columns)
+        .from_(answered.subquery("a"))
+        .join(
+            _spent("p", answered_in="q").subquery("s"),
+            on=fragment("a.customer_id = s.customer_id"),
+            join_type="left",
+        )
+    )
+
+
 def outcomes_query(
     compared: Period, current: Period, scope: Scope, attributes: tuple[str, ...]
 ) -> Query:
@@ -224,34 +251,20 @@ def outcomes_query(
 @lru_cache(maxsize=SHAPES)
 def _outcomes_sql(scope: Scope, attributes: tuple[str, ...]) -> exp.Expr:
     unknown = _lit(UNKNOWN_MEMBER)
-    answered = (
-        exp.select(
-            column("customer_id", "f"),
-            column("response_id", "f"),
-            *(
-                alias(exp.Coalesce(this=column(a, "f"), expressions=[unknown]), a)
-                for a in attributes
-            ),
-            alias(answer_class(), "class"),
-        )
-        .from_(table(ANSWERS).as_("f"))
-        .where(and_all([*_answers_in("q", scope), fragment("f.customer_id IS NOT NULL")]))
+    answered = _answered_in_q(
+        scope,
+        column("customer_id", "f"),
+        column("response_id", "f"),
+        *(alias(exp.Coalesce(this=column(a, "f"), expressions=[unknown]), a) for a in attributes),
+        alias(answer_class(), "class"),
     )
-    return (
-        exp.select(
-            *(column(a, "a") for a in attributes),
-            column("class", "a"),
-            alias(fragment("s.customer_id IS NOT NULL"), "bought"),
-            alias(fragment("COALESCE(s.revenue, 0)"), "revenue"),
-        )
-        .from_(answered.subquery("a"))
-        .join(
-            _spent("p", answered_in="q").subquery("s"),
-            on=fragment("a.customer_id = s.customer_id"),
-            join_type="left",
-        )
-        .order_by(column("response_id", "a"))  # one order on every path: the same sums
-    )
+    return _beside_spend_in_p(
+        answered,
+        *(column(a, "a") for a in attributes),
+        column("class", "a"),
+        alias(fragment("s.customer_id IS NOT NULL"), "bought"),
+        alias(fragment("COALESCE(s.revenue, 0)"), "revenue"),
+    ).order_by(column("response_id", "a"))  # one order on every path: the same sums
 
 
 def value_groups_query(compared: Period, current: Period, scope: Scope) -> Query:
@@ -273,25 +286,19 @@ def _value_groups_sql(scope: Scope) -> exp.Expr:
         " THEN CAST(f.response_id AS DECIMAL(38, 0)) END DESC NULLS LAST,"
         " f.response_id DESC)"
     )
-    ranked = (
-        exp.select(
-            column("customer_id", "f"), alias(answer_class(), "class"), alias(latest_first, "rank")
-        )
-        .from_(table(ANSWERS).as_("f"))
-        .where(and_all([*_answers_in("q", scope), fragment("f.customer_id IS NOT NULL")]))
+    ranked = _answered_in_q(
+        scope,
+        column("customer_id", "f"),
+        alias(answer_class(), "class"),
+        alias(latest_first, "rank"),
     )
     return (
-        exp.select(
+        _beside_spend_in_p(
+            ranked,
             column("class", "a"),
             alias(fragment("COUNT(*)"), "customers"),
             alias(fragment("COUNT(s.customer_id)"), "bought"),
             alias(fragment("COALESCE(SUM(s.revenue), 0)"), "revenue"),
-        )
-        .from_(ranked.subquery("a"))
-        .join(
-            _spent("p", answered_in="q").subquery("s"),
-            on=fragment("a.customer_id = s.customer_id"),
-            join_type="left",
         )
         .where(fragment("a.rank = 1"))
         .group_by(column("class", "a"))
