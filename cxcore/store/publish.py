@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypedDict
 
 from cxcore import database
 from cxcore.data.catalog import Catalog
@@ -222,6 +223,32 @@ def rollback(
         return PublishResult(info.version, info, Report())
 
 
+class _RolledBack(TypedDict):
+    version: int
+    mode: str
+    published_at: str
+    based_on: int
+    note: str
+    user: str | None
+    restored_from: int
+
+
+def _rolled_back(
+    base: VersionInfo, target: VersionInfo, note: str, user: str | None
+) -> _RolledBack:
+    """What every rollback records, whole or one table: the next version after `base`,
+    restored from `target`, published now. One place, so both kinds read alike in history."""
+    return _RolledBack(
+        version=base.version + 1,
+        mode="rollback",
+        published_at=now_iso(),
+        based_on=base.version,
+        note=note,
+        user=user,
+        restored_from=target.version,
+    )
+
+
 def _restore_table(
     root: Path,
     base: VersionInfo,
@@ -248,15 +275,9 @@ def _restore_table(
         con.close()
     tables = {t: int(info["rows"]) for t, info in built.dataset["tables"].items()}
     info = VersionInfo(
-        version=base.version + 1,
+        **_rolled_back(base, target, note, user),
         table=name,
         rows=tables[name],
-        mode="rollback",
-        published_at=now_iso(),
-        based_on=base.version,
-        note=note,
-        user=user,
-        restored_from=target.version,
         tables=tables,
         files=built.files,
         relations=built.relations,
@@ -346,15 +367,9 @@ def _copy_version(
     stage = new_staging(root)
     link_version(root, target, stage, with_targets=True)
     info = target.revised(
-        version=base.version + 1,
+        **_rolled_back(base, target, note, user),
         table=ALL_TABLES,
         rows=sum(target.tables.values()),
-        mode="rollback",
-        published_at=now_iso(),
-        based_on=base.version,
-        note=note,
-        user=user,
-        restored_from=target.version,
     )
     commit(root, stage, info, keep)
     return info
