@@ -101,34 +101,40 @@ def run_drivers(args: argparse.Namespace) -> int:
     for attribute in ANSWER_ATTRIBUTES:
         if members := getattr(args, attribute):
             filters[attribute] = members
-    with _opened(args, filters) as cockpit:
-        sys.stdout.write(to_json(cockpit.drivers(args.start, args.end, filters)))
-    return 0
+    return _answer(args, filters, lambda c: c.drivers(args.start, args.end, filters))
 
 
 def run_value(args: argparse.Namespace) -> int:
     filters = parse_filters(args)
-    with _opened(args, filters) as cockpit:
-        result = cockpit.nps_value(args.start, args.end, args.compare, filters)
-    sys.stdout.write(to_json(result))
-    return 0
+    return _answer(
+        args, filters, lambda c: c.nps_value(args.start, args.end, args.compare, filters)
+    )
 
 
 def run_journeys(args: argparse.Namespace) -> int:
     filters = parse_filters(args)
-    with _opened(args, filters) as cockpit:
-        result = cockpit.journeys(args.start, args.end, args.compare, filters)
-    sys.stdout.write(to_json(result))
-    return 0
+    return _answer(args, filters, lambda c: c.journeys(args.start, args.end, args.compare, filters))
 
 
 def run_moved(args: argparse.Namespace) -> int:
     choice(args.kpi, tuple(BASES), "--kpi")
     filters = parse_filters(args)
+    return _answer(
+        args,
+        filters,
+        lambda c: c.why_it_moved(args.kpi, args.start, args.end, args.compare, filters, args.by),
+    )
+
+
+def _answer(
+    args: argparse.Namespace,
+    filters: dict[str, list[str]],
+    ask: Callable[[Cockpit], dict[str, Any]],
+) -> int:
+    """Every analysis command ends alike: the view's data opened, one question asked of
+    it, and the answer printed as exactly the JSON the Python call returns."""
     with _opened(args, filters) as cockpit:
-        result = cockpit.why_it_moved(
-            args.kpi, args.start, args.end, args.compare, filters, args.by
-        )
+        result = ask(cockpit)
     sys.stdout.write(to_json(result))
     return 0
 
