@@ -71,6 +71,30 @@ def choice(value: str, choices: Sequence[str], option: str) -> str:
     return value
 
 
+def add_view_arguments(parser: argparse.ArgumentParser, compare: bool = True) -> None:
+    """A view's days (--start, --end and, unless the command compares nothing, --compare),
+    then its filters: declared once, so every command that shows a view is asked alike."""
+    parser.add_argument("--start", required=True, help="first day, YYYY-MM-DD")
+    parser.add_argument("--end", required=True, help="last day (included), YYYY-MM-DD")
+    if compare:
+        parser.add_argument("--compare", default="previous", help="previous (default) or yoy")
+    add_filter_arguments(parser)
+
+
+def add_filter_arguments(parser: argparse.ArgumentParser) -> None:
+    """--segment, --region and --filter, the options `parse_filters` reads: declared beside
+    it, so every command that filters offers them with the same words."""
+    parser.add_argument("--segment", action="append", default=[], help="keep this segment")
+    parser.add_argument("--region", action="append", default=[], help="keep this region")
+    parser.add_argument(
+        "--filter",
+        action="append",
+        default=[],
+        metavar="DIMENSION=MEMBER",
+        help="keep this member of any dimension (repeatable)",
+    )
+
+
 def parse_filters(args: argparse.Namespace) -> dict[str, list[str]]:
     """--segment, --region and --filter DIMENSION=MEMBER as one filters mapping."""
     filters: dict[str, list[str]] = {"segment": list(args.segment), "region": list(args.region)}

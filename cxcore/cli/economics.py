@@ -18,7 +18,14 @@ from cxcore.analytics.clv_report import (
     ModelError,
 )
 from cxcore.analytics.clv_value import DAYS_PER_MONTH
-from cxcore.cli.common import UsageError, fail, open_data, parse_filters, to_json
+from cxcore.cli.common import (
+    UsageError,
+    add_filter_arguments,
+    fail,
+    open_data,
+    parse_filters,
+    to_json,
+)
 from cxcore.metrics.cohorts import Basis
 
 Command = Callable[[argparse.Namespace], int]
@@ -53,15 +60,7 @@ def add_economics_commands(commands: Any) -> None:
 
 def _data_and_filters(command: argparse.ArgumentParser) -> None:
     command.add_argument("--data", required=True, help="a data folder or a store")
-    command.add_argument("--segment", action="append", default=[], help="keep this segment")
-    command.add_argument("--region", action="append", default=[], help="keep this region")
-    command.add_argument(
-        "--filter",
-        action="append",
-        default=[],
-        metavar="DIMENSION=MEMBER",
-        help="keep this member of any dimension (repeatable)",
-    )
+    add_filter_arguments(command)
 
 
 def run_cohorts(args: argparse.Namespace) -> int:

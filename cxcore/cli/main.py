@@ -21,6 +21,7 @@ from cxcore.bench.harness import main as bench_main
 from cxcore.cli.common import (
     Parser,
     UsageError,
+    add_view_arguments,
     choice,
     describe_failure,
     fail,
@@ -46,18 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
     kpis = commands.add_parser("kpis", help="print every KPI for a period, as JSON or CSV")
     kpis.add_argument("--data", required=True, help="a data folder of exports, or a store")
-    kpis.add_argument("--start", required=True, help="first day, YYYY-MM-DD")
-    kpis.add_argument("--end", required=True, help="last day (included), YYYY-MM-DD")
-    kpis.add_argument("--compare", default="previous", help="previous (default) or yoy")
-    kpis.add_argument("--segment", action="append", default=[], help="keep this segment")
-    kpis.add_argument("--region", action="append", default=[], help="keep this region")
-    kpis.add_argument(
-        "--filter",
-        action="append",
-        default=[],
-        metavar="DIMENSION=MEMBER",
-        help="keep this member of any dimension (repeatable)",
-    )
+    add_view_arguments(kpis)
     kpis.add_argument("--by", help="break down by one or two dimensions: DIM[,DIM]")
     kpis.add_argument(
         "--kpi", action="append", default=[], help="print only this KPI (repeatable; default: all)"

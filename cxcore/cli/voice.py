@@ -14,7 +14,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from cxcore.cli.common import Parser, UsageError, choice, open_data, parse_filters, to_json
+from cxcore.cli.common import (
+    Parser,
+    UsageError,
+    add_view_arguments,
+    choice,
+    open_data,
+    parse_filters,
+    to_json,
+)
 from cxcore.cockpit import Cockpit
 from cxcore.data.targets import Target
 from cxcore.metrics.periods import PeriodError, Windows, parse_compare, period
@@ -62,19 +70,7 @@ def add_voice_commands(commands: Any) -> None:
 
 def _view_arguments(parser: argparse.ArgumentParser, compare: bool = True) -> None:
     parser.add_argument("--data", required=True, help="a data folder or a store")
-    parser.add_argument("--start", required=True, help="first day, YYYY-MM-DD")
-    parser.add_argument("--end", required=True, help="last day (included), YYYY-MM-DD")
-    if compare:
-        parser.add_argument("--compare", default="previous", help="previous (default) or yoy")
-    parser.add_argument("--segment", action="append", default=[], help="keep this segment")
-    parser.add_argument("--region", action="append", default=[], help="keep this region")
-    parser.add_argument(
-        "--filter",
-        action="append",
-        default=[],
-        metavar="DIMENSION=MEMBER",
-        help="keep this member of any dimension (repeatable)",
-    )
+    add_view_arguments(parser, compare)
 
 
 def _number(text: str) -> float:
