@@ -18,16 +18,8 @@ import numpy as np
 import polars as pl
 import pyarrow.parquet as pq
 
-from cxcore.data.sample import (
-    BUDGET_CUSTOMERS,
-    contacts_table,
-    customers_table,
-    nps_table,
-    orders_table,
-    sessions_table,
-    spend_table,
-)
-from cxcore.data.sample_story import build_calendar, draw_population, simulate
+from cxcore.data.sample import BUDGET_CUSTOMERS, customer_tables, spend_table
+from cxcore.data.sample_story import build_calendar
 
 START, END = dt.date(2023, 10, 1), dt.date(2026, 9, 30)  # three years
 # Rows per customer over the three years, as the company has them
@@ -74,15 +66,7 @@ def _chunks(customers: int, seed: int) -> Iterator[dict[str, pl.DataFrame]]:
     for index, first in enumerate(range(0, customers, CHUNK)):
         size = min(CHUNK, customers - first)
         rng = np.random.default_rng([seed, index])
-        pop = draw_population(rng, size, START, END)
-        life = simulate(rng, pop, calendar)
-        frames = {
-            "customers": customers_table(pop),
-            "orders": orders_table(rng, pop, calendar, life),
-            "nps_responses": nps_table(rng, life.survey),
-            "service_contacts": contacts_table(rng, pop, calendar, life),
-            "web_sessions": sessions_table(rng, pop, calendar, life),
-        }
+        frames = customer_tables(rng, size, calendar, START, END)
         yield {name: _thinned(rng, name, frame) for name, frame in frames.items()}
 
 

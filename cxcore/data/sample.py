@@ -125,14 +125,8 @@ def generate(
         raise ValueError("need at least one customer and start <= end")
     rng = np.random.default_rng(seed)
     cal = build_calendar(start, end)
-    pop = draw_population(rng, customers, start, end)
-    life = simulate(rng, pop, cal)
     tables = {
-        "customers": customers_table(pop),
-        "orders": orders_table(rng, pop, cal, life),
-        "nps_responses": nps_table(rng, life.survey),
-        "service_contacts": contacts_table(rng, pop, cal, life),
-        "web_sessions": sessions_table(rng, pop, cal, life),
+        **customer_tables(rng, customers, cal, start, end),
         "marketing_spend": spend_table(rng, cal, customers / BUDGET_CUSTOMERS),
     }
     folder = Path(out_dir)
@@ -141,6 +135,22 @@ def generate(
         _write(frame, folder / f"{name}.parquet")
     (folder / TARGETS_FILE).write_text(dump(SAMPLE_TARGETS), encoding="utf-8")
     return {name: frame.height for name, frame in tables.items()}
+
+
+def customer_tables(
+    rng: np.random.Generator, customers: int, cal: Calendar, start: dt.date, end: dt.date
+) -> dict[str, pl.DataFrame]:
+    """The five tables of `customers` simulated lives, drawn from `rng` in one order, so a
+    seed gives the same rows to the sample and to each chunk of the benchmark's data."""
+    pop = draw_population(rng, customers, start, end)
+    life = simulate(rng, pop, cal)
+    return {
+        "customers": customers_table(pop),
+        "orders": orders_table(rng, pop, cal, life),
+        "nps_responses": nps_table(rng, life.survey),
+        "service_contacts": contacts_table(rng, pop, cal, life),
+        "web_sessions": sessions_table(rng, pop, cal, life),
+    }
 
 
 def customers_table(pop: Population) -> pl.DataFrame:
