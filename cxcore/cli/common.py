@@ -10,7 +10,7 @@ import argparse
 import errno
 import json
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -19,6 +19,10 @@ import duckdb
 from cxcore.cockpit import Cockpit
 from cxcore.data.names import did_you_mean, normalise
 from cxcore.metrics.backend import QueryTimeout
+
+# A subcommand: its parsed arguments in, the exit status out. One alias for every
+# module that adds commands, so main's table of them holds one kind of thing.
+Command = Callable[[argparse.Namespace], int]
 
 
 class UsageError(Exception):

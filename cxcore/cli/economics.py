@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
 from typing import Any
 
 from cxcore.analytics.clv_report import (
@@ -19,6 +18,7 @@ from cxcore.analytics.clv_report import (
 )
 from cxcore.analytics.clv_value import DAYS_PER_MONTH
 from cxcore.cli.common import (
+    Command,
     UsageError,
     add_filter_arguments,
     fail,
@@ -27,8 +27,6 @@ from cxcore.cli.common import (
     to_json,
 )
 from cxcore.metrics.cohorts import Basis
-
-Command = Callable[[argparse.Namespace], int]
 
 
 def add_economics_commands(commands: Any) -> None:

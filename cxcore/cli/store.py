@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from cxcore.cli.common import UsageError, fail, to_json
+from cxcore.cli.common import Command, UsageError, fail, to_json
 from cxcore.cli.ingest_options import (
     add_read_arguments,
     check_mapping,
@@ -40,8 +40,6 @@ from cxcore.store.layout import (
     version_number,
 )
 from cxcore.store.publish import PublishRefused, check_request, publish, rollback
-
-Command = Callable[[argparse.Namespace], int]
 
 
 def add_store_commands(commands: Any) -> dict[str, Command]:

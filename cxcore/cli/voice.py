@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from cxcore.cli.common import (
+    Command,
     Parser,
     UsageError,
     add_view_arguments,
@@ -31,8 +32,6 @@ from cxcore.metrics.targets import TargetsError
 from cxcore.store.layout import is_store
 from cxcore.store.targets import current_targets, publish_targets, with_target
 from cxcore.voice.moved import BASES
-
-Command = Callable[[argparse.Namespace], int]
 
 
 def add_voice_commands(commands: Any) -> None:
