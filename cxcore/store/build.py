@@ -160,8 +160,17 @@ def _typed_source(
     if name in changed:
         return changed[name].rows, changed[name].columns
     assert base_folder is not None and base is not None
-    columns = typed_columns(base, base_folder, name)
-    return typed_rows(base_folder / base.files[name], columns), columns
+    return stored_table(base, base_folder, name)
+
+
+def stored_table(info: VersionInfo, folder: Path, name: str) -> tuple[exp.Expr, tuple[str, ...]]:
+    """A table as version `info` (in `folder`) stored it: its typed rows and their columns.
+
+    Building on, checking against, previewing beside and restoring a version all
+    read a stored table; this is the one way its file and its columns are paired.
+    """
+    columns = typed_columns(info, folder, name)
+    return typed_rows(folder / info.files[name], columns), columns
 
 
 def typed_columns(info: VersionInfo, folder: Path, name: str) -> tuple[str, ...]:

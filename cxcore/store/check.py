@@ -26,14 +26,7 @@ from cxcore.data.suspicious import suspicious_rows
 from cxcore.data.validation import Finding, Report
 from cxcore.settings import BY_FIELD, Settings
 from cxcore.sqlkit import table
-from cxcore.store.build import (
-    Built,
-    Change,
-    build,
-    incomplete_store,
-    typed_columns,
-    typed_rows,
-)
+from cxcore.store.build import Built, Change, build, incomplete_store, stored_table
 from cxcore.store.candidate import (
     MODES,
     Candidate,
@@ -195,8 +188,7 @@ def _stage(
 def _published(base: VersionInfo | None, folder: Path | None, name: str) -> Published | None:
     if base is None or folder is None or name not in base.files:
         return None
-    columns = typed_columns(base, folder, name)
-    return Published(typed_rows(folder / base.files[name], columns), columns)
+    return Published(*stored_table(base, folder, name))
 
 
 def _against_customers(
@@ -209,9 +201,7 @@ def _against_customers(
     rows = {candidate.table: table(candidate.rows or "")}
     customers: exp.Expr | None = rows.get("customers")
     if customers is None and base is not None and folder is not None and "customers" in base.files:
-        customers = typed_rows(
-            folder / base.files["customers"], typed_columns(base, folder, "customers")
-        )
+        customers, _ = stored_table(base, folder, "customers")
     return list(suspicious_rows(con, rows, customers))
 
 

@@ -30,7 +30,7 @@ from cxcore.metrics.engine import Engine
 from cxcore.metrics.periods import CalendarUnit, Period, latest_whole
 from cxcore.settings import Settings
 from cxcore.sqlkit import aliased, column, render
-from cxcore.store.build import typed_columns, typed_rows
+from cxcore.store.build import stored_table, typed_rows
 from cxcore.store.candidate import Progress
 from cxcore.store.check import Checked, check
 from cxcore.store.layout import VersionInfo, read_version, version_dir
@@ -128,7 +128,7 @@ def _fill(
             was = _table_info(before, name)
             if was and was.first_day and was.last_day:
                 result.dates_before = (was.first_day, was.last_day)
-            old = typed_rows(folder / before.files[name], typed_columns(before, folder, name))
+            old, _ = stored_table(before, folder, name)
         if old is not None:
             _row_changes(con, result, new, old)
         else:

@@ -21,9 +21,9 @@ from cxcore.data.validation import Report
 from cxcore.metrics.targets import TargetsError, check_text
 from cxcore.settings import Settings
 from cxcore.sqlkit import table
-from cxcore.store.build import Change, build, typed_rows
+from cxcore.store.build import Change, build, stored_table
 from cxcore.store.candidate import Progress
-from cxcore.store.check import Checked, check, check_request, typed_columns
+from cxcore.store.check import Checked, check, check_request
 from cxcore.store.fs import link_or_copy
 from cxcore.store.layout import (
     ALL_TABLES,
@@ -260,8 +260,7 @@ def _restore_table(
 ) -> VersionInfo:
     """One table of an old version, as it was published, with everything built on it again."""
     folder = version_dir(root, target.version)
-    columns = typed_columns(target, folder, name)
-    change = Change(name, typed_rows(folder / target.files[name], columns), columns, "")
+    change = Change(name, *stored_table(target, folder, name), "")
     stage = new_staging(root)
     base_folder = version_dir(root, base.version)
     con = database.working(settings, folders=[stage, folder, base_folder])
