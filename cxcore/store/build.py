@@ -71,6 +71,12 @@ class Built:
     relations: dict[str, str] = field(default_factory=dict)  # relation -> file in the version
     dataset: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def tables(self) -> dict[str, int]:
+        """Rows per table of the built version: what its manifest records as `tables`,
+        read one way by every writer (publish, rollback, seeding) and by the check."""
+        return {t: int(info["rows"]) for t, info in self.dataset["tables"].items()}
+
 
 def typed_rows(path: Path, columns: Sequence[str]) -> exp.Expr:
     """A stored table's typed rows, numbered in stored order, from its fact file."""

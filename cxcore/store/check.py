@@ -206,7 +206,7 @@ def _against_customers(
 
 
 def _draft(base: VersionInfo | None, built: Built, name: str, mode: str) -> VersionInfo:
-    tables = {t: int(info["rows"]) for t, info in built.dataset["tables"].items()}
+    tables = built.tables
     return VersionInfo(
         version=(base.version if base else 0) + 1,
         table=name,

@@ -272,7 +272,7 @@ def _restore_table(
         raise
     finally:
         con.close()
-    tables = {t: int(info["rows"]) for t, info in built.dataset["tables"].items()}
+    tables = built.tables
     info = VersionInfo(
         **_rolled_back(base, target, note, user),
         table=name,
@@ -321,7 +321,7 @@ def ensure_store(
         except BaseException:
             discard_staging(stage)
             raise
-        tables = {t: int(info["rows"]) for t, info in built.dataset["tables"].items()}
+        tables = built.tables
         info = VersionInfo(
             version=1,
             table=ALL_TABLES,
