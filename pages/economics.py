@@ -76,33 +76,4 @@ for dim, column in zip(BASE_DIMENSIONS, columns, strict=True):
         economics.show_clv_table(frame, dim)
         charts.download(frame, f"clv_by_{dim}", f"dl_clv_{dim}")
 
-# Fitting the check's own model costs as much as the one above (some 20 s at a million
-# customers), so it runs only once the reader opens it.
-holdout = st.expander(
-    "**Can the model be trusted here?** Fit it without the last months and compare",
-    icon=":material/fact_check:",
-    key=economics.HOLDOUT_OPEN,
-    on_change="rerun",
-)
-if holdout.open:
-    with holdout:
-        months = st.radio(
-            "Holdout",
-            economics.HOLDOUT_MONTHS,
-            index=1,
-            format_func=lambda m: f"last {m} months",
-            horizontal=True,
-            key="_cx_holdout",
-        )
-        calibration_end, holdout_end = economics.holdout_span(coverage.last_day, months)
-        model = economics.fitted(source, version, calibration_end, view.filters, holdout_end)
-        if isinstance(model, str):
-            st.warning(model, icon=":material/warning:")
-        else:
-            check = clv_report.holdout(model, holdout_end)
-            st.caption(economics.holdout_caption(check, calibration_end, holdout_end))
-            st.plotly_chart(
-                economics.holdout_figure(check),
-                key="_cx_holdout_chart",
-                config={"displayModeBar": False},
-            )
+economics.holdout_section(source, version, coverage.last_day, view.filters)

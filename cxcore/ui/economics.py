@@ -220,6 +220,38 @@ def holdout_figure(check: dict[str, Any]) -> go.Figure:
     return figure
 
 
+def holdout_section(source: str, version: int | None, last_day: dt.date, filters: Filters) -> None:
+    """The holdout check, in a section fitted only once the reader opens it: its own
+    model costs as much as the one above (some 20 s at a million customers)."""
+    holdout = st.expander(
+        "**Can the model be trusted here?** Fit it without the last months and compare",
+        icon=":material/fact_check:",
+        key=HOLDOUT_OPEN,
+        on_change="rerun",
+    )
+    if not holdout.open:
+        return
+    with holdout:
+        months = st.radio(
+            "Holdout",
+            HOLDOUT_MONTHS,
+            index=1,
+            format_func=lambda m: f"last {m} months",
+            horizontal=True,
+            key="_cx_holdout",
+        )
+        calibration_end, holdout_end = holdout_span(last_day, months)
+        model = fitted(source, version, calibration_end, filters, holdout_end)
+        if isinstance(model, str):
+            st.warning(model, icon=":material/warning:")
+            return
+        check = clv_report.holdout(model, holdout_end)
+        st.caption(holdout_caption(check, calibration_end, holdout_end))
+        st.plotly_chart(
+            holdout_figure(check), key="_cx_holdout_chart", config={"displayModeBar": False}
+        )
+
+
 def holdout_span(last_day: dt.date, months: int) -> tuple[dt.date, dt.date]:
     """Calibrate up to `months` model months before the last day; the rest is the holdout.
 

@@ -138,6 +138,7 @@ def journeys_section(view: View) -> None:
 
 # Every figure with one decimal (a change of 0 reads "0.0" beside "3.1"), counts grouped;
 # narrow figures (pixels), so the verdict's words fit beside them in half the page.
+REAL = f"Real? ({CONFIDENCE:.0%})"  # is the change more than chance, at that confidence
 FIGURE_WIDTH = 60
 JOURNEY_FORMATS = {
     "Answers": st.column_config.NumberColumn(format="localized", width=FIGURE_WIDTH),
@@ -170,9 +171,6 @@ def journey_frame(attribute: str, members: list[Mapping[str, Any]]) -> pl.DataFr
         for m in members
     ]
     return pl.DataFrame(rows, schema=schema, orient="row")
-
-
-REAL = f"Real? ({CONFIDENCE:.0%})"  # is the change more than chance, at that confidence
 
 
 def real_cell(significance: Mapping[str, Any] | None) -> str:
