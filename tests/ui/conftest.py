@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -73,3 +74,15 @@ def day_shown(at: AppTest, key: str) -> dt.date:
     value = at.date_input(key=key).value
     assert isinstance(value, dt.date), value
     return value
+
+
+@contextmanager
+def listening_on(address: str) -> Iterator[None]:
+    """The server's address as the access rules read it ('localhost': uploads open without
+    a passphrase; '0.0.0.0': reachable from the network), put back after."""
+    before = st.get_option("server.address")
+    st.config.set_option("server.address", address)
+    try:
+        yield
+    finally:
+        st.config.set_option("server.address", before)

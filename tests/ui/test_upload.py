@@ -9,7 +9,6 @@ from typing import Any
 
 import polars as pl
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from cxcore.store.layout import current_version, list_versions, recall_mapping
@@ -18,7 +17,7 @@ from cxcore.store.roles import Throttle
 from cxcore.ui import access, upload
 from cxcore.ui.upload_mapping import NOT_MAPPED
 
-from .conftest import APP
+from .conftest import APP, listening_on
 
 PASSPHRASE = "correct horse battery staple"
 AUTH = {
@@ -36,19 +35,15 @@ def store(store: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     access settings left over from the environment: uploads closed until configured."""
     for name in ("CX_ANALYST_PASSPHRASE", "CX_ANALYSTS", "CX_MAX_UPLOAD_MB"):
         monkeypatch.delenv(name, raising=False)
-    before = st.get_option("server.address")
-    st.config.set_option("server.address", "0.0.0.0")
-    yield store
-    st.config.set_option("server.address", before)
+    with listening_on("0.0.0.0"):
+        yield store
 
 
 @pytest.fixture
 def local() -> Iterator[None]:
     """The server listens on localhost only, so uploads are open without a passphrase."""
-    before = st.get_option("server.address")
-    st.config.set_option("server.address", "localhost")
-    yield
-    st.config.set_option("server.address", before)
+    with listening_on("localhost"):
+        yield
 
 
 def open_page(page: str = "pages/upload.py", **attrs: object) -> AppTest:

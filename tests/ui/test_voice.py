@@ -20,7 +20,7 @@ from cxcore.store.targets import publish_targets
 from cxcore.ui.voice import real_cell
 from cxcore.voice.drivers import driver_label, quadrant
 from cxcore.voice.journeys import fix_first
-from tests.ui.conftest import open_app
+from tests.ui.conftest import listening_on, open_app
 
 P = ("2026-07-01", "2026-09-30")  # the app's default view: the latest whole quarter
 
@@ -108,10 +108,8 @@ def test_cards_and_explorer_show_the_targets(targeted: Path) -> None:
 def network(store: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     for name in ("CX_ANALYST_PASSPHRASE", "CX_ANALYSTS"):
         monkeypatch.delenv(name, raising=False)
-    before = st.get_option("server.address")
-    st.config.set_option("server.address", "0.0.0.0")
-    yield store
-    st.config.set_option("server.address", before)
+    with listening_on("0.0.0.0"):
+        yield store
 
 
 def test_the_targets_page_is_behind_the_analyst_gate(network: Path) -> None:
@@ -122,17 +120,13 @@ def test_the_targets_page_is_behind_the_analyst_gate(network: Path) -> None:
 
 
 def test_an_analyst_edits_and_publishes_the_targets(targeted: Path) -> None:
-    before = st.get_option("server.address")
-    st.config.set_option("server.address", "localhost")
-    try:
+    with listening_on("localhost"):
         at = open_app(page="pages/targets.py")
         assert not at.exception
         shown = at.dataframe[0].value
         assert list(shown["kpi"]) == ["revenue", "nps"] and list(shown["red"]) == [1e10, -100]
         version = current_version(targeted)
         at.button(key="_cx_targets_publish").click().run()
-    finally:
-        st.config.set_option("server.address", before)
     assert not at.exception
     assert current_version(targeted) == version + 1
     assert f"Published version {version + 1} with 2 targets." in texts(at, "success")
@@ -141,12 +135,8 @@ def test_an_analyst_edits_and_publishes_the_targets(targeted: Path) -> None:
 def test_without_targets_the_editor_starts_empty(store: Path) -> None:
     """No row of 'None' placeholders to publish or to delete first: typed columns only."""
     publish_targets(store, [])  # the generated sample comes with targets
-    before = st.get_option("server.address")
-    st.config.set_option("server.address", "localhost")
-    try:
+    with listening_on("localhost"):
         at = open_app(page="pages/targets.py")
-    finally:
-        st.config.set_option("server.address", before)
     assert not at.exception
     shown = at.dataframe[0].value
     assert len(shown) == 0
