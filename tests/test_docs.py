@@ -15,7 +15,8 @@ import pytest
 
 from cxcore.cli.main import build_parser
 from cxcore.data.contract import TABLES, Column, Table
-from cxcore.metrics.registry import KPIS, Kpi
+from cxcore.metrics.kpi import Kpi
+from cxcore.metrics.registry import KPIS
 from cxcore.settings import SETTINGS, Setting
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -17,9 +17,9 @@ from functools import cache
 
 from cxcore.app.formatting import MONTHS, format_day, format_period
 from cxcore.data.contract import table_label
+from cxcore.metrics.kpi import Kpi
 from cxcore.metrics.measures import ADDITIVE, CUSTOMER, PRIOR, Window
 from cxcore.metrics.periods import Compare, Period, Windows, add_months
-from cxcore.metrics.registry import Kpi
 
 NO_DATA = "no data for this period"
 

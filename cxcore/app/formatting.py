@@ -11,8 +11,8 @@ import datetime as dt
 import html
 import re
 
+from cxcore.metrics.kpi import Unit
 from cxcore.metrics.periods import CalendarUnit, Period, whole_unit
-from cxcore.metrics.registry import Unit
 
 CURRENCY_SYMBOL = "$"
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")

@@ -14,7 +14,8 @@ from cxcore.app.coverage import Covered
 from cxcore.app.formatting import format_change, format_day
 from cxcore.app.tones import Tone, judge
 from cxcore.data.contract import table_label
-from cxcore.metrics.registry import KPI_BY_NAME, Kpi
+from cxcore.metrics.kpi import Kpi
+from cxcore.metrics.registry import KPI_BY_NAME
 
 HEADLINE: tuple[str, ...] = (
     "revenue",

@@ -11,7 +11,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from cxcore.app.formatting import change, format_change, is_flat
-from cxcore.metrics.registry import Direction, Kpi
+from cxcore.metrics.kpi import Direction, Kpi
 
 
 class Tone(StrEnum):

@@ -12,48 +12,9 @@ is the same formula over slot ``q``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from enum import StrEnum
-
-from cxcore.metrics.evidence import Evidence, nps_evidence, rate_evidence
+from cxcore.metrics.evidence import nps_evidence, rate_evidence
+from cxcore.metrics.kpi import Direction, Kpi, Unit, difference, ratio
 from cxcore.metrics.measures import Measures, Number
-
-
-class Direction(StrEnum):
-    UP_IS_GOOD = "up"
-    DOWN_IS_GOOD = "down"
-    NEUTRAL = "neutral"  # a share whose rise is neither good nor bad news by itself
-
-
-class Unit(StrEnum):
-    CURRENCY = "currency"
-    COUNT = "count"
-    RATIO = "ratio"
-    SCORE = "score"
-    SECONDS = "seconds"
-    NUMBER = "number"
-
-
-@dataclass(frozen=True)
-class Kpi:
-    name: str
-    label: str
-    description: str
-    unit: Unit
-    direction: Direction
-    source: str
-    group: str
-    formula: Callable[[Measures], Number]
-    evidence: Evidence | None = None  # the counts a significance test of its change reads
-    precision: bool = False  # a margin of error: how sure another figure is, never news
-
-
-def ratio(numerator: Number, denominator: Number) -> float | None:
-    """A ratio whose zero or unknown denominator yields null, as the spec demands."""
-    if numerator is None or denominator is None or denominator == 0:
-        return None
-    return numerator / denominator
 
 
 def _one_minus(value: float | None) -> float | None:
@@ -61,12 +22,8 @@ def _one_minus(value: float | None) -> float | None:
 
 
 def _nps(m: Measures) -> float | None:
-    share = ratio(_diff(m["promoters"], m["detractors"]), m["responses"])
+    share = ratio(difference(m["promoters"], m["detractors"]), m["responses"])
     return None if share is None else 100 * share
-
-
-def _diff(a: Number, b: Number) -> Number:
-    return None if a is None or b is None else a - b
 
 
 def _nps_margin(m: Measures) -> float | None:
@@ -110,7 +67,7 @@ KPIS: tuple[Kpi, ...] = (
         UP,
         "orders",
         G,
-        lambda m: ratio(_diff(m["revenue"], m["revenue_prior"]), m["revenue_prior"]),
+        lambda m: ratio(difference(m["revenue"], m["revenue_prior"]), m["revenue_prior"]),
     ),
     Kpi(
         "active_customers",

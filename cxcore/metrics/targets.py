@@ -26,7 +26,8 @@ from enum import StrEnum
 
 from cxcore.data.names import did_you_mean
 from cxcore.data.targets import MEMBERS, Target, parse
-from cxcore.metrics.registry import KPI_BY_NAME, Direction, Kpi
+from cxcore.metrics.kpi import Direction, Kpi
+from cxcore.metrics.registry import KPI_BY_NAME
 
 Dimensions = Mapping[str, Sequence[str]]
 

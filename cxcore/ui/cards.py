@@ -14,7 +14,8 @@ from cxcore.app.headline import HEADLINE, headline_kpis, what_moved
 from cxcore.app.tones import Tone, judge, rose
 from cxcore.app.views import View
 from cxcore.data.contract import table_label
-from cxcore.metrics.registry import GROUPS, KPIS, Kpi
+from cxcore.metrics.kpi import Kpi
+from cxcore.metrics.registry import GROUPS, KPIS
 from cxcore.metrics.trend import series
 
 # Below the headline every card is a sixth of the page wide, whatever its group's size:

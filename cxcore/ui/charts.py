@@ -17,8 +17,8 @@ import streamlit as st
 from cxcore.app.coverage import Span, month_complete
 from cxcore.app.formatting import escape_plot_text, format_change, format_value
 from cxcore.app.tones import Tone, judge, rise_tone
+from cxcore.metrics.kpi import Kpi, Unit
 from cxcore.metrics.periods import Period, add_months
-from cxcore.metrics.registry import Kpi, Unit
 from cxcore.metrics.trend import series
 from cxcore.ui.tables import safe_frame
 

@@ -23,8 +23,9 @@ from cxcore.analytics.clv_value import DAYS_PER_MONTH
 from cxcore.app.formatting import escape_markdown, format_day, format_value
 from cxcore.app.views import Filters, View
 from cxcore.data.names import column_label
+from cxcore.metrics.kpi import Unit, ratio
 from cxcore.metrics.periods import add_months
-from cxcore.metrics.registry import KPI_BY_NAME, Unit, ratio
+from cxcore.metrics.registry import KPI_BY_NAME
 from cxcore.ui import data
 
 TTL = dt.timedelta(hours=1)

@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 
 from cxcore.app.formatting import escape_plot_text
 from cxcore.app.tones import fall_tone, rise_tone
-from cxcore.metrics.registry import Kpi, Unit
+from cxcore.metrics.kpi import Kpi, Unit
 from cxcore.ui.charts import BAD, COLOURS, FLAT, PRIMARY, axis_format, fit_layout
 from cxcore.voice.drivers import Quadrant, driver_label
 

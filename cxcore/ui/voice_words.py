@@ -12,7 +12,7 @@ from typing import Any
 
 from cxcore.analytics.significance import MIN_OBSERVATIONS
 from cxcore.app.formatting import NO_VALUE, escape_markdown, format_pp, format_pts, format_value
-from cxcore.metrics.registry import Kpi, Unit
+from cxcore.metrics.kpi import Kpi, Unit
 from cxcore.metrics.targets import Status, applicable, status
 from cxcore.voice.drivers import driver_label
 from cxcore.voice.value import Worth

@@ -22,9 +22,10 @@ from cxcore.analytics.significance import (
 )
 from cxcore.metrics.engine import Engine
 from cxcore.metrics.evidence import EvidenceKind
+from cxcore.metrics.kpi import Kpi
 from cxcore.metrics.measures import Measures
 from cxcore.metrics.query import view_slots
-from cxcore.metrics.registry import KPIS, Kpi
+from cxcore.metrics.registry import KPIS
 
 
 def verdict(kpi: Kpi, current: Measures, previous: Measures) -> Verdict | None:

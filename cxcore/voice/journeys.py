@@ -28,8 +28,9 @@ from cxcore.analytics.relative_weights import pearson
 from cxcore.analytics.significance import MIN_OBSERVATIONS, NpsCounts, nps_change, nps_interval
 from cxcore.data.dataset import member_order
 from cxcore.metrics.engine import Engine
+from cxcore.metrics.kpi import ratio
 from cxcore.metrics.periods import Windows
-from cxcore.metrics.registry import KPI_BY_NAME, ratio
+from cxcore.metrics.registry import KPI_BY_NAME
 from cxcore.metrics.survey import (
     ANSWER_ATTRIBUTES,
     DETRACTOR,

@@ -18,6 +18,7 @@ from fractions import Fraction
 from typing import Any
 
 from cxcore.metrics.engine import Engine
+from cxcore.metrics.kpi import difference
 from cxcore.metrics.survey import CLASSES, DETRACTOR, PASSIVE, PROMOTER, value_groups_query
 from cxcore.voice.scope import fetch, has_survey, survey_scope
 
@@ -88,11 +89,11 @@ def worth(groups: Sequence[Mapping[str, Any]], period_days: int) -> Worth:
     revenue = {name: by[name]["revenue_per_customer"] for name in CLASSES}
     retention = {name: by[name]["retention_rate"] for name in CLASSES}
     year = DAYS_PER_YEAR / period_days
-    cost = _difference(revenue[PROMOTER], revenue[DETRACTOR])
+    cost = difference(revenue[PROMOTER], revenue[DETRACTOR])
     shifted = float(SHIFTED_SHARE * by[DETRACTOR]["customers"])
-    step = _difference(revenue[PASSIVE], revenue[DETRACTOR])
-    loss = _difference(retention[PASSIVE], retention[DETRACTOR])
-    gain = _difference(retention[PROMOTER], retention[PASSIVE])
+    step = difference(revenue[PASSIVE], revenue[DETRACTOR])
+    loss = difference(retention[PASSIVE], retention[DETRACTOR])
+    gain = difference(retention[PROMOTER], retention[PASSIVE])
     return Worth(
         detractor_cost=None if cost is None else cost * year,
         shift_value=None if step is None else shifted * step * year,
@@ -101,7 +102,3 @@ def worth(groups: Sequence[Mapping[str, Any]], period_days: int) -> Worth:
         loss=loss,
         gain=gain,
     )
-
-
-def _difference(a: float | None, b: float | None) -> float | None:
-    return None if a is None or b is None else a - b

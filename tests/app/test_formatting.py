@@ -15,7 +15,7 @@ from cxcore.app.formatting import (
     is_flat,
     quote_untrusted,
 )
-from cxcore.metrics.registry import Unit
+from cxcore.metrics.kpi import Unit
 
 D = dt.date
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cxcore.app.formatting import format_value
-from cxcore.metrics.registry import Unit
+from cxcore.metrics.kpi import Unit
 
 from .conftest import SHOTS, settle, shot
 

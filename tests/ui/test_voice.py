@@ -14,7 +14,7 @@ from cxcore import Cockpit
 from cxcore.app.formatting import format_value
 from cxcore.data.sample import generate
 from cxcore.data.targets import Target
-from cxcore.metrics.registry import Unit
+from cxcore.metrics.kpi import Unit
 from cxcore.store.layout import current_version
 from cxcore.store.targets import publish_targets
 from cxcore.ui.voice import real_cell

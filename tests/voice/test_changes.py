@@ -9,7 +9,8 @@ import pytest
 
 from cxcore import Cockpit
 from cxcore.analytics.significance import NpsCounts, RateCounts, nps_change, rate_change
-from cxcore.metrics.registry import KPI_BY_NAME, KPIS, Kpi
+from cxcore.metrics.kpi import Kpi
+from cxcore.metrics.registry import KPI_BY_NAME, KPIS
 from cxcore.voice.changes import verdict
 from tests.factories import customer, nps, order, session, write_folder
 
