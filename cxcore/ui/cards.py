@@ -17,6 +17,7 @@ from cxcore.data.contract import table_label
 from cxcore.metrics.kpi import Kpi
 from cxcore.metrics.registry import GROUPS, KPIS
 from cxcore.metrics.trend import series
+from cxcore.ui.layout import GROUP_CARDS, HEADLINE_CARDS
 
 # Below the headline every card is a sixth of the page wide, whatever its group's size:
 # a group of seven cards sharing a row broke 'Purchase frequency' mid-word on a laptop.
@@ -37,7 +38,7 @@ def band(
     notes: Mapping[str, str] | None = None,
 ) -> None:
     """The headline KPIs in one row, and one line on what moved most across all KPIs."""
-    with st.container(border=False, key="headline"):
+    with st.container(border=False, key=HEADLINE_CARDS):
         columns = st.columns(len(HEADLINE))
         for kpi, column in zip(headline_kpis(), columns, strict=True):
             with column:
@@ -61,8 +62,9 @@ def overview(
 ) -> None:
     """Every group of the KPI set, in the order an executive reads it; `notes` (status and
     significance in words, by KPI) are said under the cards that have one."""
-    for group in GROUPS:
-        _group(group, result, months, view, spans, versus, notes or {})
+    with st.container(border=False, key=GROUP_CARDS):
+        for group in GROUPS:
+            _group(group, result, months, view, spans, versus, notes or {})
 
 
 def _group(

@@ -20,6 +20,11 @@ from cxcore.data.names import column_label
 
 from . import data
 
+# The card rows' container keys: the style below finds them by the CSS class a key gives.
+HEADLINE_CARDS, GROUP_CARDS, PAGE_HEADER = "headline", "group_cards", "page_header"
+# A card row narrower than this (a laptop with the sidebar open) puts three cards to a line:
+# six to a line left about 80 pixels a card and broke labels and values mid-word.
+NARROW_ROW_PX = 760
 SPARK = "#8a94a6"  # the sparkline's one neutral tone: its delta alone carries the verdict
 STYLE = f"""
 <style>
@@ -39,9 +44,23 @@ STYLE = f"""
 [data-testid="stMetricChart"] path[aria-roledescription="area mark"] {{
   fill: #eef0f4 !important;
 }}
-.st-key-headline [data-testid="stMetricValue"] {{ font-size: clamp(1.2rem, 13cqi, 2.1rem); }}
-.st-key-headline [data-testid="stMetricLabel"] p {{ font-size: 0.95rem; }}
+.st-key-{HEADLINE_CARDS} [data-testid="stMetricValue"] {{
+  font-size: clamp(1.2rem, 13cqi, 2.1rem);
+}}
+.st-key-{HEADLINE_CARDS} [data-testid="stMetricLabel"] p {{ font-size: 0.95rem; }}
 [data-testid="stMainBlockContainer"] {{ padding-top: 2.5rem; }}
+.st-key-{HEADLINE_CARDS} [data-testid="stHorizontalBlock"],
+.st-key-{GROUP_CARDS} [data-testid="stHorizontalBlock"] {{
+  container-type: inline-size; flex-wrap: wrap; row-gap: 0.5rem;
+}}
+.st-key-{PAGE_HEADER} [data-testid="stColumn"]:last-child {{ min-width: 11rem; }}
+@container (max-width: {NARROW_ROW_PX}px) {{
+  .st-key-{HEADLINE_CARDS} [data-testid="stColumn"],
+  .st-key-{GROUP_CARDS} [data-testid="stColumn"] {{
+    flex: 0 0 calc((100% - 2rem) / 3) !important; min-width: 0 !important;
+    max-width: calc((100% - 2rem) / 3);
+  }}
+}}
 @media (max-width: 640px) {{
   [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] [data-testid="stMetric"]) {{
     flex-wrap: wrap; gap: 0.5rem;
@@ -105,8 +124,10 @@ def page_header(
     kpi_label: str | None = None,
     drill: Sequence[str] = (),
 ) -> None:
-    # The share button keeps its whole label on a 1280-pixel laptop screen.
-    left, right = st.columns([4, 1.2], vertical_alignment="bottom")
+    # The share button keeps its whole label on a laptop screen (its column's least width
+    # is in the style).
+    with st.container(key=PAGE_HEADER):
+        left, right = st.columns([4, 1.2], vertical_alignment="bottom")
     with left:
         st.title(title, anchor=False)
         st.markdown(describe(view, comparison))

@@ -38,6 +38,17 @@ VALUE_LINES = """() => [...document.querySelectorAll('[data-testid="stMetricValu
               const tops = [...range.getClientRects()].map(r => Math.round(r.top));
               return [e.innerText, new Set(tops).size]; })"""
 
+# Every word of a card's label or value drawn across two lines: broken mid-word, not at a
+# space or after a hyphen ("Multi-" / "category" is a proper break).
+BROKEN_WORDS = """() => [...document.querySelectorAll(
+    '[data-testid="stMetricLabel"] p, [data-testid="stMetricValue"] p')]
+  .flatMap(e => [...e.childNodes].filter(n => n.nodeType === Node.TEXT_NODE))
+  .flatMap(node => [...node.textContent.matchAll(/[^ -]+-?/g)].filter(word => {
+      const range = document.createRange();
+      range.setStart(node, word.index); range.setEnd(node, word.index + word[0].length);
+      return new Set([...range.getClientRects()].map(r => Math.round(r.top))).size > 1;
+    }).map(word => word[0]))"""
+
 
 def open_overview(page: Page, server: str, width: int) -> None:
     page.set_viewport_size({"width": width, "height": 1000})
@@ -54,6 +65,25 @@ def test_no_card_label_or_value_is_cut(server: str, page: Page, width: int) -> N
     assert page.evaluate(CLIPPED) == []
     if width == 1440:
         shot(page, "overview_1440")
+
+
+@pytest.mark.parametrize("width", [1024, 1280])
+def test_no_card_breaks_a_word_on_a_laptop_with_the_sidebar_open(
+    server: str, page: Page, width: int
+) -> None:
+    """At 1024 pixels six cards a row left about 80 pixels a card: 'Revenu e', '$4,378,3 89'.
+    A narrow row now puts three cards to a line, each wide enough for its words."""
+    open_overview(page, server, width)
+    assert (
+        page.locator('[data-testid="stSidebar"]').evaluate("e => e.getBoundingClientRect().width")
+        > 200
+    )  # the sidebar is open and takes its room
+    assert page.evaluate(BROKEN_WORDS) == []
+    boxes = [drawn_box(m) for m in page.locator('[data-testid="stMetric"]').all()]
+    assert len(boxes) == len(KPIS)
+    assert min(b["width"] for b in boxes) >= 120, sorted(b["width"] for b in boxes)[:3]
+    if width == 1024:
+        shot(page, "overview_1024")
 
 
 def test_sparklines_are_neutral_and_the_delta_carries_the_verdict(
