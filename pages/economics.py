@@ -64,7 +64,8 @@ horizon = st.select_slider(
     key="_cx_clv_horizon",
 )
 st.caption(economics.clv_caption(horizon, view.end))
-columns = st.columns(2, gap="large")
+with layout.stack_when_narrow("clv"):
+    columns = st.columns(2, gap="large")
 for dim, column in zip(BASE_DIMENSIONS, columns, strict=True):
     with column:
         summary = economics.clv_by(source, version, view.end, view.filters, horizon, dim)

@@ -59,7 +59,8 @@ with right:
 st.subheader("Breakdown", anchor=False)
 first, second = explore.breakdown_dimensions(coverage)
 st.caption("Click a bar or a cell to drill down; the breadcrumb above steps back.")
-columns = st.columns(2, gap="large")
+with layout.stack_when_narrow("breakdowns"):
+    columns = st.columns(2, gap="large")
 for dim, column in zip((first, second), columns, strict=True):
     with column:
         st.markdown(f"**By {escape_markdown(column_label(dim).lower())}**")

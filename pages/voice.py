@@ -9,7 +9,8 @@ view = shell.page_view()
 result = data.view_kpis(view)
 layout.page_header("Voice of the customer", view, coverage, result["comparison"])
 voice.headline(view)
-left, right = st.columns([1, 1.25], gap="large")  # the journeys' tables take the room
+with layout.stack_when_narrow("sections"):
+    left, right = st.columns([1, 1.25], gap="large")  # the journeys' tables take the room
 with left:
     voice.drivers_section(view)
 with right:

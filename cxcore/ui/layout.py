@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from cxcore.app.formatting import escape_markdown, format_period
 from cxcore.app.views import Coverage, View, matching_preset, to_params
@@ -22,6 +23,7 @@ from . import data
 
 # The card rows' container keys: the style below finds them by the CSS class a key gives.
 HEADLINE_CARDS, GROUP_CARDS, PAGE_HEADER = "headline", "group_cards", "page_header"
+STACKS = "stack_when_narrow_"  # keys of rows whose columns go one to a line when narrow
 # A card row narrower than this (a laptop with the sidebar open) puts three cards to a line:
 # six to a line left about 80 pixels a card and broke labels and values mid-word.
 NARROW_ROW_PX = 760
@@ -50,7 +52,8 @@ STYLE = f"""
 .st-key-{HEADLINE_CARDS} [data-testid="stMetricLabel"] p {{ font-size: 0.95rem; }}
 [data-testid="stMainBlockContainer"] {{ padding-top: 2.5rem; }}
 .st-key-{HEADLINE_CARDS} [data-testid="stHorizontalBlock"],
-.st-key-{GROUP_CARDS} [data-testid="stHorizontalBlock"] {{
+.st-key-{GROUP_CARDS} [data-testid="stHorizontalBlock"],
+[class*="st-key-{STACKS}"] [data-testid="stHorizontalBlock"] {{
   container-type: inline-size; flex-wrap: wrap; row-gap: 0.5rem;
 }}
 .st-key-{PAGE_HEADER} [data-testid="stColumn"]:last-child {{ min-width: 11rem; }}
@@ -59,6 +62,9 @@ STYLE = f"""
   .st-key-{GROUP_CARDS} [data-testid="stColumn"] {{
     flex: 0 0 calc((100% - 2rem) / 3) !important; min-width: 0 !important;
     max-width: calc((100% - 2rem) / 3);
+  }}
+  [class*="st-key-{STACKS}"] [data-testid="stHorizontalBlock"] > [data-testid="stColumn"] {{
+    flex: 1 1 100% !important; min-width: 100% !important;
   }}
 }}
 @media (max-width: 640px) {{
@@ -77,10 +83,18 @@ STYLE = f"""
 """
 
 
+def stack_when_narrow(name: str) -> DeltaGenerator:
+    """A container whose row of columns puts one column to a line when the row is narrow
+    (a laptop with the sidebar open): side by side, boxes of sentences or a chart beside a
+    table were a few words wide there."""
+    return st.container(key=f"{STACKS}{name}")
+
+
 def style() -> None:
     """A few rules so six cards fit a row, no label or value is cut, numbers line up, and a
-    sparkline is one neutral tone (st.metric would colour it like the delta). On a phone,
-    cards go two to a row without sparklines, instead of one per screen-wide row."""
+    sparkline is one neutral tone (st.metric would colour it like the delta). In a narrow
+    row (a laptop with the sidebar open) cards go three to a line and stacked sections one;
+    on a phone, cards go two to a row without sparklines, instead of one per row."""
     st.html(STYLE)
 
 

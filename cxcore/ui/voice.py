@@ -20,7 +20,7 @@ from cxcore.app.views import View
 from cxcore.data.names import column_label
 from cxcore.metrics.registry import KPI_BY_NAME
 from cxcore.metrics.targets import applicable, statuses
-from cxcore.ui import data, voice_charts, voice_words
+from cxcore.ui import data, layout, voice_charts, voice_words
 from cxcore.ui.tables import safe_frame
 from cxcore.voice.drivers import quadrant
 from cxcore.voice.journeys import fix_first
@@ -89,7 +89,8 @@ def headline(view: View) -> None:
     value = answer(view, "value")
     journey = fix_first(journeys["journey"]["members"]) if journeys.get("journey") else None
     split = quadrant(drivers)
-    left, middle, right = st.columns(3, gap="large")
+    with layout.stack_when_narrow("answers"):
+        left, middle, right = st.columns(3, gap="large")
     with left, st.container(border=True):
         st.markdown("**Journey to fix first**")
         st.markdown(voice_words.journey_sentence(journey))

@@ -1,0 +1,48 @@
+"""Rows of side-by-side sections on a laptop with the sidebar open: one section to a line.
+
+At 1024 pixels the voice page's three answers were a few words wide, and the lifetime-value
+tables and the breakdown charts beside each other cut their last columns and labels.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+
+from cxcore.ui.layout import STACKS
+
+from .conftest import drawn_box, settle, shot
+
+if TYPE_CHECKING:
+    from playwright.sync_api import FloatRect, Page
+
+ROWS = [("voice", "answers", 3), ("voice", "sections", 2), ("economics", "clv", 2)]
+ROWS += [("explorer", "breakdowns", 2)]
+
+
+def section_boxes(
+    page: Page, server: str, path: str, name: str, width: int
+) -> list[FloatRect]:
+    page.set_viewport_size({"width": width, "height": 1000})
+    page.goto(f"{server}/{path}")
+    settle(page)
+    row = page.locator(f".st-key-{STACKS}{name}")
+    row.wait_for()
+    columns = row.locator('[data-testid="stHorizontalBlock"] > [data-testid="stColumn"]')
+    return [drawn_box(c) for c in columns.all()]
+
+
+@pytest.mark.parametrize(("path", "name", "count"), ROWS)
+def test_sections_stack_on_a_narrow_screen_and_sit_side_by_side_on_a_wide_one(
+    server: str, page: Page, path: str, name: str, count: int
+) -> None:
+    wide = section_boxes(page, server, path, name, 1440)
+    assert len(wide) == count
+    assert len({round(b["y"]) for b in wide}) == 1  # one line
+    narrow = section_boxes(page, server, path, name, 1024)
+    assert len({round(b["x"]) for b in narrow}) == 1  # one above the other
+    assert [b["y"] for b in narrow] == sorted(b["y"] for b in narrow)
+    assert min(b["width"] for b in narrow) > 500  # the whole row, beside the open sidebar
+    if (path, name) == ("voice", "answers"):
+        shot(page, "voice_1024")
