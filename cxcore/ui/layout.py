@@ -24,6 +24,8 @@ from . import data
 # The card rows' container keys: the style below finds them by the CSS class a key gives.
 HEADLINE_CARDS, GROUP_CARDS, PAGE_HEADER = "headline", "group_cards", "page_header"
 STACKS = "stack_when_narrow_"  # keys of rows whose columns go one to a line when narrow
+SCROLLS = "scroll_when_narrow_"  # keys of tables of rows that scroll sideways when narrow
+TABLE_ROW_MIN_PX = 760  # a row of the version history drawn unbroken
 # A card row narrower than this (a laptop with the sidebar open) puts three cards to a line:
 # six to a line left about 80 pixels a card and broke labels and values mid-word.
 NARROW_ROW_PX = 760
@@ -57,6 +59,10 @@ STYLE = f"""
   container-type: inline-size; flex-wrap: wrap; row-gap: 0.5rem;
 }}
 .st-key-{PAGE_HEADER} [data-testid="stColumn"]:last-child {{ min-width: 11rem; }}
+[class*="st-key-{SCROLLS}"] {{ overflow-x: auto; }}
+[class*="st-key-{SCROLLS}"] [data-testid="stHorizontalBlock"] {{
+  min-width: {TABLE_ROW_MIN_PX}px;
+}}
 @container (max-width: {NARROW_ROW_PX}px) {{
   .st-key-{HEADLINE_CARDS} [data-testid="stColumn"],
   .st-key-{GROUP_CARDS} [data-testid="stColumn"] {{
@@ -88,6 +94,13 @@ def stack_when_narrow(name: str) -> DeltaGenerator:
     (a laptop with the sidebar open): side by side, boxes of sentences or a chart beside a
     table were a few words wide there."""
     return st.container(key=f"{STACKS}{name}")
+
+
+def scroll_when_narrow(name: str) -> DeltaGenerator:
+    """A bordered container of rows of columns (a hand-made table) that scrolls sideways
+    when narrow, as a data table does, instead of breaking its headings and cells
+    mid-word ('Ver sio n')."""
+    return st.container(border=True, key=f"{SCROLLS}{name}")
 
 
 def style() -> None:

@@ -18,10 +18,11 @@ from cxcore.store.layout import VersionInfo, current_version, list_versions
 from cxcore.store.publish import PublishDenied, rollback
 from cxcore.ui.upload import guarded, store_root
 
-from . import access, data
+from . import access, data, layout
 
 RESTORED = "_cx_restored"
-WIDTHS = [0.8, 1.6, 1.2, 1.0, 1.6, 0.9, 1.7, 2.2]  # 'marketing_spend', '18,003,021' unbroken
+# 'Version', 'marketing_spend' and '18,003,021' unbroken in a row of layout.TABLE_ROW_MIN_PX
+WIDTHS = [0.9, 1.6, 1.2, 1.0, 1.6, 0.9, 1.7, 2.2]
 HEADERS = ("Version", "Table", "Rows", "Mode", "Published (UTC)", "By", "Note", "")
 
 
@@ -46,7 +47,7 @@ def history(root: Path, analyst: bool) -> None:
     if not versions:
         st.info("The store has no published version yet.", icon=":material/history:")
         return
-    with st.container(border=True):
+    with layout.scroll_when_narrow("versions"):
         _row_header()
         for info in versions:
             _row(root, info, info.version == current, analyst)

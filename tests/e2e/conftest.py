@@ -174,3 +174,20 @@ def drawn_box(element: Locator) -> FloatRect:
     box = element.bounding_box()
     assert box is not None, f"{element} is not drawn"
     return box
+
+
+# Every word drawn across two lines: broken mid-word, not at a space or after a hyphen
+# ("Multi-" / "category" is a proper break).
+BROKEN_WORDS = """selector => [...document.querySelectorAll(selector)]
+  .flatMap(e => [...e.childNodes].filter(n => n.nodeType === Node.TEXT_NODE))
+  .flatMap(node => [...node.textContent.matchAll(/[^ -]+-?/g)].filter(word => {
+      const range = document.createRange();
+      range.setStart(node, word.index); range.setEnd(node, word.index + word[0].length);
+      return new Set([...range.getClientRects()].map(r => Math.round(r.top))).size > 1;
+    }).map(word => word[0]))"""
+
+
+def broken_words(page: Page, selector: str) -> list[str]:
+    """The words of the elements `selector` finds that the page breaks mid-word."""
+    words: list[str] = page.evaluate(BROKEN_WORDS, selector)
+    return words

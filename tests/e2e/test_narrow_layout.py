@@ -6,13 +6,16 @@ tables and the breakdown charts beside each other cut their last columns and lab
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
-from cxcore.ui.layout import STACKS
+from cxcore.ui.layout import SCROLLS, STACKS
 
-from .conftest import drawn_box, settle, shot
+from .conftest import broken_words, drawn_box, running_app, settle, shot
 
 if TYPE_CHECKING:
     from playwright.sync_api import FloatRect, Page
@@ -21,9 +24,7 @@ ROWS = [("voice", "answers", 3), ("voice", "sections", 2), ("economics", "clv", 
 ROWS += [("explorer", "breakdowns", 2)]
 
 
-def section_boxes(
-    page: Page, server: str, path: str, name: str, width: int
-) -> list[FloatRect]:
+def section_boxes(page: Page, server: str, path: str, name: str, width: int) -> list[FloatRect]:
     page.set_viewport_size({"width": width, "height": 1000})
     page.goto(f"{server}/{path}")
     settle(page)
@@ -46,3 +47,32 @@ def test_sections_stack_on_a_narrow_screen_and_sit_side_by_side_on_a_wide_one(
     assert min(b["width"] for b in narrow) > 500  # the whole row, beside the open sidebar
     if (path, name) == ("voice", "answers"):
         shot(page, "voice_1024")
+
+
+@pytest.fixture(scope="module")
+def store_server(
+    tmp_path_factory: pytest.TempPathFactory, data_folder: Path, browser: object
+) -> Iterator[str]:
+    """The sample published into a store: the version history is a store's."""
+    from cxcore.store.publish import ensure_store
+
+    root = tmp_path_factory.mktemp("narrow") / "store"
+    ensure_store(root, data_folder)
+    with running_app({**os.environ, "CX_DATA": str(root)}) as base:
+        yield base
+
+
+@pytest.mark.parametrize("width", [1024, 1280])
+def test_the_version_history_scrolls_sideways_rather_than_breaking_words(
+    store_server: str, page: Page, width: int
+) -> None:
+    """At 1024 pixels its headings read 'Ver sio n' and 'Mod e'."""
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(f"{store_server}/versions")
+    settle(page)
+    table = page.locator(f".st-key-{SCROLLS}versions")
+    table.wait_for()
+    assert table.locator("p").first.inner_text() == "Version"
+    assert broken_words(page, f".st-key-{SCROLLS}versions p") == []
+    overflowing = table.evaluate("e => e.scrollWidth > e.clientWidth + 1")
+    assert overflowing is (width == 1024)  # it scrolls only where the row cannot fit

@@ -15,7 +15,7 @@ from cxcore.app.tones import Tone, judge
 from cxcore.metrics.registry import KPIS
 from tests.factories import customer, order, write_folder
 
-from .conftest import drawn_box, running_app, settle, shot
+from .conftest import broken_words, drawn_box, running_app, settle, shot
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -31,23 +31,13 @@ CLIPPED = """() => [...document.querySelectorAll(
 SPARK_COLOURS = """() => [...new Set([...document.querySelectorAll(
     '[data-testid="stMetricChart"] path[aria-roledescription="line mark"]')]
   .map(e => getComputedStyle(e).stroke))]"""
+CARD_TEXT = '[data-testid="stMetricLabel"] p, [data-testid="stMetricValue"] p'
 NEUTRAL = "rgb(138, 148, 166)"  # layout.SPARK, #8a94a6
 # Each card value as it is drawn: its text and how many lines it takes.
 VALUE_LINES = """() => [...document.querySelectorAll('[data-testid="stMetricValue"] p')]
   .map(e => { const range = document.createRange(); range.selectNodeContents(e);
               const tops = [...range.getClientRects()].map(r => Math.round(r.top));
               return [e.innerText, new Set(tops).size]; })"""
-
-# Every word of a card's label or value drawn across two lines: broken mid-word, not at a
-# space or after a hyphen ("Multi-" / "category" is a proper break).
-BROKEN_WORDS = """() => [...document.querySelectorAll(
-    '[data-testid="stMetricLabel"] p, [data-testid="stMetricValue"] p')]
-  .flatMap(e => [...e.childNodes].filter(n => n.nodeType === Node.TEXT_NODE))
-  .flatMap(node => [...node.textContent.matchAll(/[^ -]+-?/g)].filter(word => {
-      const range = document.createRange();
-      range.setStart(node, word.index); range.setEnd(node, word.index + word[0].length);
-      return new Set([...range.getClientRects()].map(r => Math.round(r.top))).size > 1;
-    }).map(word => word[0]))"""
 
 
 def open_overview(page: Page, server: str, width: int) -> None:
@@ -78,7 +68,7 @@ def test_no_card_breaks_a_word_on_a_laptop_with_the_sidebar_open(
         page.locator('[data-testid="stSidebar"]').evaluate("e => e.getBoundingClientRect().width")
         > 200
     )  # the sidebar is open and takes its room
-    assert page.evaluate(BROKEN_WORDS) == []
+    assert broken_words(page, CARD_TEXT) == []
     boxes = [drawn_box(m) for m in page.locator('[data-testid="stMetric"]').all()]
     assert len(boxes) == len(KPIS)
     assert min(b["width"] for b in boxes) >= 120, sorted(b["width"] for b in boxes)[:3]
