@@ -25,6 +25,9 @@ from cxcore.metrics.backend import QueryTimeout
 Command = Callable[[argparse.Namespace], int]
 
 
+USAGE = 2  # the exit status of bad arguments
+
+
 class UsageError(Exception):
     """Bad command-line arguments: one line, exit status 2."""
 
@@ -35,8 +38,10 @@ class Parser(argparse.ArgumentParser):
 
 
 def fail(status: int, message: str) -> int:
-    """One line on standard error, whitespace folded, and the status to exit with."""
-    print(f"cx-cockpit: error: {' '.join(message.split())}", file=sys.stderr)
+    """One line on standard error, whitespace folded, and the status to exit with; only a
+    usage mistake (status 2) says `error:`, as argparse does, so the two read apart."""
+    prefix = "cx-cockpit: error: " if status == USAGE else "cx-cockpit: "
+    print(prefix + " ".join(message.split()), file=sys.stderr)
     return status
 
 

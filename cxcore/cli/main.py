@@ -38,7 +38,7 @@ from cxcore.metrics.engine import ArgumentError
 from cxcore.metrics.periods import PeriodError, Windows, parse_compare, period
 from cxcore.metrics.registry import KPI_BY_NAME, KPIS
 from cxcore.metrics.spark_backend import SparkUnavailable
-from cxcore.settings import ENGINES
+from cxcore.settings import ENGINES, SettingsError
 from cxcore.store.layout import StoreError
 
 
@@ -86,8 +86,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"cx-cockpit: the data breaks the contract:\n{err.report.describe()}", file=sys.stderr
         )
         return 1
-    except (StoreError, SparkUnavailable) as err:  # an empty store; no Spark to run on
-        return fail(1, str(err))
+    except (StoreError, SparkUnavailable, SettingsError) as err:
+        return fail(1, str(err))  # an empty store; no Spark to run on; a setting unreadable
     except Exception as err:  # the machine or the engine: one line, never a traceback
         message = describe_failure(err)
         if message is None:
@@ -113,7 +113,7 @@ def run_kpis(args: argparse.Namespace) -> int:
         result = cockpit.kpis(
             start=args.start, end=args.end, compare=args.compare, filters=filters, by=by
         )
-    names = args.kpi or [k.name for k in KPIS]
+    names = list(dict.fromkeys(args.kpi)) or [k.name for k in KPIS]  # each asked once
     _keep_kpis(result, names)
     sys.stdout.write(to_csv(result, by or [], names) if fmt == "csv" else to_json(result))
     return 0

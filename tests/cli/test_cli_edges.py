@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from pathlib import Path
 
 import pytest
@@ -70,6 +71,21 @@ def test_a_formula_looking_dimension_name_is_neutralised_in_the_header(
     )
     assert status == 0
     assert out.splitlines()[0].startswith("'=hyperlink(1),revenue")
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_a_kpi_asked_twice_is_answered_once(
+    folder: Path, capsys: pytest.CaptureFixture[str], fmt: str
+) -> None:
+    """`--kpi nps --kpi nps` wrote the nps columns twice in the CSV."""
+    ask = ["--kpi", "orders", "--kpi", "revenue", "--kpi", "orders", "--format", fmt]
+    status, out, _ = run(capsys, "kpis", "--data", str(folder), *PERIOD, *ask)
+    assert status == 0
+    if fmt == "csv":
+        header = out.splitlines()[0].split(",")
+        assert header == ["orders", "orders_previous", "revenue", "revenue_previous"]
+    else:
+        assert list(json.loads(out)["kpis"]) == ["orders", "revenue"]
 
 
 @pytest.mark.parametrize(

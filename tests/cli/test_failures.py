@@ -52,8 +52,9 @@ def test_a_failure_is_one_line_and_status_1(
     status = main(["kpis", "--data", str(folder), *PERIOD])
     out, err = capsys.readouterr()
     assert (status, out) == (1, "")
-    assert err.count("\n") == 1 and err.startswith("cx-cockpit: error: "), err
-    assert words in err
+    # One line, without argparse's 'error:', which says a usage mistake (status 2).
+    assert err.count("\n") == 1 and err.startswith("cx-cockpit: "), err
+    assert "error:" not in err and words in err
 
 
 def test_an_unforeseen_error_is_not_hidden(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -65,3 +66,31 @@ def test_an_unforeseen_error_is_not_hidden(folder: Path, monkeypatch: pytest.Mon
     monkeypatch.setattr(Cockpit, "kpis", fails)
     with pytest.raises(ZeroDivisionError):
         main(["kpis", "--data", str(folder), *PERIOD])
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "words"),
+    [
+        ("CX_KEEP_VERSIONS", "abc", "CX_KEEP_VERSIONS must be a number"),
+        ("CX_MEMORY_LIMIT_MB", "10", "CX_MEMORY_LIMIT_MB"),
+        ("CX_ENGINE", "foo", "CX_ENGINE"),
+        ("CX_THREADS", "0", "CX_THREADS"),
+    ],
+)
+@pytest.mark.parametrize("command", ["kpis", "cohorts"])
+def test_a_setting_that_cannot_be_read_is_one_line_and_status_1(
+    folder: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    setting: str,
+    value: str,
+    words: str,
+    command: str,
+) -> None:
+    """These printed a traceback ending in SettingsError; `ingest` already said one line."""
+    monkeypatch.setenv(setting, value)
+    status = main([command, "--data", str(folder), *PERIOD])
+    out, err = capsys.readouterr()
+    assert (status, out) == (1, "")
+    assert err.count("\n") == 1 and err.startswith(f"cx-cockpit: {setting}"), err
+    assert words in err
