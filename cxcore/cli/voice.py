@@ -32,6 +32,7 @@ from cxcore.metrics.targets import TargetsError
 from cxcore.store.layout import is_store
 from cxcore.store.targets import current_targets, publish_targets, with_target
 from cxcore.voice.moved import BASES
+from cxcore.voice.scope import check_answer_members
 
 
 def add_voice_commands(commands: Any) -> None:
@@ -93,10 +94,14 @@ def _opened(args: argparse.Namespace, filters: dict[str, list[str]]) -> Cockpit:
 
 def run_drivers(args: argparse.Namespace) -> int:
     filters: dict[str, list[str]] = parse_filters(args)
-    for attribute in ANSWER_ATTRIBUTES:
-        if members := getattr(args, attribute):
-            filters[attribute] = members
-    return _answer(args, filters, lambda c: c.drivers(args.start, args.end, filters))
+    chosen = {a: members for a in ANSWER_ATTRIBUTES if (members := getattr(args, a))}
+    filters |= chosen
+
+    def drivers(cockpit: Cockpit) -> dict[str, Any]:
+        check_answer_members(cockpit, chosen)
+        return cockpit.drivers(args.start, args.end, filters)
+
+    return _answer(args, filters, drivers)
 
 
 def run_value(args: argparse.Namespace) -> int:

@@ -11,9 +11,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from cxcore.data.names import normalise
+from sqlglot import exp
+
+from cxcore.data.dataset import fact_relation
+from cxcore.data.names import did_you_mean, normalise
 from cxcore.metrics.engine import ArgumentError, Engine
 from cxcore.metrics.survey import ANSWER_ATTRIBUTES, Query, Scope
+from cxcore.sqlkit import column, table
 
 SURVEY = "nps_responses"
 
@@ -49,3 +53,29 @@ def survey_scope(
 
 def fetch(engine: Engine, query: Query) -> list[tuple[Any, ...]]:
     return engine.executor.fetch(query.sql, query.params, query.shape)
+
+
+def answer_members(engine: Engine, attribute: str) -> list[str]:
+    """The journeys (or touchpoints) the answers name, for checking a filter against."""
+    query = (
+        exp.select(column(attribute))
+        .distinct()
+        .from_(table(fact_relation(SURVEY)))
+        .where(exp.Not(this=exp.Is(this=column(attribute), expression=exp.Null())))
+    )
+    rows = engine.executor.fetch(query, {}, ("answer members", attribute))
+    return sorted(str(value) for (value,) in rows)
+
+
+def check_answer_members(engine: Engine, chosen: Mapping[str, Sequence[str]]) -> None:
+    """A journey or touchpoint no answer names is a typo, not a view of nothing: said, with
+    the nearest one, as an unknown segment is."""
+    for attribute, members in chosen.items():
+        if not members or attribute not in survey_columns(engine):
+            continue  # no column: survey_scope says so
+        known = answer_members(engine, attribute)
+        for member in members:
+            if member not in known:
+                raise ArgumentError(
+                    f"the answers have no {attribute} {member!r}" + did_you_mean(member, known)
+                )

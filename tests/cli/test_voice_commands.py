@@ -101,6 +101,22 @@ def test_an_unknown_member_exits_2_with_the_closest_named(
     assert "'Eats'" in err and "East" in err
 
 
+@pytest.mark.parametrize(
+    ("option", "typed", "words"),
+    [
+        ("--journey", "biling", "no journey 'biling'; did you mean 'billing'?"),
+        ("--touchpoint", "nope", "no touchpoint 'nope' (known: app, email, phone, store, web)"),
+    ],
+)
+def test_a_journey_or_touchpoint_no_answer_names_exits_2_naming_the_known_ones(
+    folder: Path, capsys: Capture, option: str, typed: str, words: str
+) -> None:
+    """It was answered with every driver at zero answers, as if nobody had been asked."""
+    status, out, err = run(capsys, "drivers", "--data", str(folder), *VIEW, option, typed)
+    assert status == 2 and out == "" and len(err.strip().splitlines()) == 1
+    assert err.startswith("cx-cockpit: error: ") and words in err, err
+
+
 def test_an_unknown_dimension_exits_2_with_a_suggestion(folder: Path, capsys: Capture) -> None:
     status, _, err = run(capsys, "drivers", "--data", str(folder), *VIEW, "--filter", "regio=East")
     assert status == 2 and len(err.strip().splitlines()) == 1 and "region" in err
