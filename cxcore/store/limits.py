@@ -85,6 +85,15 @@ def _over(table: str, path: Path, limits: Limits, options: ReadOptions) -> str |
 
 def _too_large(path: Path, size: int, what: str, limit: Limit) -> str:
     return (
-        f"{path.name} is too large: {size / MB:.1f} MB{what}, over the limit of"
-        f" {limit.value:g} MB ({limit.setting} raises it)"
+        f"{path.name} is too large: {megabytes_shown(size, limit.value)} MB{what}, over the limit"
+        f" of {limit.value:g} MB ({limit.setting} raises it)"
     )
+
+
+def megabytes_shown(size: int, limit_mb: float) -> str:
+    """The size with as many decimals as it takes to read above the limit: '0.0 MB, over
+    the limit of 0.01 MB' said nothing."""
+    decimals = 1
+    while decimals < 6 and round(size / MB, decimals) <= limit_mb:
+        decimals += 1
+    return f"{size / MB:,.{decimals}f}"

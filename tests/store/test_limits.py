@@ -10,6 +10,7 @@ import pytest
 
 from cxcore.settings import Settings
 from cxcore.store.check import check
+from cxcore.store.limits import megabytes_shown
 from tests.workbooks import Sheet, write_workbook
 
 HEADER = "customer_id,order_id,order_date,product_category,amount"
@@ -90,3 +91,18 @@ def test_a_50000_column_csv_is_refused_by_the_default_limit(store: Path, tmp_pat
 def test_the_limits_are_settings() -> None:
     settings = Settings.from_env({"CX_MAX_UNPACKED_MB": "64", "CX_MAX_COLUMNS": "50"})
     assert (settings.max_unpacked_mb, settings.max_columns) == (64.0, 50)
+
+
+@pytest.mark.parametrize(
+    ("size", "limit_mb", "shown"),
+    [
+        (5 * 1024 * 1024, 1.0, "5.0"),
+        (45_000, 0.01, "0.04"),  # '0.0 MB, over the limit of 0.01 MB' said nothing
+        (int(200.04 * 1024 * 1024), 200.0, "200.04"),
+        (3_000 * 1024 * 1024, 200.0, "3,000.0"),
+    ],
+)
+def test_a_size_over_its_limit_is_shown_with_the_decimals_that_tell_them_apart(
+    size: int, limit_mb: float, shown: str
+) -> None:
+    assert megabytes_shown(size, limit_mb) == shown
