@@ -47,6 +47,11 @@ from cxcore.store.fs import link_or_copy
 from cxcore.store.layout import DERIVED_DIR, SCRATCH_DIR, TABLES_DIR, VersionInfo
 
 INCOMPLETE_STORE = "published without the required tables"
+# What the cockpit serves meanwhile (it opens a store that lacks them, with what it holds).
+UNTIL_PUBLISHED = {
+    "orders": "every KPI of orders is empty",
+    "customers": "every customer is in the Unknown member of each dimension",
+}
 
 SYSTEM_PREFIX = "__cx_"
 # Where each building step starts, as a share of checking an upload (reading and the
@@ -263,8 +268,9 @@ def incomplete_store(table: str, present: Iterable[str]) -> Finding | None:
     missing = [t for t, spec in TABLES.items() if spec.required and t not in have]
     if not missing:
         return None
-    rule = f"{INCOMPLETE_STORE} {', '.join(missing)}: the cockpit cannot open the store until"
-    return Finding(table, None, f"{rule} they are published", 0, Severity.WARNING)
+    meanwhile = "; ".join(UNTIL_PUBLISHED[t] for t in missing)
+    rule = f"{INCOMPLETE_STORE} {', '.join(missing)}: until then {meanwhile}"
+    return Finding(table, None, rule, 0, Severity.WARNING)
 
 
 def kept_warnings(found: Iterable[Finding]) -> tuple[Finding, ...]:
