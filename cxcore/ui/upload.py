@@ -29,7 +29,7 @@ from cxcore.store.layout import current_version, is_store
 from cxcore.store.preview import Comparison, compare_with_current
 from cxcore.store.publish import PublishDenied, PublishRefused, StoreMoved, publish_checked
 
-from . import access, data, review
+from . import access, data, layout, review
 from .upload_mapping import mapping_step, options_step
 
 STAGED = "_cx_up_staged"
@@ -169,7 +169,8 @@ def page() -> None:
 
 def flow(root: Path, settings: Settings) -> None:
     st.subheader("Table and files", anchor=False)
-    left, right = st.columns([1, 2], gap="large")
+    with layout.stack_when_narrow("table_and_mode"):
+        left, right = st.columns([1, 2], gap="large")
     table = left.selectbox(
         "Table",
         list(TABLES),

@@ -20,8 +20,14 @@ from .conftest import broken_words, drawn_box, running_app, settle, shot
 if TYPE_CHECKING:
     from playwright.sync_api import FloatRect, Page
 
-ROWS = [("voice", "answers", 3), ("voice", "sections", 2), ("economics", "clv", 2)]
-ROWS += [("explorer", "breakdowns", 2)]
+# (page, row, sections, the server that shows it: uploads need a store)
+ROWS = [
+    ("voice", "answers", 3, "server"),
+    ("voice", "sections", 2, "server"),
+    ("economics", "clv", 2, "server"),
+    ("explorer", "breakdowns", 2, "server"),
+    ("upload", "table_and_mode", 2, "store_server"),
+]
 
 
 def section_boxes(page: Page, server: str, path: str, name: str, width: int) -> list[FloatRect]:
@@ -34,10 +40,11 @@ def section_boxes(page: Page, server: str, path: str, name: str, width: int) -> 
     return [drawn_box(c) for c in columns.all()]
 
 
-@pytest.mark.parametrize(("path", "name", "count"), ROWS)
+@pytest.mark.parametrize(("path", "name", "count", "served_by"), ROWS)
 def test_sections_stack_on_a_narrow_screen_and_sit_side_by_side_on_a_wide_one(
-    server: str, page: Page, path: str, name: str, count: int
+    request: pytest.FixtureRequest, page: Page, path: str, name: str, count: int, served_by: str
 ) -> None:
+    server: str = request.getfixturevalue(served_by)
     wide = section_boxes(page, server, path, name, 1440)
     assert len(wide) == count
     assert len({round(b["y"]) for b in wide}) == 1  # one line
