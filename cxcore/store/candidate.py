@@ -250,10 +250,28 @@ def _typed_part(
         temporary = exp.Properties(expressions=[exp.TemporaryProperty()])
         view = exp.Create(this=table(part), kind="VIEW", expression=query, properties=temporary)
         con.execute(render(view))
+        if not _describes_as_named(con, part):
+            con.execute(render(exp.Drop(tables=[table(part)], kind="VIEW", exists=True)))
+            con.execute(create_table(part, query))
+            con.execute(drop_table(raw.sql_name))
         return part
     con.execute(create_table(part, query))
     con.execute(drop_table(raw.sql_name))
     return part
+
+
+def _describes_as_named(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    """Whether DESCRIBE gives the view's columns the names its query gives them.
+
+    DuckDB's DESCRIBE of a view keeps a file's spelling where a column is named only
+    by a change of case (a text `Segment` read as the contract's `segment`); every
+    step that lists a table's columns by DESCRIBE would then see `Segment`, and the
+    version would store it beside no `segment`. Such an upload is copied into a
+    table instead, whose columns carry the query's names.
+    """
+    described = [r[0] for r in con.execute(describe(name)).fetchall()]
+    queried = con.execute(render(exp.select("*").from_(table(name)).limit(0))).description
+    return described == [d[0] for d in queried]
 
 
 def _union(name: str, parts: list[str], with_published: bool) -> exp.Select:
