@@ -9,12 +9,12 @@ scripts can tell a typo from a data problem (status 1) at a glance.
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+
+import polars as pl
 
 from cxcore.app.formatting import safe_cell
 from cxcore.bench.harness import main as bench_main
@@ -126,23 +126,25 @@ def _keep_kpis(result: dict[str, Any], names: Sequence[str]) -> None:
 
 
 def to_csv(result: dict[str, Any], by: Sequence[str], names: Sequence[str]) -> str:
-    """One row for the view, or one per breakdown member; formula-looking text neutralised."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    """One row for the view, or one per breakdown member; formula-looking text neutralised.
+
+    Polars writes it: it quotes a member holding a carriage return, which Python's csv
+    writer left bare with "\n" line ends, so a reader saw two rows. The header goes
+    in as a row, so a dimension named like a KPI column cannot collide with it."""
     header = [*by, *(c for n in names for c in (n, f"{n}_previous"))]
-    writer.writerow([safe_cell(cell) for cell in header])
     entries = result["breakdown"] if by else [{"kpis": result["kpis"]}]
+    rows: list[list[str | None]] = [[safe_cell(cell) for cell in header]]
     for entry in entries:
-        members = [safe_cell(entry[d]) for d in by]
-        values = [
-            _number_cell(entry["kpis"][n][part]) for n in names for part in ("value", "previous")
-        ]
-        writer.writerow([*members, *values])
-    return buffer.getvalue()
+        values = [_number_cell(entry["kpis"][n][p]) for n in names for p in ("value", "previous")]
+        rows.append([*(safe_cell(entry[d]) for d in by), *values])
+    columns = {f"column_{i}": pl.String for i in range(len(header))}
+    frame = pl.DataFrame(rows, schema=columns, orient="row")
+    return frame.write_csv(include_header=False, line_terminator="\n")
 
 
-def _number_cell(value: Any) -> str:
-    return "" if value is None else repr(value) if isinstance(value, float) else str(value)
+def _number_cell(value: Any) -> str | None:
+    """Null is an empty cell; a float keeps every digit (its repr)."""
+    return None if value is None else repr(value) if isinstance(value, float) else str(value)
 
 
 def run_bench(args: argparse.Namespace) -> int:

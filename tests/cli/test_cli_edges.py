@@ -73,6 +73,25 @@ def test_a_formula_looking_dimension_name_is_neutralised_in_the_header(
     assert out.splitlines()[0].startswith("'=hyperlink(1),revenue")
 
 
+def test_a_member_holding_a_line_break_stays_one_row(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A segment '\rr' was written bare; csv readers and pandas saw two rows."""
+    customers = [customer("c1", segment="\rr"), customer("c2", segment="a\nb")]
+    orders = [order("o1", "c1", "2025-02-03", 10.0), order("o2", "c2", "2025-02-04", 7.5)]
+    folder = write_folder(tmp_path, customers=customers, orders=orders)
+    ask = ["--by", "segment", "--kpi", "revenue", "--kpi", "nps", "--format", "csv"]
+    status, out, _ = run(capsys, "kpis", "--data", str(folder), *PERIOD, *ask)
+    assert status == 0
+    rows = list(csv.reader(io.StringIO(out, newline="")))
+    assert rows[0] == ["segment", "revenue", "revenue_previous", "nps", "nps_previous"]
+    assert sorted(rows[1:]) == [
+        ["'\rr", "10.0", "0.0", "", ""],  # a carriage return first: neutralised, and quoted
+        ["a\nb", "7.5", "0.0", "", ""],  # null NPS: empty cells
+    ]
+    assert ',"",' not in out  # null is an empty cell, not an empty quoted text
+
+
 @pytest.mark.parametrize("fmt", ["csv", "json"])
 def test_a_kpi_asked_twice_is_answered_once(
     folder: Path, capsys: pytest.CaptureFixture[str], fmt: str
