@@ -21,7 +21,7 @@ from cxcore.data.names import column_label
 
 from . import data
 
-# The card rows' container keys: the style below finds them by the CSS class a key gives.
+# Container keys the style below finds by the CSS class a key gives.
 HEADLINE_CARDS, GROUP_CARDS, PAGE_HEADER = "headline", "group_cards", "page_header"
 STACKS = "stack_when_narrow_"  # keys of rows whose columns go one to a line when narrow
 SCROLLS = "scroll_when_narrow_"  # keys of tables of rows that scroll sideways when narrow
