@@ -21,10 +21,11 @@ from cxcore.data.names import column_label
 
 from . import data
 
-# Container keys the style below finds by the CSS class a key gives.
-HEADLINE_CARDS, GROUP_CARDS, PAGE_HEADER = "headline", "group_cards", "page_header"
-STACKS = "stack_when_narrow_"  # keys of rows whose columns go one to a line when narrow
-SCROLLS = "scroll_when_narrow_"  # keys of tables of rows that scroll sideways when narrow
+# Container keys the style below finds by the CSS class a key gives. Keys the app owns
+# (app.views): a dimension named like one gets a key of its own.
+HEADLINE_CARDS, GROUP_CARDS, PAGE_HEADER = "headline", "_cx_group_cards", "_cx_page_header"
+STACKS = "_cx_stack_"  # keys of rows whose columns go one to a line when narrow
+SCROLLS = "_cx_scroll_"  # keys of tables of rows that scroll sideways when narrow
 TABLE_ROW_MIN_PX = 760  # a row of the version history drawn unbroken
 # A card row narrower than this (a laptop with the sidebar open) puts three cards to a line:
 # six to a line left about 80 pixels a card and broke labels and values mid-word.

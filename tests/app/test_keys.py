@@ -69,9 +69,19 @@ def _literal_keys(tree: ast.AST, constants: dict[str, str]) -> list[str]:
                 found.append(value.value)
             elif isinstance(value, ast.JoinedStr) and isinstance(value.values[0], ast.Constant):
                 found.append(str(value.values[0].value))
+            elif isinstance(value, ast.JoinedStr) and _named_start(value, constants):
+                found.append(constants[_named_start(value, constants)])
             elif isinstance(value, ast.Name) and value.id in constants:
                 found.append(constants[value.id])
     return found
+
+
+def _named_start(value: ast.JoinedStr, constants: dict[str, str]) -> str:
+    """The module constant an f-string key starts with (`f"{STACKS}{name}"`), or ''."""
+    first = value.values[0]
+    if isinstance(first, ast.FormattedValue) and isinstance(first.value, ast.Name):
+        return first.value.id if first.value.id in constants else ""
+    return ""
 
 
 def _module_constants(tree: ast.Module) -> dict[str, str]:
@@ -95,7 +105,7 @@ def test_every_widget_key_the_app_writes_is_declared_as_its_own() -> None:
         tree = ast.parse(source.read_text())
         for key in _literal_keys(tree, _module_constants(tree)):
             keys[key] = source.name
-    assert {"check", "share_pin", "_cx_up_files_"} <= set(keys)  # the scan sees real keys
+    assert {"check", "share_pin", "_cx_up_files_", "_cx_stack_"} <= set(keys)  # real keys
     undeclared = {k: f for k, f in keys.items() if not _owned(k)}
     assert undeclared == {}
 

@@ -1,7 +1,8 @@
 """Rows of side-by-side sections on a laptop with the sidebar open: one section to a line.
 
 At 1024 pixels the voice page's three answers were a few words wide, and the lifetime-value
-tables and the breakdown charts beside each other cut their last columns and labels.
+tables and the breakdown charts beside each other cut their last columns and labels; the
+version history broke its headings mid-word, and now scrolls sideways instead.
 """
 
 from __future__ import annotations
