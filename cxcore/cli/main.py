@@ -19,6 +19,7 @@ import polars as pl
 from cxcore.app.formatting import safe_cell
 from cxcore.bench.harness import main as bench_main
 from cxcore.cli.common import (
+    USAGE,
     Parser,
     UsageError,
     add_view_arguments,
@@ -80,7 +81,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         return _COMMANDS[args.command](args)
     except (UsageError, ArgumentError) as err:
-        return fail(2, str(err))
+        return fail(USAGE, str(err))
     except DataContractError as err:
         print(
             f"cx-cockpit: the data breaks the contract:\n{err.report.describe()}", file=sys.stderr
