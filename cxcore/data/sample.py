@@ -15,6 +15,7 @@ from typing import cast
 import numpy as np
 import polars as pl
 
+from cxcore.data.sample_columns import dates, ids, names, nullable, write
 from cxcore.data.sample_story import (
     ACQUISITION,
     DRIVERS,
@@ -132,7 +133,7 @@ def generate(
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
     for name, frame in tables.items():
-        _write(frame, folder / f"{name}.parquet")
+        write(frame, folder / f"{name}.parquet")
     (folder / TARGETS_FILE).write_text(dump(SAMPLE_TARGETS), encoding="utf-8")
     return {name: frame.height for name, frame in tables.items()}
 
@@ -156,12 +157,12 @@ def customer_tables(
 def customers_table(pop: Population) -> pl.DataFrame:
     return pl.DataFrame(
         [
-            _ids("customer_id", "C", np.arange(1, pop.size + 1), 6),
-            _names("segment", SEGMENTS, pop.segment),
-            _names("region", REGIONS, pop.region),
-            _dates("signup_date", pop.signup),
-            _names("acquisition_channel", ACQUISITION, pop.acquisition),
-            _names("tier", TIERS, pop.tier),
+            ids("customer_id", "C", np.arange(1, pop.size + 1), 6),
+            names("segment", SEGMENTS, pop.segment),
+            names("region", REGIONS, pop.region),
+            dates("signup_date", pop.signup),
+            names("acquisition_channel", ACQUISITION, pop.acquisition),
+            names("tier", TIERS, pop.tier),
         ]
     )
 
@@ -198,12 +199,12 @@ def orders_table(
     rows = np.lexsort((who, day))
     return pl.DataFrame(
         [
-            _ids("order_id", "O", np.arange(1, len(rows) + 1), 7),
-            _ids("customer_id", "C", who[rows] + 1, 6),
-            _dates("order_date", day[rows]),
-            _names("product_category", CATEGORIES, category[rows]),
+            ids("order_id", "O", np.arange(1, len(rows) + 1), 7),
+            ids("customer_id", "C", who[rows] + 1, 6),
+            dates("order_date", day[rows]),
+            names("product_category", CATEGORIES, category[rows]),
             pl.Series("amount", np.round(amount[rows], 2)),
-            _names("channel", ORDER_CHANNELS, channel[rows]),
+            names("channel", ORDER_CHANNELS, channel[rows]),
         ]
     )
 
@@ -212,12 +213,12 @@ def nps_table(rng: np.random.Generator, survey: Survey) -> pl.DataFrame:
     rows = np.lexsort((survey.customer, survey.day))
     comment = _comments(rng, survey)[rows]
     columns = [
-        _ids("response_id", "R", np.arange(1, len(rows) + 1), 6),
-        _ids("customer_id", "C", survey.customer[rows] + 1, 6),
-        _dates("response_date", survey.day[rows]),
+        ids("response_id", "R", np.arange(1, len(rows) + 1), 6),
+        ids("customer_id", "C", survey.customer[rows] + 1, 6),
+        dates("response_date", survey.day[rows]),
         pl.Series("score", survey.score[rows], dtype=pl.Int64),
-        _names("journey", JOURNEYS, survey.journey[rows]),
-        _names("touchpoint", TOUCHPOINTS, survey.touchpoint[rows]),
+        names("journey", JOURNEYS, survey.journey[rows]),
+        names("touchpoint", TOUCHPOINTS, survey.touchpoint[rows]),
     ]
     for i, driver in enumerate(DRIVERS):
         ratings = survey.ratings[rows, i]
@@ -262,14 +263,14 @@ def contacts_table(
     rows = np.lexsort((customer, day))
     return pl.DataFrame(
         [
-            _ids("contact_id", "K", np.arange(1, size + 1), 7),
-            _ids("customer_id", "C", customer[rows] + 1, 6),
-            _dates("contact_date", day[rows]),
-            _names("channel", CONTACT_CHANNELS, channel[rows]),
+            ids("contact_id", "K", np.arange(1, size + 1), 7),
+            ids("customer_id", "C", customer[rows] + 1, 6),
+            dates("contact_date", day[rows]),
+            names("channel", CONTACT_CHANNELS, channel[rows]),
             pl.Series("cost", cost[rows]),
-            _nullable("handle_time_s", handle[rows].astype(np.int64), rng.random(size) < 0.03),
-            _nullable("resolved_first_contact", fcr[rows], rng.random(size) < 0.04),
-            _nullable(
+            nullable("handle_time_s", handle[rows].astype(np.int64), rng.random(size) < 0.03),
+            nullable("resolved_first_contact", fcr[rows], rng.random(size) < 0.04),
+            nullable(
                 "within_sla",
                 sla[rows],
                 (rng.random(size) < 0.03)
@@ -306,14 +307,14 @@ def sessions_table(
     rows = np.lexsort((customer, day))
     return pl.DataFrame(
         [
-            _ids("session_id", "W", np.arange(1, size + 1), 7),
-            _ids("customer_id", "C", customer[rows] + 1, 6),
-            _dates("session_date", day[rows]),
+            ids("session_id", "W", np.arange(1, size + 1), 7),
+            ids("customer_id", "C", customer[rows] + 1, 6),
+            dates("session_date", day[rows]),
             pl.Series("pageviews", pages[rows], dtype=pl.Int64),
             pl.Series("duration_s", duration[rows].astype(np.int64)),
             pl.Series("converted", converted[rows]),
-            _names("device", DEVICES, device[rows]),
-            _names("region", REGIONS, region[rows]),
+            names("device", DEVICES, device[rows]),
+            names("region", REGIONS, region[rows]),
         ]
     )
 
@@ -355,11 +356,11 @@ def spend_table(rng: np.random.Generator, cal: Calendar, scale: float) -> pl.Dat
     region = np.where(rng.random(len(amount)) < UNATTRIBUTED_SPEND, -1, region)
     return pl.DataFrame(
         [
-            _dates("spend_date", days[day_i]),
-            _names("channel", SPEND_CHANNELS, channel),
+            dates("spend_date", days[day_i]),
+            names("channel", SPEND_CHANNELS, channel),
             pl.Series("spend", amount),
-            _names("segment", SEGMENTS, segment),
-            _names("region", REGIONS, region),
+            names("segment", SEGMENTS, segment),
+            names("region", REGIONS, region),
         ]
     )
 
@@ -374,34 +375,3 @@ def _spread(
     who, month = np.divmod(flat, counts.shape[1])
     day = lo[who, month] + np.floor(rng.random(len(flat)) * span[who, month]).astype(np.int64)
     return who, month, day
-
-
-def _ids(name: str, prefix: str, numbers: np.ndarray, width: int) -> pl.Series:
-    """Zero-padded string ids; a number below 1 means no id (null)."""
-    series = pl.Series(name, numbers, dtype=pl.Int64)
-    text = pl.lit(prefix) + series.cast(pl.String).str.zfill(width)
-    return pl.select(pl.when(series > 0).then(text).alias(name)).to_series()
-
-
-def _names(name: str, labels: tuple[str, ...], index: np.ndarray) -> pl.Series:
-    """Category labels by index; index -1 means unknown (null)."""
-    mapping = dict(enumerate(labels))
-    series = pl.Series(name, index, dtype=pl.Int64)
-    return series.replace_strict(mapping, default=None, return_dtype=pl.String)
-
-
-def _dates(name: str, days: np.ndarray) -> pl.Series:
-    return pl.Series(name, days, dtype=pl.Int32).cast(pl.Date)
-
-
-def _nullable(name: str, values: np.ndarray, missing: np.ndarray) -> pl.Series:
-    """Exports often lack a field on some rows; `missing` marks those."""
-    frame = pl.DataFrame({name: values, "missing": missing})
-    return frame.select(pl.when(~pl.col("missing")).then(pl.col(name)).alias(name)).to_series()
-
-
-def _write(frame: pl.DataFrame, path: Path) -> None:
-    """Fixed settings so the same frame always gives the same bytes."""
-    frame.write_parquet(
-        path, compression="zstd", compression_level=9, statistics=True, row_group_size=250_000
-    )

@@ -7,14 +7,14 @@ churning. Churn reacts to survey answers (a detractor answer raises a
 customer's churn risk about twice as much as a promoter answer lowers it, as
 the research says negative experiences weigh double), one region suffers a
 service incident late in the range, and the billing journey breaks from April
-2026 (its NPS falls, its customers then churn). `cxcore.sample` turns the simulated lives
+2026 (its NPS falls, its customers then churn). `cxcore.data.sample` turns the simulated lives
 into the export tables.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 
@@ -396,11 +396,5 @@ def _nps_class(score: np.ndarray) -> np.ndarray:
 
 
 def _concat(chunks: list[Survey]) -> Survey:
-    return Survey(
-        customer=np.concatenate([c.customer for c in chunks]),
-        day=np.concatenate([c.day for c in chunks]),
-        journey=np.concatenate([c.journey for c in chunks]),
-        touchpoint=np.concatenate([c.touchpoint for c in chunks]),
-        ratings=np.concatenate([c.ratings for c in chunks]),
-        score=np.concatenate([c.score for c in chunks]),
-    )
+    columns = (np.concatenate([getattr(c, f.name) for c in chunks]) for f in fields(Survey))
+    return Survey(*columns)
