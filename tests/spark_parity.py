@@ -14,6 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 from sqlglot import exp
 
 from cxcore import Cockpit
@@ -32,11 +33,19 @@ class Recording:
 
     def fetch(self, query: exp.Expr, params: Mapping[str, Any], shape: Any = ()) -> Rows:
         rows = self.inner.fetch(query, params, shape)
+        self._record(shape, params, rows)
+        return rows
+
+    def fetch_arrow(self, query: exp.Expr, params: Mapping[str, Any], shape: Any = ()) -> pa.Table:
+        found = self.inner.fetch_arrow(query, params, shape)
+        self._record(shape, params, [tuple(row.values()) for row in found.to_pylist()])
+        return found
+
+    def _record(self, shape: Any, params: Mapping[str, Any], rows: Rows) -> None:
         key = repr(shape) + repr(sorted(params.items()))
         typed = sorted(tuple(_exact(v) for v in row) for row in rows)
         with self._lock:
             self.rows[key] = typed
-        return rows
 
     def close(self) -> None:
         self.inner.close()

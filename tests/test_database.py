@@ -54,13 +54,17 @@ def test_a_working_connection_refuses_every_probe(tmp_path: Path) -> None:
         "SELECT * FROM fact_orders, read_text('/etc/passwd')",
     ],
 )
-def test_a_query_through_the_engine_cannot_read_outside_its_version(store: Path, sql: str) -> None:
+@pytest.mark.parametrize("read", ["fetch", "fetch_arrow"])
+def test_a_query_through_the_engine_cannot_read_outside_its_version(
+    store: Path, sql: str, read: str
+) -> None:
     with Cockpit.open(store) as cockpit, pytest.raises(duckdb.Error, match="disabled"):
-        cockpit.executor.fetch(sqlglot.parse_one(sql, read="duckdb"), {})
+        getattr(cockpit.executor, read)(sqlglot.parse_one(sql, read="duckdb"), {})
 
 
+@pytest.mark.parametrize("read", ["fetch", "fetch_arrow"])
 def test_a_query_past_the_time_limit_is_stopped_with_a_message(
-    store: Path, monkeypatch: pytest.MonkeyPatch
+    store: Path, monkeypatch: pytest.MonkeyPatch, read: str
 ) -> None:
     monkeypatch.setenv("CX_QUERY_TIMEOUT_S", "0.2")
     slow = "SELECT COUNT(*) FROM range(10000000000) t(i) WHERE i % 7 = 3"
@@ -68,7 +72,7 @@ def test_a_query_past_the_time_limit_is_stopped_with_a_message(
         Cockpit.open(store, settings=Settings.from_env()) as cockpit,
         pytest.raises(QueryTimeout, match="CX_QUERY_TIMEOUT_S"),
     ):
-        cockpit.executor.fetch(sqlglot.parse_one(slow, read="duckdb"), {})
+        getattr(cockpit.executor, read)(sqlglot.parse_one(slow, read="duckdb"), {})
 
 
 @pytest.mark.parametrize(

@@ -22,11 +22,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 from sqlglot import exp
 
 from cxcore.analytics.clv_model import FloatArray
 from cxcore.data.dataset import COMBO, DAY, dim_column, fact_relation
 from cxcore.data.facts import combo_members
+from cxcore.metrics.backend import float_column
 from cxcore.metrics.engine import Engine
 from cxcore.metrics.query import SHAPES, Selection
 from cxcore.sqlkit import alias, and_all, column, fragment, param, table
@@ -36,16 +39,33 @@ MEMBER = "member_{}"
 
 
 @dataclass(frozen=True)
+class MemberColumn:
+    """Each customer's member of one dimension as a number into `labels`: the app keeps
+    fits of a million customers, where a text per customer and dimension cost ~50 MB."""
+
+    labels: tuple[str, ...]
+    codes: np.ndarray
+
+    def of(self, label: str) -> np.ndarray:
+        """A mask of the customers in member `label`."""
+        return self.codes == self.labels.index(label)
+
+    def each(self) -> list[str]:
+        """Each customer's member as text, in the customers' order."""
+        return [self.labels[code] for code in self.codes.tolist()]
+
+
+@dataclass(frozen=True)
 class CustomerInputs:
     """One entry per customer with a purchase day up to the calibration end."""
 
-    customer_ids: list[str]
+    customer_ids: pa.Array
     x: FloatArray
     t_x: FloatArray
     T: FloatArray
     m: FloatArray
     holdout_purchases: FloatArray  # purchase days in the holdout (0 when none was asked)
-    members: Mapping[str, list[str]]  # dimension -> each customer's member
+    members: Mapping[str, MemberColumn]  # dimension -> each customer's member
 
     def __len__(self) -> int:
         return len(self.customer_ids)
@@ -136,18 +156,27 @@ def customer_inputs(
     with_customers = engine.dataset.has("customers")
     shape = ("clv inputs", selection.shape, len(dimensions), with_customers)
     query = inputs_sql(selection.shape, len(dimensions), with_customers)
-    rows = engine.executor.fetch(query, params, shape)
-    # Column by column: a million customers as tuples cost seconds when read field by field.
-    columns = list(zip(*rows, strict=True)) or [()] * (6 + len(dimensions))
-    width = len(dimensions)
-    ids, members, figures = columns[0], columns[1 : 1 + width], columns[1 + width :]
-    x, t_x, big_t, repeat_value, later = (np.array(c, dtype=np.float64) for c in figures)
+    found = engine.executor.fetch_arrow(query, params, shape)
+    x, t_x, big_t, repeat_value, later = (
+        float_column(found.column(name)) for name in ("x", "t_x", "t", "repeat_value", "later")
+    )
     return CustomerInputs(
-        customer_ids=list(ids),
+        customer_ids=found.column("customer_id").combine_chunks(),
         x=x,
         t_x=t_x,
         T=big_t,
         m=np.divide(repeat_value, x, out=np.zeros_like(x), where=x > 0),
         holdout_purchases=later,
-        members={name: list(column) for name, column in zip(dimensions, members, strict=True)},
+        members={
+            name: _member_column(found.column(MEMBER.format(i)))
+            for i, name in enumerate(dimensions)
+        },
+    )
+
+
+def _member_column(column: pa.ChunkedArray) -> MemberColumn:
+    encoded = pc.dictionary_encode(column).combine_chunks()
+    return MemberColumn(
+        labels=tuple(encoded.dictionary.to_pylist()),
+        codes=encoded.indices.to_numpy(zero_copy_only=False),
     )

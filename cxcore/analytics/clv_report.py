@@ -89,9 +89,9 @@ def summary(
     values = lifetime_values(fitted, horizon_months, discount_monthly)
     entries = []
     if by is not None:
-        members = np.array(fitted.inputs.members[by], dtype=object)
-        for member in sorted(set(members.tolist())):
-            entries.append({by: member, **_spread(values[members == member])})
+        members = fitted.inputs.members[by]
+        for member in sorted(members.labels):
+            entries.append({by: member, **_spread(values[members.of(member)])})
     return {
         "calibration_end": fitted.calibration_end.isoformat(),
         "horizon_months": horizon_months,

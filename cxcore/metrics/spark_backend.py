@@ -20,13 +20,14 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import pyarrow as pa
 from sqlglot import exp
 
-from cxcore.metrics.backend import QueryTexts, QueryTimeout, Rows
+from cxcore.metrics.backend import QueryTexts, QueryTimeout, Result, Rows
 from cxcore.settings import Settings
 from cxcore.sqlkit import table
 
@@ -125,6 +126,17 @@ class SparkExecutor:
     ) -> Rows:
         """Rows of the query as tuples, the values Spark returns (Decimal, int, date, str)."""
         sql = self._texts.text(query, self.relations, shape)
+        rows = self._within_limit(lambda: self.session.sql(sql, args=dict(params)).collect())
+        return [tuple(row) for row in rows]
+
+    def fetch_arrow(
+        self, query: exp.Expr, params: Mapping[str, Any], shape: tuple[Any, ...] = ()
+    ) -> pa.Table:
+        sql = self._texts.text(query, self.relations, shape)
+        return self._within_limit(lambda: self.session.sql(sql, args=dict(params)).toArrow())
+
+    def _within_limit(self, run: Callable[[], Result]) -> Result:
+        """`run` under a tag of its own, which the timer interrupts past the limit."""
         tag = f"{self._prefix}q{next(self._tags)}"
         self.session.addTag(tag)
         stopped = threading.Event()
@@ -134,19 +146,15 @@ class SparkExecutor:
         try:
             if timer:
                 timer.start()
-            rows = self.session.sql(sql, args=dict(params)).collect()
+            return run()
         except Exception:
             if stopped.is_set():
-                raise QueryTimeout(
-                    f"the query ran longer than {self.timeout_s:g} s and was stopped"
-                    " (CX_QUERY_TIMEOUT_S sets the limit)"
-                ) from None
+                raise QueryTimeout.after(self.timeout_s) from None
             raise
         finally:
             if timer:
                 timer.cancel()
             self.session.removeTag(tag)
-        return [tuple(row) for row in rows]
 
     def _stop(self, tag: str, stopped: threading.Event) -> None:
         stopped.set()

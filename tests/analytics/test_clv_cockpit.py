@@ -104,10 +104,11 @@ def test_inputs_equal_a_plain_reading_of_the_rows(simulated: tuple[Path, list[An
     with Cockpit.open(folder) as cockpit:
         fitted = cockpit.clv_fit(CALIBRATION_END, holdout_end=HOLDOUT_END)
     inputs = fitted.inputs
-    assert sorted(inputs.customer_ids) == sorted(expected)
+    ids = inputs.customer_ids.to_pylist()
+    assert sorted(ids) == sorted(expected)
     got = {
         cid: (inputs.x[i], inputs.t_x[i], inputs.T[i], inputs.m[i], inputs.holdout_purchases[i])
-        for i, cid in enumerate(inputs.customer_ids)
+        for i, cid in enumerate(ids)
     }
     for cid, values in expected.items():
         assert list(got[cid]) == pytest.approx(list(values), abs=1e-9), cid
