@@ -197,6 +197,8 @@ def run_rollback(args: argparse.Namespace) -> int:
     info = result.info
     what = "every table" if info.table == ALL_TABLES else info.table
     print(f"published version {info.version}: {what} restored from version {to_version}")
+    if result.report.warnings:
+        _print_report(Report(result.report.warnings), "published with warnings:")
     return 0
 
 

@@ -17,7 +17,7 @@ from cxcore import database
 from cxcore.data.catalog import Catalog
 from cxcore.data.formats import ReadOptions
 from cxcore.data.targets import TARGETS_FILE
-from cxcore.data.validation import Report
+from cxcore.data.validation import Finding, Report, Severity
 from cxcore.metrics.targets import TargetsError, check_text
 from cxcore.settings import Settings
 from cxcore.sqlkit import table
@@ -103,11 +103,23 @@ def _commit_checked(
         raise StoreMoved(checked.base_version, current)
     _authorise(allowed)
     info = checked.info.revised(published_at=now_iso(), note=note, user=user)
-    commit(checked.root, checked.stage, info, settings.keep_versions)
+    warnings = [
+        *checked.report.warnings,
+        *late_warnings(commit(checked.root, checked.stage, info, settings.keep_versions)),
+    ]
     checked.stage = None
     if checked.mapping:
-        remember_mapping(checked.root, checked.table, checked.mapping)
-    return PublishResult(info.version, info, Report(checked.report.warnings))
+        try:  # published already: a mapping not remembered is said, not a failure
+            remember_mapping(checked.root, checked.table, checked.mapping)
+        except OSError as err:
+            words = f"the column mapping was not remembered ({err.strerror or err})"
+            warnings.append(Finding(checked.table, None, words, 0, Severity.WARNING))
+    return PublishResult(info.version, info, Report(warnings))
+
+
+def late_warnings(notes: Sequence[str]) -> list[Finding]:
+    """What the store could not tidy after the pointer moved: warnings, as the publish stands."""
+    return [Finding("store", None, note, 0, Severity.WARNING) for note in notes]
 
 
 def publish(
@@ -215,12 +227,12 @@ def rollback(
         note = note or f"restored from version {to_version}"
         _authorise(allowed)
         if table is None:
-            info = _copy_version(root, base, target, note, user, settings.keep_versions)
-            return PublishResult(info.version, info, Report())
+            info, notes = _copy_version(root, base, target, note, user, settings.keep_versions)
+            return PublishResult(info.version, info, Report(late_warnings(notes)))
         if table not in target.files:
             raise StoreError(f"table {table} is not in version {to_version}")
-        info = _restore_table(root, base, target, table, note, user, settings)
-        return PublishResult(info.version, info, Report())
+        info, notes = _restore_table(root, base, target, table, note, user, settings)
+        return PublishResult(info.version, info, Report(late_warnings(notes)))
 
 
 class _RolledBack(TypedDict):
@@ -257,7 +269,7 @@ def _restore_table(
     note: str,
     user: str | None,
     settings: Settings,
-) -> VersionInfo:
+) -> tuple[VersionInfo, list[str]]:
     """One table of an old version, as it was published, with everything built on it again."""
     folder = version_dir(root, target.version)
     change = Change(name, *stored_table(target, folder, name), "")
@@ -283,8 +295,7 @@ def _restore_table(
         dataset=built.dataset,
         targets=base.targets,
     )
-    commit(root, stage, info, settings.keep_versions)
-    return info
+    return info, commit(root, stage, info, settings.keep_versions)
 
 
 def ensure_store(
@@ -361,7 +372,7 @@ def _authorise(allowed: Callable[[], bool] | None) -> None:
 
 def _copy_version(
     root: Path, base: VersionInfo, target: VersionInfo, note: str, user: str | None, keep: int
-) -> VersionInfo:
+) -> tuple[VersionInfo, list[str]]:
     """A whole-version rollback: every file of the old version linked into a new one."""
     stage = new_staging(root)
     link_version(root, target, stage, with_targets=True)
@@ -370,8 +381,7 @@ def _copy_version(
         table=ALL_TABLES,
         rows=sum(target.tables.values()),
     )
-    commit(root, stage, info, keep)
-    return info
+    return info, commit(root, stage, info, keep)
 
 
 def link_version(root: Path, source: VersionInfo, stage: Path, *, with_targets: bool) -> None:

@@ -93,11 +93,13 @@ def discard_staging(stage: Path) -> None:
     remove_tree(stage)
 
 
-def commit(root: Path, stage: Path, info: VersionInfo, keep: int) -> None:
+def commit(root: Path, stage: Path, info: VersionInfo, keep: int) -> list[str]:
     """Make the staged folder version `info.version`: flush, rename, then swap the pointer.
 
     The pointer replace is the publish: before it every reader sees the old
     version, after it the new one; a crash anywhere leaves one of the two.
+    Returns what the pruning after it could not do, as warnings: the version
+    is published by then, so a failure there must not read as a failed publish.
     """
     clean_leftovers(root)
     release_staging(stage)
@@ -107,21 +109,33 @@ def commit(root: Path, stage: Path, info: VersionInfo, keep: int) -> None:
     stage.rename(target)
     fsync_path(target.parent)
     atomic_write_text(root / POINTER, f"{info.version}\n")
-    prune(root, keep)
+    return prune(root, keep)
 
 
-def prune(root: Path, keep: int) -> list[int]:
-    """Delete all but the newest `keep` versions, never the current one nor one being read."""
+def prune(root: Path, keep: int) -> list[str]:
+    """Delete all but the newest `keep` versions, never the current one nor one being read.
+
+    A version that cannot be removed (the file system refuses) is passed over like one
+    being read, and the next publish tries again; the returned warnings say which, so
+    the space it holds is not lost unnoticed.
+    """
     current = current_version(root)
     numbers = version_numbers(root)
     doomed = [v for v in numbers[: max(len(numbers) - max(keep, 1), 0)] if v != current]
-    removed = []
+    problems = []
     for version in doomed:
         with _unread(version_dir(root, version) / MANIFEST) as free:
-            if free:
+            if not free:
+                continue
+            try:
                 remove_tree(version_dir(root, version))
-                removed.append(version)
-    return removed
+            except OSError as err:
+                reason = err.strerror or type(err).__name__
+                problems.append(
+                    f"old version {version} could not be removed ({reason});"
+                    " the next publish tries again"
+                )
+    return problems
 
 
 @contextmanager

@@ -27,7 +27,12 @@ from cxcore.store.layout import (
     read_version,
     version_dir,
 )
-from cxcore.store.publish import PublishDenied, PublishResult, link_version
+from cxcore.store.publish import (
+    PublishDenied,
+    PublishResult,
+    late_warnings,
+    link_version,
+)
 from cxcore.store.staging import commit, discard_staging, new_staging
 
 TARGETS_TABLE = "targets"  # what a targets-only version says it changed
@@ -107,8 +112,8 @@ def publish_targets(
             restored_from=None,
             targets=TARGETS_FILE,
         )
-        commit(root, stage, info, settings.keep_versions)
-        return PublishResult(info.version, info, Report())
+        notes = commit(root, stage, info, settings.keep_versions)
+        return PublishResult(info.version, info, Report(late_warnings(notes)))
 
 
 def with_target(targets: Sequence[Target], new: Target) -> list[Target]:
