@@ -43,13 +43,21 @@ def fsync_tree(root: Path) -> None:
 
 
 def atomic_write_text(path: Path, text: str) -> None:
-    """Readers see the old or the new content, never a partial file."""
+    """Readers see the old or the new content, never a partial file.
+
+    A write or replace that fails (disk full, a file the system refuses to replace)
+    takes its temp file with it: only the pointer's temp files are tidied later.
+    """
     temp = path.with_name(f".{path.name}.tmp-{token()}")
-    with temp.open("w", encoding="utf-8") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temp, path)
+    try:
+        with temp.open("w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
     fsync_path(path.parent)
 
 
