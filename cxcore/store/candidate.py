@@ -150,9 +150,17 @@ def _files_report(name: str, paths: list[Path], rules: Rules) -> Report:
     if not paths:
         report.findings.append(Finding(name, None, "missing: no file was given", 0))
     present = [p for p in paths if p.is_file()]
-    report.findings.extend(_unreadable(name, p, "no such file") for p in paths if not p.is_file())
+    report.findings.extend(_unreadable(name, p, _not_a_file(p)) for p in paths if not p.is_file())
     report.findings.extend(limit_findings(name, present, rules.limits, rules.options))
     return report
+
+
+def _not_a_file(path: Path) -> str:
+    """Why a path given as a file is not one: "no such file" sent the analyst looking for a
+    typo when a folder had been given."""
+    if path.is_dir():
+        return "it is a folder, not a file (give the files in it)"
+    return "not a regular file" if path.exists() else "no such file"
 
 
 def _unreadable(name: str, path: Path, reason: str) -> Finding:

@@ -104,6 +104,12 @@ def too_large(folder: Path) -> tuple[str, Path]:
     return "orders", path
 
 
+def folder_as_file(folder: Path) -> tuple[str, Path]:
+    """A folder given where a file belongs was reported as "no such file"."""
+    _good_orders(folder)
+    return "orders", folder
+
+
 # (maker, words every message must hold: table/column, then the rule)
 CASES: dict[str, tuple[Maker, tuple[str, ...]]] = {
     "missing required column": (missing_column, ("orders.amount", "missing")),
@@ -119,6 +125,7 @@ CASES: dict[str, tuple[Maker, tuple[str, ...]]] = {
     "corrupt parquet": (corrupt_parquet, ("orders", "orders.parquet cannot be read")),
     "csv named parquet": (csv_named_parquet, ("orders", "not a Parquet file", "CSV")),
     "csv not utf-8": (not_utf8, ("customers", "not UTF-8")),
+    "folder as a file": (folder_as_file, ("orders", "upload cannot be read", "a folder, not")),
     "file over the size limit": (
         too_large,
         ("orders", "orders.csv is too large", "limit of 0.5 MB"),
