@@ -151,8 +151,26 @@ def _files_report(name: str, paths: list[Path], rules: Rules) -> Report:
         report.findings.append(Finding(name, None, "missing: no file was given", 0))
     present = [p for p in paths if p.is_file()]
     report.findings.extend(_unreadable(name, p, _not_a_file(p)) for p in paths if not p.is_file())
+    report.findings.extend(_given_twice(name, present))
     report.findings.extend(limit_findings(name, present, rules.limits, rules.options))
     return report
+
+
+def _given_twice(name: str, paths: list[Path]) -> list[Finding]:
+    """A file given more than once (in any spelling of its path) would be read as often:
+    a table without ids (marketing_spend) then counted its rows twice, without a word."""
+    seen: set[tuple[int, int]] = set()
+    named: set[tuple[int, int]] = set()
+    found = []
+    for path in paths:
+        stat = path.stat()
+        key = (stat.st_dev, stat.st_ino)
+        if key in seen and key not in named:
+            named.add(key)
+            words = f"{path.name} is given more than once: give each file once"
+            found.append(Finding(name, None, words, 0))
+        seen.add(key)
+    return found
 
 
 def _not_a_file(path: Path) -> str:

@@ -10,7 +10,7 @@ import pytest
 from cxcore.cli import main as cli
 from cxcore.settings import Settings
 from cxcore.store.publish import PublishRefused, publish
-from tests.factories import contact, customer, nps, order, session, write_table
+from tests.factories import contact, customer, nps, order, session, spend, write_table
 from tests.store.conftest import snapshot
 
 Maker = Callable[[Path], tuple[str, Path]]
@@ -176,6 +176,19 @@ def test_one_bad_file_among_several_is_named_and_blocks_all(store: Path, tmp_pat
     with pytest.raises(PublishRefused) as refused:
         publish(store, "orders", [good, bad], mode="append")
     assert "in orders.csv" in refused.value.report.describe()
+    assert snapshot(store) == before
+
+
+def test_a_file_given_twice_is_refused_by_name(store: Path, tmp_path: Path) -> None:
+    """Spend has no id to catch the repeat: read twice, its every row counted twice."""
+    path = write_table(tmp_path / "up", "marketing_spend", [spend("2025-03-01", 100)])
+    again = tmp_path / "up" / ".." / "up" / path.name
+    before = snapshot(store)
+    with pytest.raises(PublishRefused) as refused:
+        publish(store, "marketing_spend", [path, again])
+    assert refused.value.report.describe() == (
+        f"ERROR: marketing_spend: {path.name} is given more than once: give each file once"
+    )
     assert snapshot(store) == before
 
 
