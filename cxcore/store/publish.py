@@ -222,8 +222,8 @@ def rollback(
     if table is not None:
         check_request(table, "replace")
     with publishing(root) as root:
+        target = read_version(root, to_version)  # first: a store with none names this one
         base = read_version(root, current_version(root))
-        target = read_version(root, to_version)
         note = note or f"restored from version {to_version}"
         _authorise(allowed)
         if table is None:

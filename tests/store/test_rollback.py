@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from cxcore.settings import Settings
-from cxcore.store.layout import VersionNotFound, current_version, list_versions
+from cxcore.store.layout import VersionNotFound, current_version, list_versions, publishing
 from cxcore.store.publish import publish, rollback
 from tests.factories import customer, order, write_table
 from tests.store.conftest import SEED_REVENUE, orders_file, published_rows, revenue
@@ -82,3 +82,15 @@ def test_rolling_back_restores_derived_data_too(history: Path) -> None:
     rollback(history, 1)
     restored, first = list_versions(history)[0], list_versions(history)[-1]
     assert restored.relations == first.relations and restored.dataset == first.dataset
+
+
+def test_rollback_in_a_store_with_no_version_names_the_version_asked_for(tmp_path: Path) -> None:
+    """It named version 0, the empty store's pointer, which nobody had asked for."""
+    root = tmp_path / "store"
+    with publishing(root):  # a store whose first publish never got through
+        pass
+    with pytest.raises(VersionNotFound) as missing:
+        rollback(root, 1)
+    assert str(missing.value) == (
+        "version 1 is not in the store (never published or pruned; the store has no versions yet)"
+    )
