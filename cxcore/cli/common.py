@@ -26,6 +26,7 @@ Command = Callable[[argparse.Namespace], int]
 
 
 USAGE = 2  # the exit status of bad arguments
+INTERRUPTED = 130  # stopped by Ctrl-C (128 + SIGINT, as shells report it)
 
 
 class UsageError(Exception):
@@ -66,6 +67,18 @@ def describe_failure(err: BaseException) -> str | None:
         return f"{err.strerror or 'cannot use the file'}: {err.filename or ''}".rstrip(": ")
     if isinstance(err, duckdb.Error):
         return f"the engine failed: {_first_line(err)}"
+    return None
+
+
+def interrupted(err: BaseException) -> str | None:
+    """One line for Ctrl-C, which reaches the command as KeyboardInterrupt or, when it
+    lands inside a query, as the engine's plain RuntimeError; None for anything else.
+
+    A publish stopped so is whole or absent (the pointer moves last), so the line says
+    where to look rather than printing a traceback."""
+    engine_stopped = isinstance(err, RuntimeError) and str(err) == "Query interrupted"
+    if isinstance(err, KeyboardInterrupt | duckdb.InterruptException) or engine_stopped:
+        return "interrupted; a publish either finished or changed nothing (see versions)"
     return None
 
 

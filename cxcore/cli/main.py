@@ -19,6 +19,7 @@ import polars as pl
 from cxcore.app.formatting import safe_cell
 from cxcore.bench.harness import main as bench_main
 from cxcore.cli.common import (
+    INTERRUPTED,
     USAGE,
     Parser,
     UsageError,
@@ -26,6 +27,7 @@ from cxcore.cli.common import (
     choice,
     describe_failure,
     fail,
+    interrupted,
     open_data,
     parse_filters,
     to_json,
@@ -89,7 +91,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except (StoreError, SparkUnavailable, SettingsError) as err:
         return fail(1, str(err))  # an empty store; no Spark to run on; a setting unreadable
+    except KeyboardInterrupt as err:
+        return fail(INTERRUPTED, interrupted(err) or "interrupted")
     except Exception as err:  # the machine or the engine: one line, never a traceback
+        if (stopped := interrupted(err)) is not None:
+            return fail(INTERRUPTED, stopped)
         message = describe_failure(err)
         if message is None:
             raise

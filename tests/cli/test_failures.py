@@ -9,6 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from cxcore.cli import store as store_commands
 from cxcore.cli.main import main
 from cxcore.cockpit import Cockpit
 from cxcore.metrics.backend import QueryTimeout
@@ -94,3 +95,32 @@ def test_a_setting_that_cannot_be_read_is_one_line_and_status_1(
     assert (status, out) == (1, "")
     assert err.count("\n") == 1 and err.startswith(f"cx-cockpit: {setting}"), err
     assert words in err
+
+
+@pytest.mark.parametrize(
+    "stop",
+    [KeyboardInterrupt(), RuntimeError("Query interrupted")],
+    ids=["between queries", "inside a query"],
+)
+def test_ctrl_c_is_one_line_and_status_130(
+    folder: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    stop: BaseException,
+) -> None:
+    """Ctrl-C during a publish printed a traceback (the engine turns it into a plain
+    RuntimeError inside a query); the store itself was whole either way."""
+
+    def stopped(*args: object, **kwargs: object) -> None:
+        raise stop
+
+    monkeypatch.setattr(store_commands, "publish", stopped)
+    upload = str(folder / "orders.parquet")
+    status = main(["ingest", "--store", str(tmp_path / "s"), "--table", "orders", upload])
+    out, err = capsys.readouterr()
+    assert (status, out) == (130, "")
+    assert (
+        err
+        == "cx-cockpit: interrupted; a publish either finished or changed nothing (see versions)\n"
+    )
