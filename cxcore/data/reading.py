@@ -29,6 +29,7 @@ from cxcore.data.formats import (
     sniff_format,
     text_layout,
 )
+from cxcore.data.headers import read_header
 from cxcore.data.names import normalise
 from cxcore.data.sheets import header_names, read_sheet, text_table
 from cxcore.database import one_row
@@ -107,20 +108,19 @@ def load_raw(
         layout = text_layout(table, path, options)
         notes, decimal_comma = list(layout.notes), layout.decimal_comma
         if layout.plain:
+            # the reader renames a repeated name (`amount_1`); the header line does not
+            _refuse_same_names(table, path, read_header(table, path, options))
             params = {"path": str(path), "delim": layout.delimiter}
             _create(con, table, path, sql_name, fmt, fragment(CSV_READER), params)
         else:
             _create_from_cells(con, table, path, sql_name, fmt, _text_cells(table, path, layout))
     described = con.execute(describe(sql_name)).fetchall()
     described = _free_rowid(con, table, path, sql_name, described)
+    _refuse_same_names(table, path, [name for name, *_ in described])
     columns: dict[str, str] = {}
     types: dict[str, str] = {}
     for name, dtype, *_ in described:
         key = "rowid" if name == USER_ROWID else normalise(name)
-        if key in columns:
-            raise ReadError(
-                table, path, f"columns {columns[key]!r} and {name!r} have the same name"
-            )
         columns[key], types[key] = name, dtype
     (rows,) = one_row(con, count_rows(sql_name))
     return RawTable(
@@ -133,6 +133,22 @@ def load_raw(
         date_formats=options.date_formats,
         notes=tuple(notes),
     )
+
+
+def _refuse_same_names(table: str, path: Path, names: list[str]) -> None:
+    """Two columns one name matches would leave the cockpit to pick one of two amounts
+    (or dates) unseen: the analyst decides which one is meant."""
+    seen: dict[str, str] = {}
+    for name in names:
+        key = "rowid" if name == USER_ROWID else normalise(name)
+        if key in seen:
+            raise ReadError(
+                table,
+                path,
+                f"columns {seen[key]!r} and {name!r} have the same name"
+                " (names match ignoring case and spaces): keep or rename one",
+            )
+        seen[key] = name
 
 
 def _create(

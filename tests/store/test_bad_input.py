@@ -110,6 +110,15 @@ def folder_as_file(folder: Path) -> tuple[str, Path]:
     return "orders", folder
 
 
+def amount_twice(folder: Path) -> tuple[str, Path]:
+    """A CSV's second `amount` was kept as an extra column `amount_1`, and the first one
+    published unseen."""
+    text = (
+        "order_id,customer_id,order_date,product_category,amount,AMOUNT \no9,c1,2025-03-01,A,5,7\n"
+    )
+    return "orders", _csv(folder, "orders", text)
+
+
 # (maker, words every message must hold: table/column, then the rule)
 CASES: dict[str, tuple[Maker, tuple[str, ...]]] = {
     "missing required column": (missing_column, ("orders.amount", "missing")),
@@ -125,6 +134,7 @@ CASES: dict[str, tuple[Maker, tuple[str, ...]]] = {
     "corrupt parquet": (corrupt_parquet, ("orders", "orders.parquet cannot be read")),
     "csv named parquet": (csv_named_parquet, ("orders", "not a Parquet file", "CSV")),
     "csv not utf-8": (not_utf8, ("customers", "not UTF-8")),
+    "a column named twice": (amount_twice, ("orders", "'amount' and 'AMOUNT '", "same name")),
     "folder as a file": (folder_as_file, ("orders", "upload cannot be read", "a folder, not")),
     "file over the size limit": (
         too_large,
