@@ -47,6 +47,7 @@ from cxcore.sqlkit import (
 )
 from cxcore.store.limits import Limits, limit_findings
 from cxcore.store.merging import as_published, clashes
+from cxcore.store.repeats import appended_again
 
 Progress = Callable[[float, str], None]
 MODES = ("replace", "append")
@@ -116,6 +117,10 @@ def prepare(
     if not alone:
         notify(progress, 0.45, "combining the files")
         _combine(con, candidate, parts, old is not None, rules.window)
+        if old is not None and candidate.ok:
+            candidate.report.findings.extend(
+                appended_again(con, table_name, list(parts), PUBLISHED)
+            )
     if candidate.ok:
         candidate.rows = CANDIDATE
         candidate.columns = tuple(
