@@ -99,7 +99,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         message = describe_failure(err)
         if message is None:
             raise
+        if publishes(argv):  # a publish that raised never moved the pointer
+            message += "; nothing was published (the current version is unchanged)"
         return fail(1, message)
+
+
+def publishes(argv: Sequence[str]) -> bool:
+    """Whether the command would publish a store version: its failure then says the
+    store is as it was, so the analyst knows to run it again rather than check."""
+    return argv[:1] in (["ingest"], ["rollback"]) or argv[:2] in (
+        ["targets", "set"],
+        ["targets", "import"],
+    )
 
 
 def run_kpis(args: argparse.Namespace) -> int:

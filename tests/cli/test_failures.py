@@ -13,6 +13,8 @@ from cxcore.cli import store as store_commands
 from cxcore.cli.main import main
 from cxcore.cockpit import Cockpit
 from cxcore.metrics.backend import QueryTimeout
+from cxcore.store import staging
+from cxcore.store.layout import POINTER, current_version
 from tests.factories import customer, order, write_folder
 
 PERIOD = ["--start", "2025-02-01", "--end", "2025-02-28"]
@@ -124,3 +126,49 @@ def test_ctrl_c_is_one_line_and_status_130(
         err
         == "cx-cockpit: interrupted; a publish either finished or changed nothing (see versions)\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("command", "says"),
+    [
+        (["ingest", "--store", "{store}", "--table", "orders", "{upload}"], True),
+        (["rollback", "--store", "{store}", "--to", "1"], True),
+        (["kpis", "--data", "{store}", *PERIOD], False),
+    ],
+    ids=["ingest", "rollback", "kpis"],
+)
+def test_a_failed_publish_says_nothing_was_published(
+    folder: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    command: list[str],
+    says: bool,
+) -> None:
+    """The disk filling as the pointer is written: the store keeps its version, and the
+    line says so, so the analyst runs the command again instead of checking the store."""
+    store = tmp_path / "s"
+    upload = str(folder / "orders.parquet")
+    assert main(["ingest", "--store", str(store), "--table", "orders", upload]) == 0
+    before = current_version(store)
+    full = OSError(errno.ENOSPC, "No space left on device", str(store / POINTER))
+    real_write = staging.atomic_write_text
+
+    def fills(path: Path, text: str) -> None:
+        if path.name == POINTER:
+            raise full
+        real_write(path, text)
+
+    def fails(*args: object, **kwargs: object) -> None:
+        raise full
+
+    monkeypatch.setattr(staging, "atomic_write_text", fills)
+    monkeypatch.setattr(Cockpit, "kpis", fails)
+    capsys.readouterr()
+    status = main([c.format(store=store, upload=upload) for c in command])
+    out, err = capsys.readouterr()
+    assert (status, out) == (1, "")
+    assert current_version(store) == before
+    assert err.startswith("cx-cockpit: the disk is full writing"), err
+    ending = "; nothing was published (the current version is unchanged)\n"
+    assert err.endswith(ending) is says, err
