@@ -46,6 +46,9 @@ APP_KEYS = frozenset(
 )
 APP_KEY_PREFIXES = ("_cx_", "crumb_", "restore_", "bars_", "heat_", "dl_")
 PLAIN_KEY = re.compile(r"[a-z0-9][a-z0-9_]*")
+DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # what a link's date is, and nothing else
+# Parameters that hold one value: a link repeating one with different values is reported.
+SINGLE = (START, END, PERIOD, COMPARE, KPI, DRILL, VERSION)
 DIMENSION_KEY = "Dim:"  # normalised names are lower case, so this can never be one
 COMPARE_LABELS = {"previous": "Previous period", "yoy": "Last year"}
 MAX_PROBLEMS = 8
@@ -276,6 +279,10 @@ def parse_params(
     label = names[kpi_name] if kpi_name is not None else None
     parsed = Parsed(view, label, problems=problems, kpi_name=kpi_name)
     parsed.drill = _drill_param(params, view, problems)
+    for key in SINGLE:
+        if len(set(params.get(key, ()))) > 1:
+            used = quote_untrusted(params[key][-1])
+            problems.append(f"The link gives {key} more than once; the last, {used}, was used.")
     for key in params:
         if key not in RESERVED and key not in {filter_key(d) for d in coverage.filter_dimensions}:
             problems.append(
@@ -287,7 +294,8 @@ def parse_params(
 
 
 def last_value(params: Mapping[str, Sequence[str]], key: str) -> str | None:
-    """A repeated URL parameter's last value: the one a bound widget reads."""
+    """A repeated URL parameter's last value: the one a bound widget of one value reads
+    (a date widget reads the first, and is then set to the day parsed from the last)."""
     values = params.get(key)
     return values[-1] if values else None
 
@@ -309,6 +317,19 @@ def _moving_param(
     return chosen
 
 
+def parse_day(raw: str) -> dt.date | None:
+    """A link's day, written YYYY-MM-DD as the app writes it. Python alone would also take
+    `20250101` or `2025-W02-1`, and the date widgets `2025/01/01` or `2025-1-5`: each
+    such link was shown one way and reported another, so only the one spelling counts."""
+    text = raw.strip()
+    if DAY.fullmatch(text) is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:  # 2025-13-01
+        return None
+
+
 def _date_param(
     params: Mapping[str, Sequence[str]],
     key: str,
@@ -319,9 +340,8 @@ def _date_param(
     raw = last_value(params, key)
     if raw is None:
         return default
-    try:
-        day = dt.date.fromisoformat(raw.strip())
-    except ValueError:
+    day = parse_day(raw)
+    if day is None:
         problems.append(f"The link's {key} {quote_untrusted(raw)} is not a date (YYYY-MM-DD).")
         return default
     if not coverage.first_day <= day <= coverage.last_day:

@@ -118,11 +118,10 @@ def _check_link_once(cov: Coverage) -> None:
     _accept_machine_spelling(raw, parsed.view.compare, parsed.kpi_name)
     if PERIOD in raw:  # a moving link has done its work: the dates now hold the view
         del st.query_params[PERIOD]
-    default = cov.default_view
-    seeded = (_url_date(raw, START) or default.start, _url_date(raw, END) or default.end)
-    if (parsed.view.start, parsed.view.end) != seeded:
-        # Streamlit seeds each date on its own; a contradictory pair is undone next run.
-        st.session_state[LINK_FIX] = {START: parsed.view.start, END: parsed.view.end}
+    # The date widgets read a link their own way (the first of a repeated date, `2025/01/01`
+    # as a day, `20250101` as none): whatever they seeded, the period parsed above, the one
+    # the notice describes, is the one shown (`_dates` sets it when they disagree).
+    st.session_state[LINK_FIX] = {START: parsed.view.start, END: parsed.view.end}
 
 
 def _accept_machine_spelling(raw: dict[str, list[str]], compare: str, kpi_name: str | None) -> None:
@@ -142,13 +141,6 @@ def _accept_machine_spelling(raw: dict[str, list[str]], compare: str, kpi_name: 
     if labels:
         st.query_params.update(labels)
         st.rerun()
-
-
-def _url_date(raw: dict[str, list[str]], key: str) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(last_value(raw, key) or "")
-    except ValueError:
-        return None
 
 
 def _apply_pending() -> None:

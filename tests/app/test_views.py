@@ -203,3 +203,18 @@ def test_a_moving_link_with_an_unknown_preset_says_so_and_keeps_its_dates() -> N
     parsed = parse_params(params, COV, ["NPS"])
     assert (parsed.view.start, parsed.view.end) == (D(2025, 1, 1), D(2025, 3, 31))
     assert len(parsed.problems) == 1 and "Last decade" in parsed.problems[0]
+
+
+@pytest.mark.parametrize("raw", ["20250101", "2025-W01-3", "2025/01/01", "2025-1-1", "2025-13-01"])
+def test_a_link_date_is_only_ever_yyyy_mm_dd(raw: str) -> None:
+    parsed = parse_params({"start": [raw]}, COV)
+    assert parsed.view == COV.default_view
+    assert len(parsed.problems) == 1 and "not a date" in parsed.problems[0]
+
+
+def test_a_parameter_of_one_value_given_twice_is_reported_and_the_last_used() -> None:
+    params = {"start": ["2026-09-15", "2025-01-01"], "end": ["2025-06-30"]}
+    parsed = parse_params(params, COV)
+    assert (parsed.view.start, parsed.view.end) == (D(2025, 1, 1), D(2025, 6, 30))
+    assert len(parsed.problems) == 1 and "start more than once" in parsed.problems[0]
+    assert parse_params({"start": ["2025-01-01", "2025-01-01"]}, COV).problems == []

@@ -91,6 +91,31 @@ def test_a_broken_link_gives_a_notice_and_falls_back(params: dict[str, str], wor
     assert day_shown(at, "start").isoformat() == "2026-07-01"
 
 
+@pytest.mark.parametrize(
+    ("params", "shown", "words"),
+    [
+        ({"start": "20250101", "end": "20250630"}, ("2026-07-01", "2026-09-30"), "not a date"),
+        ({"start": "2025/01/01", "end": "2025/06/30"}, ("2026-07-01", "2026-09-30"), "not a date"),
+        ({"start": "2025-1-5"}, ("2026-07-01", "2026-09-30"), "not a date"),
+        (
+            {"start": ["2026-09-15", "2025-01-01"], "end": "2025-06-30"},
+            ("2025-01-01", "2025-06-30"),
+            "more than once",
+        ),
+    ],
+)
+def test_the_dates_shown_are_the_ones_the_notice_describes(
+    params: dict[str, str | list[str]], shown: tuple[str, str], words: str
+) -> None:
+    """The date widgets read a link more loosely than the app and take a repeated date's
+    first value: a link was shown as one period and reported as another, or silently
+    replaced by the default."""
+    at = open_app(params)
+    assert not at.exception
+    assert (day_shown(at, "start").isoformat(), day_shown(at, "end").isoformat()) == shown
+    assert words in notice_text(at)
+
+
 def test_the_notice_can_be_dismissed() -> None:
     at = open_app({"segment": "Martians"})
     at.button(key="dismiss_notice").click().run()
