@@ -295,7 +295,7 @@ def parse_params(
 
 def last_value(params: Mapping[str, Sequence[str]], key: str) -> str | None:
     """A repeated URL parameter's last value: the one a bound widget of one value reads
-    (a date widget reads the first, and is then set to the day parsed from the last)."""
+    (a date widget reads the first; the app rewrites the address to the last)."""
     values = params.get(key)
     return values[-1] if values else None
 

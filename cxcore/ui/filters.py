@@ -4,10 +4,11 @@ The widgets are drawn by the router (app.py) before the page runs, so their
 bindings belong to the main script and survive page switches. Streamlit drops
 an invalid bound value silently; a shared link deserves better, so on a
 session's first run the raw link is read and checked here, and what had to be
-dropped is shown as a notice. Streamlit seeds a bound widget only from the
-on-screen label of an option (`compare=Last+year`, `kpi=NPS`); the machine
-spelling (`compare=yoy`, `kpi=nps`) is accepted too: on that first run, before
-any widget is drawn, the address is rewritten to the label and the run restarts.
+dropped is shown as a notice. Streamlit seeds a bound widget its own way (only
+from an option's on-screen label, `compare=Last+year`, `kpi=NPS`; dates more
+loosely than the check); so on that first run, before any widget is drawn, the
+address is rewritten to the view the check decided, machine spellings
+(`compare=yoy`, `kpi=nps`) included, and the run restarts from it.
 """
 
 from __future__ import annotations
@@ -26,9 +27,9 @@ from cxcore.app.views import (
     PERIOD,
     START,
     Coverage,
+    Parsed,
     View,
     filter_key,
-    last_value,
     make_filters,
     matching_preset,
     parse_params,
@@ -38,7 +39,7 @@ from cxcore.data.names import column_label
 from cxcore.metrics.registry import KPI_BY_NAME, KPIS
 
 CHECKED, PROBLEMS = "_cx_link_checked", "_cx_link_problems"
-LINK_FIX, PENDING, PRESET = "_cx_link_fix", "_cx_pending", "_cx_preset"
+PENDING, PRESET = "_cx_pending", "_cx_preset"
 VERSION_PROBLEMS = "_cx_version_problems"  # a bad `v=`, found when the data is opened
 DATE_FORMAT = "YYYY-MM-DD"
 
@@ -115,31 +116,37 @@ def _check_link_once(cov: Coverage) -> None:
     raw = {key: st.query_params.get_all(key) for key in st.query_params}
     parsed = parse_params(raw, cov, {k.name: k.label for k in KPIS})
     st.session_state[PROBLEMS] = st.session_state.pop(VERSION_PROBLEMS, []) + parsed.problems
-    _accept_machine_spelling(raw, parsed.view.compare, parsed.kpi_name)
-    if PERIOD in raw:  # a moving link has done its work: the dates now hold the view
-        del st.query_params[PERIOD]
-    # The date widgets read a link their own way (the first of a repeated date, `2025/01/01`
-    # as a day, `20250101` as none): whatever they seeded, the period parsed above, the one
-    # the notice describes, is the one shown (`_dates` sets it when they disagree).
-    st.session_state[LINK_FIX] = {START: parsed.view.start, END: parsed.view.end}
+    _follow_in_address(raw, parsed, cov)
 
 
-def _accept_machine_spelling(raw: dict[str, list[str]], compare: str, kpi_name: str | None) -> None:
-    """`compare=yoy` and `kpi=nps` are rewritten to the labels the bound widgets read.
+def _follow_in_address(raw: dict[str, list[str]], parsed: Parsed, cov: Coverage) -> None:
+    """The address is rewritten to the view the link check decided, and the run restarts.
 
-    Streamlit seeds a bound widget from the address the run started with, so
-    the address is corrected here, before any widget is drawn, and the run
-    starts again from it (the link's notice is already decided and kept).
+    Streamlit seeds each bound widget from the address the run started with, in
+    its own way: a date widget takes the first of a repeated date, `2025/01/01` as
+    a day and `20250101` as none; it leaves a start after the end in the address;
+    it reads `compare=yoy` and `kpi=nps` as nothing. So before any widget is drawn,
+    each parameter the check read otherwise is written as the widget reads it
+    (`YYYY-MM-DD`, the label; a moving link's preset as its dates), and the run
+    starts again from it: the widgets and the address then hold the view the
+    notice describes (the notice is already decided and kept).
     """
-    labels: dict[str, str] = {}
-    if last_value(raw, COMPARE) == compare != COMPARE_LABELS[compare]:
-        labels[COMPARE] = COMPARE_LABELS[compare]
-    if kpi_name is not None and last_value(raw, KPI) == kpi_name:
-        label = KPI_BY_NAME[kpi_name].label
-        if label != kpi_name:
-            labels[KPI] = label
-    if labels:
-        st.query_params.update(labels)
+    default, view = cov.default_view, parsed.view
+    wanted = {
+        START: (view.start.isoformat(), view.start == default.start),
+        END: (view.end.isoformat(), view.end == default.end),
+        COMPARE: (COMPARE_LABELS[view.compare], view.compare == "previous"),
+    }
+    if parsed.kpi_name is not None:
+        wanted[KPI] = (KPI_BY_NAME[parsed.kpi_name].label, False)
+    fixed = {
+        key: value
+        for key, (value, usual) in wanted.items()
+        if raw.get(key, [value] if usual else []) != [value]
+    }
+    if fixed or PERIOD in raw:  # a moving link has done its work: the dates hold the view
+        st.query_params.pop(PERIOD, None)
+        st.query_params.update(fixed)  # a default is then left out by the widget
         st.rerun()
 
 
@@ -160,11 +167,8 @@ def _dates(cov: Coverage) -> tuple[dt.date, dt.date]:
     }
     start = st.date_input("From", value=default.start, key=START, **common)
     end = st.date_input("To", value=default.end, key=END, **common)
-    fix: dict[str, dt.date] | None = st.session_state.pop(LINK_FIX, None)
-    if fix is None and start > end:
-        fix = {END: start}  # a start picked after the end drags the end along
-    if fix and (fix.get(START, start), fix.get(END, end)) != (start, end):
-        st.session_state[PENDING] = fix
+    if start > end:  # a start picked after the end drags the end along
+        st.session_state[PENDING] = {END: start}
         st.rerun()
     return start, end
 

@@ -97,6 +97,7 @@ def test_a_broken_link_gives_a_notice_and_falls_back(params: dict[str, str], wor
         ({"start": "20250101", "end": "20250630"}, ("2026-07-01", "2026-09-30"), "not a date"),
         ({"start": "2025/01/01", "end": "2025/06/30"}, ("2026-07-01", "2026-09-30"), "not a date"),
         ({"start": "2025-1-5"}, ("2026-07-01", "2026-09-30"), "not a date"),
+        ({"start": "2025-06-30", "end": "2025-01-01"}, ("2026-07-01", "2026-09-30"), "before"),
         (
             {"start": ["2026-09-15", "2025-01-01"], "end": "2025-06-30"},
             ("2025-01-01", "2025-06-30"),
@@ -109,11 +110,14 @@ def test_the_dates_shown_are_the_ones_the_notice_describes(
 ) -> None:
     """The date widgets read a link more loosely than the app and take a repeated date's
     first value: a link was shown as one period and reported as another, or silently
-    replaced by the default."""
+    replaced by the default; and the address kept the link's dates after a notice
+    replaced them."""
     at = open_app(params)
     assert not at.exception
     assert (day_shown(at, "start").isoformat(), day_shown(at, "end").isoformat()) == shown
     assert words in notice_text(at)
+    address = (at.query_params.get("start", "2026-07-01"), at.query_params.get("end", "2026-09-30"))
+    assert address == shown  # the address, copied, opens the view shown
 
 
 def test_the_notice_can_be_dismissed() -> None:
