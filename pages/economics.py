@@ -4,36 +4,41 @@ import streamlit as st
 
 from cxcore.analytics import clv_report
 from cxcore.data.contract import BASE_DIMENSIONS
-from cxcore.ui import charts, data, economics, layout, shell
+from cxcore.ui import charts, data, economics, layout, options, shell
 
 coverage = data.coverage()
 view = shell.page_view()
 source, version = data.data_source(), data.data_version()
-layout.page_header("Customer economics", view, coverage)
+header = st.container()  # drawn last, so that its link carries the page's choices
+choices = options.Choices()
+BASES = {"first_order": "the first order", "signup": "signing up"}
 
 st.subheader("Cohorts", anchor=False)
 left, middle, right = st.columns(3)
-basis = left.radio(
+basis = choices.one_of(
+    left.radio,
     "A cohort starts with",
-    ["first_order", "signup"],
-    format_func={"first_order": "the first order", "signup": "signing up"}.get,
+    list(BASES),
+    "cohort_start",
+    format_func=BASES.__getitem__,
     horizontal=True,
-    key="_cx_cohort_basis",
 )
-measure = middle.radio(
+measure = choices.one_of(
+    middle.radio,
     "Show",
     list(economics.MEASURES),
-    format_func=economics.MEASURES.get,
+    "cohort_show",
+    format_func=economics.MEASURES.__getitem__,
     horizontal=True,
-    key="_cx_cohort_measure",
 )
-year = right.toggle(  # a short label: the long one was cut on a laptop screen
-    "12 months of cohorts",
-    True,
-    key="_cx_cohort_year",
-    help="On: the cohorts that started in the 12 months up to the period's end."
-    " Off: only those that started in the period.",
-)
+with right:
+    year = choices.switch(  # a short label: the long one was cut on a laptop screen
+        "12 months of cohorts",
+        True,
+        "cohort_year",
+        help="On: the cohorts that started in the 12 months up to the period's end."
+        " Off: only those that started in the period.",
+    )
 first, last = economics.cohort_span(view, year)
 result = economics.cohorts(source, version, first, last, view.filters, basis)
 if not result["cohorts"]:
@@ -57,11 +62,11 @@ else:
     charts.download(economics.cohort_frame(result), f"cohorts_{basis}", "dl_cohorts")
 
 st.subheader("Customer lifetime value", anchor=False)
-horizon = st.select_slider(
+horizon = choices.slider(
     "Horizon (months)",
     clv_report.HORIZONS_SHOWN,
-    value=clv_report.DEFAULT_HORIZON_MONTHS,
-    key="_cx_clv_horizon",
+    clv_report.DEFAULT_HORIZON_MONTHS,
+    "clv_horizon",
 )
 st.caption(economics.clv_caption(horizon, view.end))
 with layout.stack_when_narrow("clv"):
@@ -77,4 +82,6 @@ for dim, column in zip(BASE_DIMENSIONS, columns, strict=True):
         economics.show_clv_table(frame, dim)
         charts.download(frame, f"clv_by_{dim}", f"dl_clv_{dim}")
 
+with header:
+    layout.page_header("Customer economics", view, coverage, choices=choices.params)
 economics.holdout_section(source, version, coverage.last_day, view.filters)

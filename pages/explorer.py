@@ -9,7 +9,7 @@ from cxcore.app.formatting import escape_markdown, format_period
 from cxcore.app.views import COMPARE_LABELS, trend_note
 from cxcore.data.names import column_label
 from cxcore.metrics.registry import KPI_BY_NAME, KPIS
-from cxcore.ui import cards, charts, data, explore, layout, shell, voice, voice_charts
+from cxcore.ui import cards, charts, data, explore, layout, options, shell, voice, voice_charts
 
 coverage = data.coverage()
 view = shell.page_view()
@@ -24,8 +24,7 @@ name = st.selectbox(
 kpi = KPI_BY_NAME[name]
 path = explore.drill_path(view)
 result = data.view_kpis(view)
-with header:
-    layout.page_header("KPI explorer", view, coverage, result["comparison"], kpi.label, path)
+choices = options.Choices()
 
 explore.breadcrumb(view, path, coverage)
 span = coverage.spans.get(kpi.source)
@@ -57,7 +56,7 @@ with right:
     charts.download(charts.points_frame(points), f"{name}_monthly", "dl_trend")
 
 st.subheader("Breakdown", anchor=False)
-first, second = explore.breakdown_dimensions(coverage)
+first, second = explore.breakdown_dimensions(coverage, choices)
 st.caption("Click a bar or a cell to drill down; the breadcrumb above steps back.")
 with layout.stack_when_narrow("breakdowns"):
     columns = st.columns(2, gap="large")
@@ -92,3 +91,8 @@ if first != second:
         config={"displayModeBar": False},
     )
     charts.download(pair, f"{name}_by_{first}_{second}", "dl_pair")
+
+with header:  # last, so that its link carries the breakdown chosen
+    layout.page_header(
+        "KPI explorer", view, coverage, result["comparison"], kpi.label, path, choices.params
+    )

@@ -2,12 +2,13 @@
 
 import streamlit as st
 
-from cxcore.ui import data, layout, shell, voice
+from cxcore.ui import data, layout, options, shell, voice
 
 coverage = data.coverage()
 view = shell.page_view()
 result = data.view_kpis(view)
-layout.page_header("Voice of the customer", view, coverage, result["comparison"])
+header = st.container()  # drawn last, so that its link carries the page's choices
+choices = options.Choices()
 voice.headline(view)
 with layout.stack_when_narrow("sections"):
     left, right = st.columns([1, 1.25], gap="large")  # the journeys' tables take the room
@@ -15,4 +16,7 @@ with left:
     voice.drivers_section(view)
 with right:
     voice.journeys_section(view)
-voice.moved_section(view, list(coverage.dimensions))
+voice.moved_section(view, list(coverage.dimensions), choices)
+with header:
+    comparison = result["comparison"]
+    layout.page_header("Voice of the customer", view, coverage, comparison, choices=choices.params)

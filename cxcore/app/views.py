@@ -21,7 +21,11 @@ START, END, COMPARE, KPI, DRILL = "start", "end", "compare", "kpi", "drill"
 VERSION = "v"  # a pinned data version; checked against the store by the app
 PERIOD = "period"  # a preset by name: a link whose period moves with the data, by choice
 EMBED_PARAMS = ("embed", "embed_options")
-RESERVED = (START, END, COMPARE, KPI, DRILL, VERSION, PERIOD, *EMBED_PARAMS)
+# A page's own choices (ui/options.py): the explorer's breakdown, the voice page's split,
+# the cohort and lifetime-value options; in the link as the widgets write them.
+PAGE_PARAMS: tuple[str, ...] = ("by_first", "by_second", "moved_kpi", "moved_by")
+PAGE_PARAMS += ("cohort_start", "cohort_show", "cohort_year", "clv_horizon")
+RESERVED = (START, END, COMPARE, KPI, DRILL, VERSION, PERIOD, *EMBED_PARAMS, *PAGE_PARAMS)
 # Every widget and session key the app owns besides the URL parameters above: a
 # dimension (a customer column, named by whoever exported it) must never share one.
 APP_KEYS = frozenset(
@@ -39,8 +43,6 @@ APP_KEYS = frozenset(
         "link_notice",
         "see_latest",
         "headline",
-        "by_first",
-        "by_second",
         "share_moving",
     }
 )

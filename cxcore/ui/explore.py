@@ -17,32 +17,36 @@ from cxcore.data.contract import BASE_DIMENSIONS
 from cxcore.data.names import column_label
 
 from . import filters
+from .options import Choices
 
 BY_FIRST, BY_SECOND = "by_first", "by_second"
 
 
-def breakdown_dimensions(cov: Coverage) -> tuple[str, str]:
+def breakdown_dimensions(cov: Coverage, choices: Choices) -> tuple[str, str]:
     """The two dimensions the breakdown shows (bars each, a heatmap of both): segment and
-    region unless the reader picks any other customer dimension the data has."""
+    region unless the reader picks any other customer dimension the data has; in the link
+    as `by_first` and `by_second`."""
     dims = list(cov.filter_dimensions)
     usual = [d for d in BASE_DIMENSIONS if d in dims]
     usual += [d for d in dims if d not in BASE_DIMENSIONS]
     with st.container(horizontal=True, gap="medium"):
-        first = st.selectbox(
+        first = choices.one_of(
+            st.selectbox,
             "Break down by",
             dims,
+            BY_FIRST,
             index=dims.index(usual[0]),
-            key=BY_FIRST,
             format_func=column_label,
             width=220,
         )
-        rest = [d for d in dims if d != first]
-        default = next((d for d in usual if d != first), rest[0] if rest else first)
-        second = st.selectbox(
+        rest = [d for d in dims if d != first] or [first]
+        default = next((d for d in usual if d != first), rest[0])
+        second = choices.one_of(
+            st.selectbox,
             "and by",
-            rest or [first],
-            index=(rest or [first]).index(default),
-            key=BY_SECOND,
+            rest,
+            BY_SECOND,
+            index=rest.index(default),
             format_func=column_label,
             width=220,
         )

@@ -108,6 +108,13 @@ def notice() -> None:
         st.button("Dismiss", key="dismiss_notice", on_click=st.session_state.pop, args=(PROBLEMS,))
 
 
+def report(problem: str) -> None:
+    """A problem a page found in the link (one of its own choices) joins the notice; the
+    run restarts, since the notice is drawn before the page."""
+    st.session_state[PROBLEMS] = [*(st.session_state.get(PROBLEMS) or []), problem]
+    st.rerun()
+
+
 # -- pieces ------------------------------------------------------------------------
 def _check_link_once(cov: Coverage) -> None:
     if st.session_state.get(CHECKED):

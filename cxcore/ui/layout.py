@@ -136,10 +136,11 @@ def share_link(
     drill: Sequence[str] = (),
     version: int | None = None,
     moving: str | None = None,
+    choices: Sequence[tuple[str, str]] = (),
 ) -> str:
     """The full address of this page and view (pinned to a data version when given; naming
-    a preset instead of dates when `moving`)."""
-    query = urlencode(to_params(view, kpi_label, drill, version, moving))
+    a preset instead of dates when `moving`), with the page's own choices spelled out."""
+    query = urlencode([*to_params(view, kpi_label, drill, version, moving), *choices])
     base = st.context.url or ""
     return f"{base}?{query}" if query else base or "?"
 
@@ -151,7 +152,11 @@ def page_header(
     comparison: dict[str, Any] | None = None,
     kpi_label: str | None = None,
     drill: Sequence[str] = (),
+    choices: Sequence[tuple[str, str]] = (),
 ) -> None:
+    """The title, the view in one line and the share control. A page with choices of its
+    own (`options.Choices`) draws this last, into a container placed first, so that its
+    link carries them."""
     # The share button keeps its whole label on a laptop screen (its column's least width
     # is in the style).
     with st.container(key=PAGE_HEADER):
@@ -181,7 +186,7 @@ def page_header(
             "unpinned, it shows the same period in the latest data.",
         )
         shown = version if pinned else None
-        link = share_link(view, kpi_label, drill, shown, preset if moving else None)
+        link = share_link(view, kpi_label, drill, shown, preset if moving else None, choices)
         st.code(link, language=None, wrap_lines=True)
         if moving and preset is not None:
             st.caption(

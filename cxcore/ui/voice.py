@@ -21,6 +21,7 @@ from cxcore.data.names import column_label
 from cxcore.metrics.registry import KPI_BY_NAME
 from cxcore.metrics.targets import applicable, statuses
 from cxcore.ui import data, layout, voice_charts, voice_words
+from cxcore.ui.options import Choices
 from cxcore.ui.tables import safe_frame
 from cxcore.voice.drivers import quadrant
 from cxcore.voice.journeys import fix_first
@@ -210,13 +211,19 @@ def _prediction_words(journeys: Mapping[str, Any]) -> str:
     )
 
 
-def moved_section(view: View, dimensions: list[str]) -> None:
+def moved_section(view: View, dimensions: list[str], choices: Choices) -> None:
+    """Why a KPI moved, split by a dimension; both choices in the link (`moved_kpi`,
+    `moved_by`)."""
     st.subheader("Why it moved", anchor=False)
     left, right = st.columns(2)
-    kpi_name = left.selectbox(
-        "KPI", list(BASES), format_func=lambda n: KPI_BY_NAME[n].label, key="_cx_moved_kpi"
+    kpi_name = choices.one_of(
+        left.selectbox,
+        "KPI",
+        list(BASES),
+        "moved_kpi",
+        format_func=lambda n: KPI_BY_NAME[n].label,
     )
-    by = right.selectbox("Split by", dimensions, key="_cx_moved_by")
+    by = choices.one_of(right.selectbox, "Split by", dimensions, "moved_by")
     moved = answer(view, f"moved:{kpi_name}:{by}")
     kpi = KPI_BY_NAME[kpi_name]
     split = moved["decomposition"]

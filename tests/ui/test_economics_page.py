@@ -23,7 +23,7 @@ def test_the_page_draws_every_section_without_a_problem() -> None:
     assert [s.value for s in at.subheader] == ["Cohorts", "Customer lifetime value"]
     assert len(at.get("plotly_chart")) == 2  # triangle, average curve
     assert len(at.table) == 2  # by segment, by region
-    assert at.radio(key="_cx_cohort_basis").value == "first_order"
+    assert at.radio(key="cohort_start").value == "first_order"
     assert not [r for r in at.radio if r.key == "_cx_holdout"]  # closed: nothing fitted
     at.session_state[economics.HOLDOUT_OPEN] = True  # the reader opens the holdout check
     at.run()
@@ -45,8 +45,8 @@ def test_the_triangle_holds_the_cockpits_cohorts_for_the_view(data_folder: Path)
 
 def test_the_signup_basis_and_the_view_period_change_the_cohorts() -> None:
     at = open_app(LINK, page=PAGE)
-    at.radio(key="_cx_cohort_basis").set_value("signup").run()
-    at.toggle(key="_cx_cohort_year").set_value(False).run()
+    at.radio(key="cohort_start").set_value("signup").run()
+    at.toggle(key="cohort_year").set_value(False).run()
     assert not at.exception
     figures = [json.loads(p.proto.spec) for p in at.get("plotly_chart")]
     heatmap = next(f["data"][0] for f in figures if f["data"][0]["type"] == "heatmap")

@@ -59,8 +59,8 @@ def test_the_voice_page_names_what_to_fix_first_and_its_worth(
 
 def test_the_waterfall_follows_the_kpi_and_dimension_chosen(data_folder: Path) -> None:
     at = open_app(page="pages/voice.py")
-    at.selectbox(key="_cx_moved_kpi").set_value("nps")
-    at.selectbox(key="_cx_moved_by").set_value("region")
+    at.selectbox(key="moved_kpi").set_value("nps")
+    at.selectbox(key="moved_by").set_value("region")
     at.run()
     assert not at.exception
     with Cockpit.open(data_folder) as cockpit:
