@@ -206,7 +206,11 @@ def _dimension_filters(cov: Coverage) -> dict[str, list[str]]:
     for dim in front:
         chosen[dim] = _multiselect(cov, dim)
     if further:
-        opened = any(st.session_state.get(filter_key(d)) for d in further)
+        # Open when any of them filters: on a link's first run the widgets hold nothing yet
+        # (they are seeded from the address when drawn), so the address is asked too.
+        opened = any(
+            st.session_state.get(filter_key(d)) or filter_key(d) in st.query_params for d in further
+        )
         with st.expander("More filters", expanded=opened):
             for dim in further:
                 chosen[dim] = _multiselect(cov, dim)

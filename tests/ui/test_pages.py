@@ -339,3 +339,12 @@ def test_the_explorer_breaks_down_by_any_discovered_dimension(data_folder: Path)
     assert "**By tier**" in shown and "**Tier × region**" in shown  # noqa: RUF001
     assert at.selectbox(key="by_second").value == "region"  # kept from before
     assert len({b.proto.id for b in at.get("download_button")}) == 4
+
+
+def test_more_filters_are_open_when_a_link_sets_one() -> None:
+    """A link filtering on a further dimension opened with its filter folded away: the
+    sidebar hid a filter the view applies."""
+    at = open_app({"tier": "Gold"})
+    more = next(e for e in at.expander if e.label == "More filters")
+    assert more.proto.expanded and at.multiselect(key="tier").value == ["Gold"]
+    assert not next(e for e in open_app().expander if e.label == "More filters").proto.expanded
