@@ -48,6 +48,7 @@ def sidebar(cov: Coverage) -> View:
     """Draw the filters and return the view they describe."""
     _check_link_once(cov)
     _apply_pending()
+    _dates_in_address(cov)
     with st.sidebar:
         st.markdown("#### Period")
         preset_slot = st.container()
@@ -162,6 +163,22 @@ def _apply_pending() -> None:
     pending: dict[str, Any] | None = st.session_state.pop(PENDING, None)
     for key, value in (pending or {}).items():
         st.session_state[key] = value
+
+
+def _dates_in_address(cov: Coverage) -> None:
+    """A period held while the default moved away from it is written to the address.
+
+    Streamlit leaves a bound value equal to its default out of the address, and the
+    default period moves with the data: a reader on the default quarter when a publish
+    (or *See latest*) moved it kept that quarter on screen while the address named none,
+    so the address, copied, opened the new default. Setting the held day again before
+    its widget is drawn makes Streamlit write it.
+    """
+    default = cov.default_period
+    for key, usual in ((START, default.start), (END, default.end)):
+        held = st.session_state.get(key)
+        if held is not None and held != usual and key not in st.query_params:
+            st.session_state[key] = held
 
 
 def _dates(cov: Coverage) -> tuple[dt.date, dt.date]:

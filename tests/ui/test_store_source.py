@@ -153,3 +153,27 @@ def test_a_publish_during_a_run_never_mixes_two_versions(
     assert set(read[read.index(2) :]) == {2}
     assert {m.label: m.value for m in at.metric}[nps.label] == format_value(numbers[2], nps.unit)
     assert at.checkbox(key="share_pin").label == "Pin to data version 2"
+
+
+def test_the_address_keeps_a_period_the_latest_data_no_longer_defaults_to(
+    store: Path, store_seed: Path, tmp_path: Path
+) -> None:
+    """A default is left out of the address, and the default moves with the data: after
+    See latest on a link pinned to its version's default quarter, the page showed that
+    quarter while the address named none, so copied it opened the newer default."""
+    frame = pl.read_parquet(store_seed / "nps_responses.parquet")
+    frame = frame.filter(pl.col("response_date") < pl.date(2026, 7, 1))
+    path = tmp_path / "nps_responses.parquet"
+    frame.write_parquet(path)
+    assert publish(store, "nps_responses", [path], mode="replace").version == 2  # default Q2
+    at = open_app({"v": "1", "start": "2026-07-01", "end": "2026-09-30"})
+    at.button(key="see_latest").click().run()
+    assert not at.exception
+    assert (day_shown(at, "start").isoformat(), day_shown(at, "end").isoformat()) == (
+        "2026-07-01",
+        "2026-09-30",
+    )
+    assert (at.query_params.get("start"), at.query_params.get("end")) == (
+        "2026-07-01",
+        "2026-09-30",
+    )
