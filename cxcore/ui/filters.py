@@ -18,7 +18,7 @@ from typing import Any
 
 import streamlit as st
 
-from cxcore.app.formatting import escape_markdown, in_sentence
+from cxcore.app.formatting import escape_markdown, in_sentence, quote_untrusted
 from cxcore.app.views import (
     COMPARE,
     COMPARE_LABELS,
@@ -49,6 +49,7 @@ def sidebar(cov: Coverage) -> View:
     _check_link_once(cov)
     _apply_pending()
     _dates_in_address(cov)
+    _drop_members_gone(cov)
     with st.sidebar:
         st.markdown("#### Period")
         preset_slot = st.container()
@@ -179,6 +180,31 @@ def _dates_in_address(cov: Coverage) -> None:
         held = st.session_state.get(key)
         if held is not None and held != usual and key not in st.query_params:
             st.session_state[key] = held
+
+
+def _drop_members_gone(cov: Coverage) -> None:
+    """A filter member the data shown no longer has is dropped, and the notice says so.
+
+    The data can change under a session: *See latest* on a pinned link, or a publish
+    while the page is open. A multiselect whose value is no longer among its options
+    drops it without a word, so the view silently widened (a link pinned to a version
+    with segment "Retail" showed every segment's numbers after *See latest*).
+    """
+    gone: list[str] = []
+    for dim in cov.filter_dimensions:
+        key = filter_key(dim)
+        held: list[str] = st.session_state.get(key) or []
+        known = set(cov.dimensions[dim])
+        kept = [m for m in held if m in known]
+        if kept != held:
+            gone += [f"{dim} {quote_untrusted(m)}" for m in held if m not in known]
+            st.session_state[key] = kept
+    if gone:
+        problems = st.session_state.get(PROBLEMS) or []
+        st.session_state[PROBLEMS] = [
+            *problems,
+            "The data shown has no " + ", ".join(gone) + "; dropped from the filters.",
+        ]
 
 
 def _dates(cov: Coverage) -> tuple[dt.date, dt.date]:

@@ -177,3 +177,22 @@ def test_the_address_keeps_a_period_the_latest_data_no_longer_defaults_to(
         "2026-07-01",
         "2026-09-30",
     )
+
+
+def test_see_latest_says_which_filter_members_the_latest_data_lacks(
+    store: Path, store_seed: Path, tmp_path: Path
+) -> None:
+    """A multiselect drops a value no longer among its options without a word: after See
+    latest, a link pinned to a version with tier Gold showed every tier."""
+    frame = pl.read_parquet(store_seed / "customers.parquet")
+    renamed = pl.when(pl.col("tier") == "Gold").then(pl.lit("Platinum"))
+    frame = frame.with_columns(renamed.otherwise(pl.col("tier")).alias("tier"))
+    path = tmp_path / "customers.parquet"
+    frame.write_parquet(path)
+    assert publish(store, "customers", [path], mode="replace").version == 2
+    at = open_app({"v": "1", "tier": ["Gold", "Silver"]})
+    assert at.multiselect(key="tier").value == ["Gold", "Silver"]
+    at.button(key="see_latest").click().run()
+    assert not at.exception
+    assert "no tier “Gold”" in texts(at, "warning")
+    assert at.multiselect(key="tier").value == ["Silver"]
