@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 
 from cxcore.app.coverage import Span, Spans, common_span
 from cxcore.app.formatting import in_sentence, quote_untrusted
+from cxcore.data.names import closest
 from cxcore.metrics.periods import CalendarUnit, Period, add_months, latest_whole, unit_start
 
 START, END, COMPARE, KPI, DRILL = "start", "end", "compare", "kpi", "drill"
@@ -378,8 +379,17 @@ def _filter_params(
                 if raw not in chosen.setdefault(dim, []):
                     chosen[dim].append(raw)
             else:
-                problems.append(f"The link's {dim} {quote_untrusted(raw)} is not in the data.")
+                problems.append(_member_problem(dim, raw, known))
     return make_filters(chosen)
+
+
+def _member_problem(dim: str, raw: str, known: set[str]) -> str:
+    """An unknown member, with what the reader probably meant: a notice once said “SMB”
+    was not in the data when the link held " SMB" (shown trimmed) or "smb"."""
+    spaced = " (with spaces around it)" if raw != raw.strip() else ""
+    near = closest(raw.strip(), known)
+    hint = f"; did you mean {quote_untrusted(near)}?" if near is not None else "."
+    return f"The link's {dim} {quote_untrusted(raw)}{spaced} is not in the data{hint}"
 
 
 def _kpi_param(

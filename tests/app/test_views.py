@@ -218,3 +218,18 @@ def test_a_parameter_of_one_value_given_twice_is_reported_and_the_last_used() ->
     assert (parsed.view.start, parsed.view.end) == (D(2025, 1, 1), D(2025, 6, 30))
     assert len(parsed.problems) == 1 and "start more than once" in parsed.problems[0]
     assert parse_params({"start": ["2025-01-01", "2025-01-01"]}, COV).problems == []
+
+
+@pytest.mark.parametrize(
+    ("raw", "words"),
+    [
+        (" SMB", "“SMB” (with spaces around it) is not in the data; did you mean “SMB”?"),
+        ("smb", "“smb” is not in the data; did you mean “SMB”?"),
+        ("Enterprize", "did you mean “Enterprise”?"),
+        ("Martians", "“Martians” is not in the data."),
+    ],
+)
+def test_an_unknown_member_is_named_with_what_was_probably_meant(raw: str, words: str) -> None:
+    parsed = parse_params({"segment": [raw]}, COV)
+    assert parsed.view == COV.default_view
+    assert len(parsed.problems) == 1 and words in parsed.problems[0]
