@@ -51,7 +51,7 @@ APP_KEY_PREFIXES = ("_cx_", "crumb_", "restore_", "bars_", "heat_", "dl_")
 PLAIN_KEY = re.compile(r"[a-z0-9][a-z0-9_]*")
 DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # what a link's date is, and nothing else
 # Parameters that hold one value: a link repeating one with different values is reported.
-SINGLE = (START, END, PERIOD, COMPARE, KPI, DRILL, VERSION)
+SINGLE = (START, END, PERIOD, COMPARE, KPI, DRILL, VERSION, *PAGE_PARAMS)
 DIMENSION_KEY = "Dim:"  # normalised names are lower case, so this can never be one
 COMPARE_LABELS = {"previous": "Previous period", "yoy": "Last year"}
 MAX_PROBLEMS = 8

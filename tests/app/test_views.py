@@ -233,3 +233,8 @@ def test_an_unknown_member_is_named_with_what_was_probably_meant(raw: str, words
     parsed = parse_params({"segment": [raw]}, COV)
     assert parsed.view == COV.default_view
     assert len(parsed.problems) == 1 and words in parsed.problems[0]
+
+
+def test_a_page_choice_given_twice_is_reported() -> None:
+    parsed = parse_params({"by_first": ["Tier", "Region"]}, COV)
+    assert len(parsed.problems) == 1 and "by_first more than once" in parsed.problems[0]
