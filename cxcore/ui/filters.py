@@ -19,6 +19,7 @@ from typing import Any
 import streamlit as st
 
 from cxcore.app.formatting import escape_markdown, in_sentence, quote_untrusted
+from cxcore.app.links import Parsed, parse_params
 from cxcore.app.views import (
     COMPARE,
     COMPARE_LABELS,
@@ -27,12 +28,10 @@ from cxcore.app.views import (
     PERIOD,
     START,
     Coverage,
-    Parsed,
     View,
     filter_key,
     make_filters,
     matching_preset,
-    parse_params,
 )
 from cxcore.data.contract import BASE_DIMENSIONS
 from cxcore.data.names import column_label

@@ -16,7 +16,12 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from cxcore.app.formatting import escape_markdown, format_period
-from cxcore.app.views import Coverage, View, matching_preset, to_params
+from cxcore.app.links import to_params
+from cxcore.app.views import (
+    Coverage,
+    View,
+    matching_preset,
+)
 from cxcore.data.names import column_label
 
 from . import data

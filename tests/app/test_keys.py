@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from cxcore.app.links import parse_params, to_params
 from cxcore.app.views import (
     APP_KEY_PREFIXES,
     APP_KEYS,
@@ -16,8 +17,6 @@ from cxcore.app.views import (
     Coverage,
     View,
     filter_key,
-    parse_params,
-    to_params,
 )
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -7,16 +7,15 @@ import re
 
 import pytest
 
+from cxcore.app.links import parse_params, to_params
 from cxcore.app.views import (
     Coverage,
     View,
     default_period,
     drill_into,
     matching_preset,
-    parse_params,
     preset_periods,
     step_back,
-    to_params,
     trend_note,
     valid_drill,
 )
