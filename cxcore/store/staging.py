@@ -109,7 +109,12 @@ def commit(root: Path, stage: Path, info: VersionInfo, keep: int) -> list[str]:
     stage.rename(target)
     fsync_path(target.parent)
     atomic_write_text(root / POINTER, f"{info.version}\n")
-    return prune(root, keep)
+    try:  # published: from here on, nothing the file system refuses may read as a failure
+        return prune(root, keep)
+    except OSError as err:
+        return [
+            f"old versions were not pruned ({err.strerror or err}); the next publish tries again"
+        ]
 
 
 def prune(root: Path, keep: int) -> list[str]:

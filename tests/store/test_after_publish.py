@@ -102,3 +102,18 @@ def test_a_mapping_that_cannot_be_remembered_is_a_warning(
     result = publish(store, "orders", [upload], column_map={"oid": "order_id"})
     assert (result.version, current_version(store)) == (2, 2)
     assert any("mapping was not remembered (No space left" in w for w in result.warnings)
+
+
+def test_a_store_that_cannot_be_listed_after_the_pointer_moved_is_a_warning(
+    store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pruning lists the versions first; a refusal there is as late as one to remove."""
+
+    def unlistable(root: Path) -> list[int]:
+        raise PermissionError(errno.EACCES, "Permission denied", str(root / "versions"))
+
+    monkeypatch.setattr(staging, "version_numbers", unlistable)
+    upload = orders_file(tmp_path / "up", [order("n1", "c1", "2025-06-01", 5)])
+    result = publish(store, "orders", [upload], settings=KEEP_ONE)
+    assert (result.version, current_version(store)) == (2, 2)
+    assert any("old versions were not pruned (Permission denied)" in w for w in result.warnings)
