@@ -30,6 +30,9 @@ MAX_HORIZON_MONTHS = 120
 DEFAULT_HORIZON_MONTHS = 12
 DEFAULT_DISCOUNT_MONTHLY = 0.01  # the rate the app shows and the command line defaults to
 HORIZONS_SHOWN = (3, 6, 12, 24, 36)  # the app's choices of horizon, in months
+# Fits an app keeps at once (each a few tens of MB at a million customers): the economics
+# page's bound, and the figure the benchmark multiplies a fit's size by.
+FITS_KEPT = 16
 # Calibration frequencies shown one by one in the holdout check; the rest are pooled.
 FREQUENCY_GROUPS = 7
 

@@ -4,7 +4,8 @@ Generates the scale data with the seeded generator (or takes the exports of
 `--data DIR`, however they were made), publishes it through the
 store, and measures what users wait for: opening a version, overview views
 cold and warm, a segment x region breakdown, the 12- and 33-month trends,
-publishing rows per second, and each process's peak memory. In the same run
+publishing rows per second, the lifetime-value fit, and each process's peak
+memory. In the same run
 it measures the same overview written the usual pandas way and with polars
 lazy, checks they give the engine's numbers, and prints the ratios.
 
@@ -40,7 +41,7 @@ TABLES = (
     "nps_responses",
     "marketing_spend",
 )
-PHASES = ("generate", "publish", "serve", "pandas", "polars")
+PHASES = ("generate", "publish", "serve", "clv", "pandas", "polars")
 PUBLISHED_FROM = "PUBLISHED_FROM"  # beside the store: the exports it was published from
 BASELINE_VIEWS = 6  # views the baselines answer too, each compared with the engine's
 
@@ -273,6 +274,10 @@ def _one_phase(args: argparse.Namespace, work: Path) -> int:
         result = phase_publish(work, exports(args, work))
     elif args.phase == "serve":
         result = phase_serve(work, args.views, args.seed, args.engine)
+    elif args.phase == "clv":
+        from cxcore.bench.lifetime import phase_clv
+
+        result = phase_clv(work)
     else:
         result = phase_baseline(exports(args, work), args.phase, json.loads(args.view_list))
     result["peak_mb"] = peak_mb()
@@ -306,6 +311,7 @@ def _all_phases(args: argparse.Namespace, work: Path, argv: list[str]) -> dict[s
         (work / PUBLISHED_FROM).write_text(f"{source}\n")
     serve = ["--phase", "serve", *common, "--views", str(args.views)]
     figures["serve"] = run_phase(serve)
+    figures["clv"] = run_phase(["--phase", "clv", *common])
     if args.engine == "spark":
         figures["spark"] = run_phase([*serve, "--engine", "spark"])
         same = figures["spark"]["answers_sha256"] == figures["serve"]["answers_sha256"]

@@ -13,6 +13,8 @@ def print_report(f: dict[str, Any]) -> None:
     ]
     rows += _publish_rows(f.get("publish"))
     rows += _serve_rows("", f["serve"])
+    if "clv" in f:
+        rows += _clv_rows(f["clv"])
     if "spark" in f:
         spark = f["spark"]
         rows += _serve_rows("Spark: ", spark)
@@ -59,6 +61,23 @@ def _serve_rows(prefix: str, serve: dict[str, Any]) -> list[tuple[str, str]]:
         (f"{prefix}12-month trend", _p(serve["trend_12_months"])),
         (f"{prefix}33-month trend", _p(serve["trend_33_months"])),
         (f"{prefix}serving peak memory", f"{serve['peak_mb']:,} MB"),
+    ]
+
+
+def _clv_rows(clv: dict[str, Any]) -> list[tuple[str, str]]:
+    if "skipped" in clv:
+        return [("lifetime value", f"not run: {clv['skipped']}")]
+    kept = clv["kept_mb"]
+    return [
+        (
+            "lifetime value: fit",
+            f"{clv['fit_ms'] / 1000:.1f} s for {clv['customers']:,} customers,"
+            f" valued by segment in {clv['value_ms'] / 1000:.1f} s, peak {clv['peak_mb']:,} MB",
+        ),
+        (
+            "lifetime value: a kept fit",
+            f"{kept:,.1f} MB ({clv['fits_kept']} kept at most: {kept * clv['fits_kept']:,.0f} MB)",
+        ),
     ]
 
 

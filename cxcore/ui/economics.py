@@ -44,7 +44,7 @@ def cohorts(
     return data.cockpit().cohorts(first, last, dict(filters), basis=basis)
 
 
-@st.cache_resource(ttl=TTL, max_entries=16, show_spinner=FITTING)
+@st.cache_resource(ttl=TTL, max_entries=clv_report.FITS_KEPT, show_spinner=FITTING)
 def fitted(
     source: str,
     version: int | None,

@@ -9,6 +9,7 @@ import pytest
 
 from cxcore.bench.harness import main, percentile, step_seconds
 from cxcore.bench.scale import TARGET, generate_scaled
+from cxcore.cockpit import Cockpit
 
 
 def test_the_benchmark_runs_every_phase_at_a_tiny_scale(
@@ -32,8 +33,16 @@ def test_the_benchmark_runs_every_phase_at_a_tiny_scale(
         assert sum(steps.values()) == pytest.approx(table["seconds"]), name
     for kind in ("pandas", "polars"):
         assert figures[kind]["differs_from_engine"] == [], kind
+    clv = figures["clv"]
+    with Cockpit.open(tmp_path / "work" / "store") as cockpit:
+        assert cockpit.last_day is not None
+        assert clv["calibration_end"] == cockpit.last_day.isoformat()
+        again = cockpit.clv(cockpit.last_day)
+    assert (clv["customers"], clv["mean_clv"]) == (again["customers"], again["mean_clv"])
+    assert clv["fit_ms"] > 0 and clv["kept_mb"] > 0 and clv["peak_mb"] > 0
     printed = capsys.readouterr().out
     assert "overview, warm" in printed and "pandas: per view" in printed
+    assert "lifetime value: a kept fit" in printed
 
 
 def test_a_kept_store_is_served_without_regenerating_its_data(
