@@ -32,6 +32,7 @@ EULER_SERIES_LIMIT = 0.5
 # The series in z = s/(1+s) needs about 40·(1+s) terms: beyond this s, integrate instead.
 PFAFF_SERIES_LIMIT = 100.0
 SERIES_MAX_TERMS = 20_000
+GRID_CELLS = 1_000_000  # histories x horizons valued at once (temporaries of ~8 MB each)
 
 
 def expected_purchases(
@@ -88,27 +89,45 @@ def customer_lifetime_value(
     x, t_x, T = check_customers(x, t_x, T)
     spend = expected_spend(gg, x, m)
     days = DAYS_PER_MONTH * np.arange(int(horizon_months) + 1, dtype=np.float64)
-    cumulative = _purchases_by_horizon(bg, days, x, t_x, T)
-    per_month = np.diff(cumulative, axis=1)
-    discount = (1.0 + discount_monthly) ** -np.arange(1, int(horizon_months) + 1)
-    return (per_month @ discount) * spend
+    months = np.arange(1, int(horizon_months) + 1, dtype=np.float64)
+    discount = np.power(1.0 + discount_monthly, -months)
+    (fx, ftx, fT), _, row_of_customer = compress([x, t_x, T], np.ones(len(x)))
+    per_history = _discounted(bg, days, discount, fx.expanded, ftx.expanded, fT.expanded)
+    return per_history[row_of_customer] * spend
+
+
+def _discounted(
+    params: BgNbd,
+    days: FloatArray,
+    discount: FloatArray,
+    x: FloatArray,
+    t_x: FloatArray,
+    T: FloatArray,
+) -> FloatArray:
+    """Each distinct history's purchases month by month, discounted and summed, a block of
+    histories at a time: every step of the expectation makes a temporary of histories x
+    horizons floats, which came to over a gigabyte at a million customers."""
+    rows = max(GRID_CELLS // len(days), 1)
+    blocks = []
+    for i in range(0, len(x), rows):
+        block = (a[i : i + rows] for a in (x, t_x, T))
+        per_month = np.diff(_purchases_by_horizon(params, days, *block), axis=1)
+        blocks.append((per_month * discount).sum(axis=1))  # row by row: the same in any block
+    return np.concatenate(blocks) if blocks else np.zeros(0)
 
 
 def _purchases_by_horizon(
     params: BgNbd, days: FloatArray, x: FloatArray, t_x: FloatArray, T: FloatArray
 ) -> FloatArray:
-    """Expected purchases per customer (rows) and horizon (columns), each distinct customer
-    history computed once."""
-    (fx, ftx, fT), _, row_of_customer = compress([x, t_x, T], np.ones(len(x)))
-    shape = (len(fx.index), len(days))
-    grid = _conditional_purchases(
+    """Expected purchases per customer history (rows) and horizon (columns)."""
+    shape = (len(x), len(days))
+    return _conditional_purchases(
         params,
         np.broadcast_to(days, shape).ravel(),
-        np.repeat(fx.expanded, len(days)),
-        np.repeat(ftx.expanded, len(days)),
-        np.repeat(fT.expanded, len(days)),
+        np.repeat(x, len(days)),
+        np.repeat(t_x, len(days)),
+        np.repeat(T, len(days)),
     ).reshape(shape)
-    return grid[row_of_customer]
 
 
 def _conditional_purchases(

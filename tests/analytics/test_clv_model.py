@@ -15,6 +15,7 @@ import pytest
 from scipy.integrate import dblquad, quad
 from scipy.optimize import minimize
 
+from cxcore.analytics import clv_value
 from cxcore.analytics.clv_fit import fit_bgnbd, fit_gamma_gamma
 from cxcore.analytics.clv_model import (
     BgNbd,
@@ -545,6 +546,33 @@ def test_lifetime_value_falls_with_the_discount_rate_and_grows_with_the_horizon(
 def test_lifetime_value_over_no_months_is_zero() -> None:
     x, t_x, T, m = simulated_customers(10, 30)
     assert np.all(customer_lifetime_value(CDNOW_LIKE, SPEND, x, t_x, T, m, 0, 0.01) == 0)
+
+
+@pytest.mark.parametrize("cells", [1, 13, 50, 1_000_000])
+def test_lifetime_value_valued_in_blocks_is_the_same(
+    cells: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Histories are valued a block at a time to bound memory (one history per block, a
+    block ending mid-way, all in one): each customer's value is unchanged, to the bit."""
+    x, t_x, T, m = simulated_customers(11, 200)
+    whole = customer_lifetime_value(CDNOW_LIKE, SPEND, x, t_x, T, m, 12, 0.01)
+    monkeypatch.setattr(clv_value, "GRID_CELLS", cells)
+    blocked = customer_lifetime_value(CDNOW_LIKE, SPEND, x, t_x, T, m, 12, 0.01)
+    assert np.array_equal(blocked, whole)
+    by_hand = np.array(
+        [
+            sum(
+                (
+                    series_expectation(CDNOW_LIKE, 30.0 * k, *h)
+                    - series_expectation(CDNOW_LIKE, 30.0 * (k - 1), *h)
+                )
+                / 1.01**k
+                for k in range(1, 13)
+            )
+            for h in zip(x, t_x, T, strict=True)
+        ]
+    ) * expected_spend(SPEND, x, m)
+    np.testing.assert_allclose(blocked, by_hand, rtol=1e-9)
 
 
 # -- 6. refusals --------------------------------------------------------------------------------
