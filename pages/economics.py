@@ -3,6 +3,7 @@
 import streamlit as st
 
 from cxcore.analytics import clv_report
+from cxcore.app.views import CLV_HORIZON, COHORT_SHOW, COHORT_START, COHORT_YEAR
 from cxcore.data.contract import BASE_DIMENSIONS
 from cxcore.ui import charts, data, economics, layout, options, shell
 
@@ -19,7 +20,7 @@ basis = choices.one_of(
     left.radio,
     "A cohort starts with",
     list(BASES),
-    "cohort_start",
+    COHORT_START,
     format_func=BASES.__getitem__,
     horizontal=True,
 )
@@ -27,7 +28,7 @@ measure = choices.one_of(
     middle.radio,
     "Show",
     list(economics.MEASURES),
-    "cohort_show",
+    COHORT_SHOW,
     format_func=economics.MEASURES.__getitem__,
     horizontal=True,
 )
@@ -35,7 +36,7 @@ with right:
     year = choices.switch(  # a short label: the long one was cut on a laptop screen
         "12 months of cohorts",
         True,
-        "cohort_year",
+        COHORT_YEAR,
         help="On: the cohorts that started in the 12 months up to the period's end."
         " Off: only those that started in the period.",
     )
@@ -66,7 +67,7 @@ horizon = choices.slider(
     "Horizon (months)",
     clv_report.HORIZONS_SHOWN,
     clv_report.DEFAULT_HORIZON_MONTHS,
-    "clv_horizon",
+    CLV_HORIZON,
 )
 st.caption(economics.clv_caption(horizon, view.end))
 with layout.stack_when_narrow("clv"):

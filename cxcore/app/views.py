@@ -18,8 +18,12 @@ PERIOD = "period"  # a preset by name: a link whose period moves with the data, 
 EMBED_PARAMS = ("embed", "embed_options")
 # A page's own choices (ui/options.py): the explorer's breakdown, the voice page's split,
 # the cohort and lifetime-value options; in the link as the widgets write them.
-PAGE_PARAMS: tuple[str, ...] = ("by_first", "by_second", "moved_kpi", "moved_by")
-PAGE_PARAMS += ("cohort_start", "cohort_show", "cohort_year", "clv_horizon")
+BY_FIRST, BY_SECOND = "by_first", "by_second"  # the explorer's breakdown
+MOVED_KPI, MOVED_BY = "moved_kpi", "moved_by"  # the voice page's "Why it moved"
+COHORT_START, COHORT_SHOW, COHORT_YEAR = "cohort_start", "cohort_show", "cohort_year"
+CLV_HORIZON = "clv_horizon"
+PAGE_PARAMS: tuple[str, ...] = (BY_FIRST, BY_SECOND, MOVED_KPI, MOVED_BY, COHORT_START)
+PAGE_PARAMS += (COHORT_SHOW, COHORT_YEAR, CLV_HORIZON)
 RESERVED = (START, END, COMPARE, KPI, DRILL, VERSION, PERIOD, *EMBED_PARAMS, *PAGE_PARAMS)
 # Every widget and session key the app owns besides the URL parameters above: a
 # dimension (a customer column, named by whoever exported it) must never share one.

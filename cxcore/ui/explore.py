@@ -12,14 +12,22 @@ from typing import Any
 import streamlit as st
 
 from cxcore.app.formatting import escape_markdown
-from cxcore.app.views import DRILL, Coverage, View, drill_into, format_drill, step_back, valid_drill
+from cxcore.app.views import (
+    BY_FIRST,
+    BY_SECOND,
+    DRILL,
+    Coverage,
+    View,
+    drill_into,
+    format_drill,
+    step_back,
+    valid_drill,
+)
 from cxcore.data.contract import BASE_DIMENSIONS
 from cxcore.data.names import column_label
 
 from . import filters
 from .options import Choices
-
-BY_FIRST, BY_SECOND = "by_first", "by_second"
 
 
 def breakdown_dimensions(cov: Coverage, choices: Choices) -> tuple[str, str]:

@@ -16,7 +16,7 @@ import streamlit as st
 
 from cxcore import Cockpit
 from cxcore.analytics.significance import CONFIDENCE, VerdictKind
-from cxcore.app.views import View
+from cxcore.app.views import MOVED_BY, MOVED_KPI, View
 from cxcore.data.names import column_label
 from cxcore.metrics.registry import KPI_BY_NAME
 from cxcore.metrics.targets import applicable, statuses
@@ -220,10 +220,10 @@ def moved_section(view: View, dimensions: list[str], choices: Choices) -> None:
         left.selectbox,
         "KPI",
         list(BASES),
-        "moved_kpi",
+        MOVED_KPI,
         format_func=lambda n: KPI_BY_NAME[n].label,
     )
-    by = choices.one_of(right.selectbox, "Split by", dimensions, "moved_by")
+    by = choices.one_of(right.selectbox, "Split by", dimensions, MOVED_BY)
     moved = answer(view, f"moved:{kpi_name}:{by}")
     kpi = KPI_BY_NAME[kpi_name]
     split = moved["decomposition"]
