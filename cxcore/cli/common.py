@@ -26,6 +26,9 @@ Command = Callable[[argparse.Namespace], int]
 
 
 USAGE = 2  # the exit status of bad arguments
+# Set on a command that publishes a store version: a failure of the machine then says the
+# store is as it was, so the analyst runs the command again rather than checks the store.
+PUBLISHES = "publishes"
 INTERRUPTED = 130  # stopped by Ctrl-C (128 + SIGINT, as shells report it)
 
 

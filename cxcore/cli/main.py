@@ -20,6 +20,7 @@ from cxcore.app.formatting import safe_cell
 from cxcore.bench.harness import main as bench_main
 from cxcore.cli.common import (
     INTERRUPTED,
+    PUBLISHES,
     USAGE,
     Parser,
     UsageError,
@@ -79,6 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["bench"]:  # the benchmark parses its own options
         return bench_main(argv[1:])
+    args = None
     try:
         args = build_parser().parse_args(argv)
         return _COMMANDS[args.command](args)
@@ -99,18 +101,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         message = describe_failure(err)
         if message is None:
             raise
-        if publishes(argv):  # a publish that raised never moved the pointer
+        if getattr(args, PUBLISHES, False):  # a publish that raised never moved the pointer
             message += "; nothing was published (the current version is unchanged)"
         return fail(1, message)
-
-
-def publishes(argv: Sequence[str]) -> bool:
-    """Whether the command would publish a store version: its failure then says the
-    store is as it was, so the analyst knows to run it again rather than check."""
-    return argv[:1] in (["ingest"], ["rollback"]) or argv[:2] in (
-        ["targets", "set"],
-        ["targets", "import"],
-    )
 
 
 def run_kpis(args: argparse.Namespace) -> int:

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from cxcore.cli.common import Command, UsageError, fail, to_json
+from cxcore.cli.common import PUBLISHES, Command, UsageError, fail, to_json
 from cxcore.cli.ingest_options import (
     add_read_arguments,
     check_mapping,
@@ -45,6 +45,7 @@ from cxcore.store.publish import PublishRefused, check_request, publish, rollbac
 def add_store_commands(commands: Any) -> dict[str, Command]:
     """Add the store subcommands to the parser's subparsers; returns name -> runner."""
     ingest = commands.add_parser("ingest", help="validate files and publish them to the store")
+    ingest.set_defaults(**{PUBLISHES: True})
     ingest.add_argument("--store", required=True, help="the store folder (created if missing)")
     ingest.add_argument("--table", required=True, help="the contract table the files hold")
     ingest.add_argument(
@@ -64,6 +65,7 @@ def add_store_commands(commands: Any) -> dict[str, Command]:
     versions.add_argument("--store", required=True, help="the store folder")
     versions.add_argument("--format", default="text", help="text (default) or json")
     back = commands.add_parser("rollback", help="restore a kept version as a new version")
+    back.set_defaults(**{PUBLISHES: True})
     back.add_argument("--store", required=True, help="the store folder")
     back.add_argument("--to", required=True, help="the version to restore")
     back.add_argument("--table", help="restore only this table of it")

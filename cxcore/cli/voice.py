@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from cxcore.cli.common import (
+    PUBLISHES,
     Command,
     Parser,
     UsageError,
@@ -55,6 +56,7 @@ def add_voice_commands(commands: Any) -> None:
     show = actions.add_parser("show", help="print the targets as JSON")
     show.add_argument("--data", required=True, help="a data folder or a store")
     change = actions.add_parser("set", help="add or replace one target (a new store version)")
+    change.set_defaults(**{PUBLISHES: True})
     change.add_argument("--store", required=True, help="the store folder")
     change.add_argument("--kpi", required=True, help="the KPI's name")
     change.add_argument("--segment", help="only for this segment")
@@ -63,6 +65,7 @@ def add_voice_commands(commands: Any) -> None:
         change.add_argument(f"--{name}", required=True, type=_number, help=f"the {name} value")
     change.add_argument("--note", default="", help="a note kept with the version")
     load = actions.add_parser("import", help="replace every target with a TOML file's")
+    load.set_defaults(**{PUBLISHES: True})
     load.add_argument("--store", required=True, help="the store folder")
     load.add_argument("file", metavar="FILE", help="a targets TOML file")
     load.add_argument("--note", default="", help="a note kept with the version")
