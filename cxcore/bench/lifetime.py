@@ -1,7 +1,7 @@
 """The lifetime-value fit as the economics page asks it, at the benchmark's scale.
 
 The page fits both models once per data version, calibration end and filters
-and keeps each fit (up to `clv_report.FITS_KEPT` of them) for its breakdowns, so what a
+and keeps each fit (up to `FITS_KEPT` of them) for its breakdowns, so what a
 fit costs is twice a user's figure: the wait for the first table, and the
 memory every kept fit holds for as long as the page may ask it again.
 """
@@ -15,25 +15,23 @@ from typing import Any
 import numpy as np
 
 from cxcore.analytics.clv_inputs import CustomerInputs
-from cxcore.analytics.clv_report import FITS_KEPT, FittedClv
+from cxcore.analytics.clv_report import FITS_KEPT, FittedClv, ModelError, summary
+from cxcore.cockpit import Cockpit
 
 MB = 1024 * 1024
 
 
 def phase_clv(work: Path) -> dict[str, Any]:
-    from cxcore.analytics import clv_report
-    from cxcore.cockpit import Cockpit
-
     with Cockpit.open(work / "store") as cockpit:
         end = cockpit.last_day
         assert end is not None
         started = time.perf_counter()
         try:
             fitted = cockpit.clv_fit(end)
-        except clv_report.ModelError as err:
+        except ModelError as err:
             return {"skipped": str(err)}
         fitted_at = time.perf_counter()
-        answer = clv_report.summary(fitted, by="segment")
+        answer = summary(fitted, by="segment")
         valued_at = time.perf_counter()
     return {
         "calibration_end": end.isoformat(),
