@@ -54,3 +54,8 @@ def ratio(numerator: Number, denominator: Number) -> float | None:
 def difference(a: Number, b: Number) -> Number:
     """`a - b`, or null when either is unknown."""
     return None if a is None or b is None else a - b
+
+
+def one_minus(value: Number) -> Number:
+    """`1 - value` (a rate's complement, such as churn from retention), or null when unknown."""
+    return None if value is None else 1 - value

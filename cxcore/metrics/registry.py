@@ -13,12 +13,8 @@ is the same formula over slot ``q``.
 from __future__ import annotations
 
 from cxcore.metrics.evidence import nps_evidence, rate_evidence
-from cxcore.metrics.kpi import Direction, Kpi, Unit, difference, ratio
+from cxcore.metrics.kpi import Direction, Kpi, Unit, difference, one_minus, ratio
 from cxcore.metrics.measures import Measures, Number
-
-
-def _one_minus(value: float | None) -> float | None:
-    return None if value is None else 1 - value
 
 
 def _nps(m: Measures) -> float | None:
@@ -32,10 +28,6 @@ def _nps_margin(m: Measures) -> float | None:
         return None
     p, d = m["promoters"] / n, m["detractors"] / n  # type: ignore[operator]
     return 100 * 1.96 * max(p + d - (p - d) ** 2, 0.0) ** 0.5 / n**0.5
-
-
-def _cac(m: Measures) -> float | None:
-    return ratio(m["spend"], m["new_customers"])
 
 
 G, L, X, S, V, D = (
@@ -128,7 +120,7 @@ KPIS: tuple[Kpi, ...] = (
         DOWN,
         "orders",
         L,
-        lambda m: _one_minus(ratio(m["retained"], m["prior_active"])),
+        lambda m: one_minus(ratio(m["retained"], m["prior_active"])),
         rate_evidence("retained", "prior_active", complement=True),
     ),
     Kpi(
@@ -211,7 +203,7 @@ KPIS: tuple[Kpi, ...] = (
         DOWN,
         "marketing_spend",
         G,
-        _cac,
+        lambda m: ratio(m["spend"], m["new_customers"]),
     ),
     Kpi(
         "service_cost",
