@@ -20,6 +20,10 @@ from pathlib import Path
 PARQUET_MAGIC = b"PAR1"
 ZIP_MAGIC = b"PK\x03\x04"
 OLD_EXCEL_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# The file names an export may have; preferred in this order when one was left in several.
+BINARY_SUFFIXES = (".parquet", ".xlsx")
+TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
+SUFFIXES = BINARY_SUFFIXES + TEXT_SUFFIXES
 SAMPLE_BYTES = 1 << 16
 SAMPLE_LINES = 200
 # Columns lined up with spaces, as a report printed to text lays them out.
@@ -109,7 +113,7 @@ def sniff_format(table: str, path: Path) -> str:
         return "xlsx"
     if head.startswith(OLD_EXCEL_MAGIC):
         raise ReadError(table, path, "an old Excel (.xls) workbook: save it as .xlsx or CSV")
-    if suffix in (".parquet", ".xlsx"):
+    if suffix in BINARY_SUFFIXES:
         what = "CSV text" if _decodes(path, text_encoding_of(head)) else "not a known format"
         kind = "a Parquet file" if suffix == ".parquet" else "an XLSX workbook"
         raise ReadError(table, path, f"named {suffix} but it is not {kind} ({what})")

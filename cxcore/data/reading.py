@@ -22,6 +22,7 @@ import pyarrow as pa
 
 from cxcore.data.contract import TABLES
 from cxcore.data.formats import (
+    SUFFIXES,
     ReadError,
     ReadOptions,
     TextLayout,
@@ -35,8 +36,6 @@ from cxcore.data.sheets import header_names, read_sheet, text_table
 from cxcore.database import one_row
 from cxcore.sqlkit import count_rows, create_table, describe, fragment, rename_column, select_all
 
-# Preferred first when an export was left in several formats.
-SUFFIXES = (".parquet", ".xlsx", ".csv", ".tsv", ".txt")
 PARQUET_READER = "read_parquet($path)"
 # Column names the cockpit adds to tables start with this; a file may not use it.
 RESERVED_PREFIX = "__cx_"

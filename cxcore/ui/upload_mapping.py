@@ -16,7 +16,7 @@ import streamlit as st
 
 from cxcore.app.formatting import escape_markdown
 from cxcore.data.contract import TABLES, Kind
-from cxcore.data.formats import DECIMALS, DELIMITERS, ReadOptions
+from cxcore.data.formats import BINARY_SUFFIXES, DECIMALS, DELIMITERS, ReadOptions
 from cxcore.store import mapping as mapping_mod
 from cxcore.store.layout import recall_mapping
 
@@ -78,7 +78,7 @@ def options_step(table: str, paths: Sequence[str]) -> ReadOptions:
     """How the files are read where the bytes should not decide: found from the file unless
     the analyst says otherwise."""
     dates = [c.name for c in TABLES[table].columns if c.kind is Kind.DATE]
-    text = any(Path(p).suffix.lower() not in (".parquet", ".xlsx") for p in paths)
+    text = any(Path(p).suffix.lower() not in BINARY_SUFFIXES for p in paths)
     book = any(Path(p).suffix.lower() == ".xlsx" for p in paths)
     with st.expander("Reading options", icon=":material/tune:"):
         st.caption(
