@@ -1,19 +1,16 @@
 """The upload flow: table and files, column mapping, check, review, publish.
 
-Uploaded files are written to a private temporary folder under their own
-names, so every later step works on plain file paths: the same `publish` and
-`compare_with_current` the command line uses, and tests can stage paths
-without a browser. A check is remembered with the exact request it answered
-(table, files, mode, mapping, base version); change any of them and Publish
-waits for a new check, so what is published is always what was reviewed.
+Uploaded files are first written to a private folder (`upload_files`), so
+every later step works on plain file paths: the same `publish` and
+`compare_with_current` the command line uses. A check is remembered with the
+exact request it answered (table, files, mode, mapping, base version); change
+any of them and Publish waits for a new check, so what is published is always what was reviewed.
 """
 
 from __future__ import annotations
 
 import math
-import shutil
-import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,13 +20,14 @@ import streamlit as st
 
 from cxcore.app.formatting import escape_markdown
 from cxcore.data.contract import TABLES
-from cxcore.data.formats import ReadOptions
+from cxcore.data.formats import SUFFIXES, ReadOptions
 from cxcore.settings import Settings
 from cxcore.store.layout import current_version, is_store
 from cxcore.store.preview import Comparison, compare_with_current
 from cxcore.store.publish import PublishDenied, PublishRefused, StoreMoved, publish_checked
 
 from . import access, data, layout, review
+from .upload_files import MAX_NAME_BYTES, Staged, discard, stage_files
 from .upload_mapping import mapping_step, options_step
 
 STAGED = "_cx_up_staged"
@@ -38,22 +36,10 @@ DONE = "_cx_up_done"
 ROUND = "_cx_up_round"  # bumped after a publish, so the uploader starts empty
 TABLE, MODE, NOTE = "_cx_up_table", "_cx_up_mode", "_cx_up_note"
 CHECK_ASKED, PUBLISH_ASKED = "_cx_up_check_asked", "_cx_up_publish_asked"
-MAX_NAME_BYTES = 255  # the longest file name common file systems store
-UPLOAD_SUFFIXES = (".parquet", ".csv", ".tsv", ".txt", ".xlsx")
 MODES = {
     "replace": "Replace the table",
     "append": "Append (a row whose id is already published replaces it)",
 }
-
-
-@dataclass(frozen=True)
-class Staged:
-    """Files on disk for this session; `ids` ties them to the uploader's current files."""
-
-    paths: tuple[str, ...]
-    folder: str | None = None
-    ids: tuple[str, ...] | None = None  # None: staged from paths, not from the uploader
-    renamed: tuple[tuple[str, str], ...] = ()  # (name as sent, name stored) when unsafe
 
 
 @dataclass(frozen=True)
@@ -73,49 +59,6 @@ class Request:
 
 
 # -- pure steps, callable with paths -------------------------------------------------
-
-
-def stage_files(files: Sequence[Any], ids: tuple[str, ...] | None = None) -> Staged:
-    """Write uploaded files (name + bytes readers) to a new private folder, keeping names.
-
-    Each file gets its own subfolder so two uploads with the same name do not
-    overwrite each other. A name that could leave that folder or that a file
-    system refuses is stored under a plain one instead, and the page says so.
-    """
-    folder = Path(tempfile.mkdtemp(prefix="cx-upload-"))
-    paths, renamed = [], []
-    for i, upload in enumerate(files):
-        name = safe_name(str(upload.name), i)
-        if name != upload.name:
-            renamed.append((str(upload.name), name))
-        target = folder / str(i) / name
-        target.parent.mkdir()
-        upload.seek(0)
-        with target.open("wb") as out:
-            shutil.copyfileobj(upload, out, length=1 << 20)
-        paths.append(str(target))
-    return Staged(tuple(paths), str(folder), ids, tuple(renamed))
-
-
-def safe_name(name: str, index: int) -> str:
-    """The name itself when it is one plain file name; else `upload-<i>` with its suffix."""
-    plain = (
-        name.strip() == name
-        and name not in ("", ".", "..")
-        and ".." not in name
-        and not any(c in name for c in "/\\\0")
-        and all(c.isprintable() for c in name)
-        and len(name.encode("utf-8", "surrogatepass")) <= MAX_NAME_BYTES
-    )
-    if plain:
-        return name
-    suffix = Path(name.replace("\0", "")).suffix.lower()
-    return f"upload-{index}{suffix if suffix in UPLOAD_SUFFIXES else ''}"
-
-
-def discard(staged: Staged | None) -> None:
-    if staged is not None and staged.folder:
-        shutil.rmtree(staged.folder, ignore_errors=True)
 
 
 def run_check(root: Path, request: Request, settings: Settings, progress: Any = None) -> Comparison:
@@ -215,7 +158,7 @@ def _uploader(settings: Settings) -> Staged | None:
     state = st.session_state
     uploaded = st.file_uploader(
         "Export files",
-        type=[suffix.lstrip(".") for suffix in UPLOAD_SUFFIXES],
+        type=[suffix.lstrip(".") for suffix in SUFFIXES],
         accept_multiple_files=True,
         key=f"_cx_up_files_{state.get(ROUND, 0)}",
         max_upload_size=max(1, math.ceil(settings.max_upload_mb)),
