@@ -31,9 +31,12 @@ if __name__ == "__main__":  # a script run of the app (not the server importing 
     ]
     page = st.navigation(PAGES, position="sidebar")
     layout.style()
-    data.begin_run()  # one data version for every number, link and note of this run
-    coverage = data.coverage()
-    st.session_state[shell.VIEW_KEY] = filters.sidebar(coverage)
-    filters.notice()
-    data.pin_note()
-    page.run()
+    try:
+        data.begin_run()  # one data version for every number, link and note of this run
+        coverage = data.coverage()
+        st.session_state[shell.VIEW_KEY] = filters.sidebar(coverage)
+        filters.notice()
+        data.pin_note()
+        page.run()
+    finally:
+        data.end_run()  # the run's data is no longer held against pruning

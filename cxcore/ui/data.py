@@ -8,8 +8,12 @@ link pins (`v=`), else the latest published, polled every few seconds so a new
 publish reaches the next run. `data_version` then answers that same version
 for the rest of the run, so a publish landing half-way through a page never
 mixes numbers of two versions (cards of one, sparklines or breakdowns of the
-next). Every cached function takes the source and the version as its first
-arguments, so two sources or two versions never share a cache entry.
+next). The run holds its opened data until it ends (`end_run`), so a version
+pruned, or dropped from the cache, while a page is drawn still serves the rest
+of that page; a version pruned before the run opened it gives way to the
+latest (a pinned link says so). Every cached function takes the source and the
+version as its first arguments, so two sources or two versions never share a
+cache entry.
 """
 
 from __future__ import annotations
@@ -33,13 +37,14 @@ from cxcore.metrics.spark_backend import SparkUnavailable
 from cxcore.settings import Settings, SettingsError, layered
 from cxcore.store import layout as store_mod
 from cxcore.store.publish import ensure_store
-from cxcore.ui.filters import VERSION_PROBLEMS
+from cxcore.ui.filters import CHECKED, PROBLEMS, VERSION_PROBLEMS
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 TTL = dt.timedelta(hours=1)
 POLL_SECONDS = 3.0  # how often the latest published version is looked up
 PIN = "_cx_pin"  # the session's pinned version (None: follow the latest)
 RUN_VERSION = "_cx_run_version"  # the version the current script run reads
+RUN_DATA = "_cx_run_data"  # (source, Cockpit) the current run reads, held until it ends
 VERSION_DIGITS = re.compile(r"[0-9]{1,18}")  # ASCII digits only: `²` or `٣` is no version
 
 _polled: dict[str, tuple[float, int]] = {}
@@ -139,9 +144,15 @@ def begin_run() -> int | None:
     A session runs its script one run at a time, so the session state holds
     the decision for exactly this run; the next run decides afresh.
     """
-    version = _decided_version()
-    st.session_state[RUN_VERSION] = version
-    return version
+    st.session_state.pop(RUN_DATA, None)
+    st.session_state[RUN_VERSION] = _decided_version()
+    cockpit()  # opened now: a version pruned meanwhile gives way here, before any number
+    return data_version()
+
+
+def end_run() -> None:
+    """Let go of the run's data: a session between runs holds no version against pruning."""
+    st.session_state.pop(RUN_DATA, None)
 
 
 def data_version() -> int | None:
@@ -167,7 +178,7 @@ def _open(source: str, version: int | None) -> Cockpit:
 def cockpit() -> Cockpit:
     """The opened data, or a calm error page when it cannot be opened."""
     try:
-        opened = _open(data_source(), data_version())
+        opened = _held()
     except (
         FileNotFoundError,
         DataContractError,
@@ -181,6 +192,53 @@ def cockpit() -> Cockpit:
         st.info("The data holds no dated rows yet.", icon=":material/info:")
         st.stop()
     return opened
+
+
+def _held() -> Cockpit:
+    """The data this run reads, opened once and held by the run until it ends."""
+    source = data_source()
+    held = st.session_state.get(RUN_DATA)
+    if held is not None and held[0] == source and held[1].version == data_version():
+        opened: Cockpit = held[1]
+        return opened
+    for _ in range(store_mod.READ_ATTEMPTS):
+        version = data_version()
+        try:
+            opened = _open(source, version)
+        except store_mod.VersionNotFound:
+            if version is None:
+                raise
+            _gone(source, version)  # pruned before this run opened it
+            continue
+        st.session_state[RUN_DATA] = (source, opened)
+        return opened
+    raise store_mod.StoreError("the store kept changing while it was read; try again")
+
+
+def _gone(source: str, version: int) -> None:
+    """The run's version was pruned before it was opened: read the latest instead. A
+    pinned session says so and follows the latest from now on."""
+    state = st.session_state
+    forget_versions()
+    if state.get(PIN) == version:
+        unpin()
+        latest = latest_version(source)
+        problem = (
+            f"Data version {version}, which this link pins, is no longer kept (the store keeps"
+            f" only its latest versions); showing the latest data (version {latest}) instead."
+        )
+        key = PROBLEMS if state.get(CHECKED) else VERSION_PROBLEMS  # read once per session
+        state[key] = [*(state.get(key) or []), problem]
+    state[RUN_VERSION] = _decided_version()
+
+
+def _served(source: str, version: int | None) -> Cockpit:
+    """The run's held data when it is this source and version, else opened."""
+    held = st.session_state.get(RUN_DATA)
+    if held is not None and held[0] == source and held[1].version == version:
+        opened: Cockpit = held[1]
+        return opened
+    return _open(source, version)
 
 
 def coverage() -> Coverage:
@@ -219,7 +277,7 @@ def unpin() -> None:
 @st.cache_data(ttl=TTL, max_entries=512, show_spinner=False)
 def kpis(source: str, version: int | None, view: View, by: tuple[str, ...] = ()) -> dict[str, Any]:
     """The engine's contract dictionary for one view (and breakdown) of one data version."""
-    return _open(source, version).kpis(
+    return _served(source, version).kpis(
         view.start, view.end, compare=view.compare, filters=view.filter_dict, by=list(by)
     )
 
@@ -235,7 +293,7 @@ def monthly(
 ) -> list[dict[str, Any]]:
     """Every KPI per calendar month from `first` to `last`: one cached series per view."""
     months = trend_mod.month_periods(first, last)
-    return trend_mod.monthly(_open(source, version), months, compare, dict(filters))
+    return trend_mod.monthly(_served(source, version), months, compare, dict(filters))
 
 
 def view_kpis(view: View, by: tuple[str, ...] = ()) -> dict[str, Any]:
