@@ -173,8 +173,22 @@ def read_version(root: Path | str, version: int) -> VersionInfo:
 
 def _missing_message(root: Path, version: int) -> str:
     kept = version_numbers(root)
-    have = f"kept versions: {kept[0]}..{kept[-1]}" if kept else "the store has no versions yet"
+    have = f"kept versions: {number_runs(kept)}" if kept else "the store has no versions yet"
     return f"version {version} is not in the store (never published or pruned; {have})"
+
+
+def number_runs(numbers: list[int]) -> str:
+    """Sorted numbers as runs, `6..8, 26`: kept versions need not be consecutive (a version a
+    reader holds outlives pruning), and `6..26` would promise the ones between."""
+    runs: list[list[int]] = []
+    for number in numbers:
+        if runs and number == runs[-1][-1] + 1:
+            runs[-1].append(number)
+        else:
+            runs.append([number])
+    return ", ".join(
+        f"{run[0]}..{run[-1]}" if len(run) > 2 else ", ".join(map(str, run)) for run in runs
+    )
 
 
 def version_numbers(root: Path) -> list[int]:

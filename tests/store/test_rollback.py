@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import shutil
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from cxcore.settings import Settings
-from cxcore.store.layout import VersionNotFound, current_version, list_versions, publishing
+from cxcore.store.layout import (
+    VersionNotFound,
+    current_version,
+    list_versions,
+    number_runs,
+    publishing,
+)
 from cxcore.store.publish import publish, rollback
 from tests.factories import customer, order, write_table
 from tests.store.conftest import SEED_REVENUE, orders_file, published_rows, revenue
@@ -76,6 +83,32 @@ def test_pruning_keeps_the_newest_versions_and_never_the_current(
     rollback(store, 3, settings=Settings(keep_versions=1))
     assert [v.version for v in list_versions(store)] == [5]
     assert revenue(store) == Decimal(2)
+
+
+@pytest.mark.parametrize(
+    ("numbers", "words"),
+    [
+        ([7], "7"),
+        ([6, 26], "6, 26"),
+        ([3, 4], "3, 4"),
+        ([6, 7, 8, 26], "6..8, 26"),
+        ([1, 2, 3, 5, 6, 7, 8, 12], "1..3, 5..8, 12"),
+    ],
+)
+def test_kept_versions_are_named_as_runs_never_as_one_span(numbers: list[int], words: str) -> None:
+    assert number_runs(numbers) == words
+
+
+def test_a_missing_version_names_only_the_versions_kept(store: Path, tmp_path: Path) -> None:
+    """It said `kept versions: 1..4` when only 1 and 4 were kept."""
+    for amount in (1, 2, 3):
+        path = orders_file(tmp_path / str(amount), [order("n1", "c1", "2025-06-01", amount)])
+        publish(store, "orders", [path])
+    for gone in (2, 3):
+        shutil.rmtree(store / "versions" / str(gone))
+    with pytest.raises(VersionNotFound) as missing:
+        rollback(store, 2)
+    assert str(missing.value).endswith("(never published or pruned; kept versions: 1, 4)")
 
 
 def test_rolling_back_restores_derived_data_too(history: Path) -> None:
