@@ -47,7 +47,7 @@ from cxcore.sqlkit import (
 )
 from cxcore.store.limits import Limits, limit_findings
 from cxcore.store.merging import as_published, clashes
-from cxcore.store.repeats import appended_again
+from cxcore.store.repeats import appended_again, replaced_by_id
 
 Progress = Callable[[float, str], None]
 MODES = ("replace", "append")
@@ -118,9 +118,9 @@ def prepare(
         notify(progress, 0.45, "combining the files")
         _combine(con, candidate, parts, old is not None, rules.window)
         if old is not None and candidate.ok:
-            candidate.report.findings.extend(
-                appended_again(con, table_name, list(parts), PUBLISHED)
-            )
+            findings = candidate.report.findings
+            findings.extend(appended_again(con, table_name, list(parts), PUBLISHED))
+            findings.extend(replaced_by_id(con, table_name, list(parts), PUBLISHED))
     if candidate.ok:
         candidate.rows = CANDIDATE
         candidate.columns = tuple(
