@@ -19,10 +19,15 @@ are built (docs/scaling.md lists them); this module only renders and runs.
 from __future__ import annotations
 
 import itertools
+import os
+import shutil
+import socket
 import threading
+import warnings
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import pyarrow as pa
 from sqlglot import exp
@@ -43,10 +48,22 @@ SESSION_CONFIG: dict[str, str] = {
     # a difference of DECIMAL(38, 10) values stays DECIMAL(38, 10), as on DuckDB, instead of
     # giving up a decimal (an overflow raises under ANSI mode rather than losing digits)
     "spark.sql.decimalOperations.allowPrecisionLoss": "false",
+}
+# A session started here: few cores, so a few shuffle partitions, not the 200 meant for a
+# cluster, and no progress bars on the terminal (a Connect server refuses to change those).
+LOCAL_CONFIG: dict[str, str] = {
+    "spark.ui.enabled": "false",
+    "spark.sql.shuffle.partitions": "4",
     "spark.ui.showConsoleProgress": "false",
 }
-# A local session has few cores: a few shuffle partitions, not the 200 meant for a cluster.
-LOCAL_CONFIG: dict[str, str] = {"spark.ui.enabled": "false", "spark.sql.shuffle.partitions": "4"}
+# How long a Spark Connect server or a standalone master may take to accept a connection
+# before it is reported unreachable: Spark's own clients retry for minutes (Connect for at
+# least 10), which to a reader of the app or the command line is a hang.
+REACH_TIMEOUT_S = 10.0
+CONNECT_PORT, MASTER_PORT = 15002, 7077  # the ports Spark's URLs leave out
+REMOTE_SETTING = "CX_SPARK_REMOTE, or spark_remote under [engine]"
+MASTER_SETTING = "CX_SPARK_MASTER, or spark_master under [engine]"
+PANDAS_WARNING = "PySpark does not yet fully support pandas"
 _views = itertools.count(1)
 
 
@@ -58,8 +75,12 @@ def spark_session(settings: Settings) -> SparkSession:
     """The process's Spark session (started once; about 20 s in local mode).
 
     `spark_remote` connects to a Spark Connect server; otherwise a session runs
-    with `spark_master` (`local[2]` by default, or a cluster manager's URL).
+    with `spark_master` (`local[2]` by default, or a cluster manager's URL). Whatever
+    stops it (no Java, a server or master that does not answer, a URL Spark refuses) is
+    one `SparkUnavailable` line naming the setting, within seconds.
     """
+    # pyspark 4.3 warns of pandas 3 as its modules load; the parity suites hold the numbers
+    warnings.filterwarnings("ignore", PANDAS_WARNING, FutureWarning)
     try:
         from pyspark.sql import SparkSession
     except ImportError:
@@ -68,8 +89,13 @@ def spark_session(settings: Settings) -> SparkSession:
         ) from None
     builder = SparkSession.builder.appName(APP_NAME)
     if settings.spark_remote:
+        where = f"the Spark Connect server {settings.spark_remote!r} ({REMOTE_SETTING})"
+        reachable(connect_addresses(settings.spark_remote), where)
         builder = builder.remote(settings.spark_remote)
     else:
+        where = f"the Spark master {settings.spark_master!r} ({MASTER_SETTING})"
+        java_found()
+        reachable(master_addresses(settings.spark_master), where)
         builder = builder.master(settings.spark_master)
         for key, value in LOCAL_CONFIG.items():
             builder = builder.config(key, value)
@@ -77,13 +103,72 @@ def spark_session(settings: Settings) -> SparkSession:
         builder = builder.config(key, value)
     try:
         session = builder.getOrCreate()
+        for key, value in SESSION_CONFIG.items():  # a session made earlier gets them too
+            session.conf.set(key, value)
     except Exception as err:  # py4j and Spark Connect raise their own kinds
         first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-        raise SparkUnavailable(f"Spark could not be started: {first}") from None
-    for key, value in SESSION_CONFIG.items():  # a session made earlier gets them too
-        if key != "spark.ui.showConsoleProgress":
-            session.conf.set(key, value)
+        raise SparkUnavailable(f"Spark could not be started with {where}: {first}") from None
     return session
+
+
+def java_found() -> None:
+    """Java, where Spark's launcher looks for it (JAVA_HOME, else the PATH), or one line."""
+    home = os.environ.get("JAVA_HOME", "").strip()
+    if home:
+        if not (Path(home) / "bin" / "java").is_file():
+            raise SparkUnavailable(
+                f"the Spark engine (CX_ENGINE=spark) needs Java, but JAVA_HOME={home!r}"
+                " holds no bin/java"
+            )
+    elif shutil.which("java") is None:
+        raise SparkUnavailable(
+            "the Spark engine (CX_ENGINE=spark) needs Java 17 or later, and there is no java"
+            " on the PATH (install default-jre-headless, or set JAVA_HOME)"
+        )
+
+
+def connect_addresses(remote: str) -> list[tuple[str, int]]:
+    """The host and port of a Spark Connect URL (sc://host[:port][/;params]); none for
+    anything else (such as "local"), which Spark itself judges."""
+    if not remote.lower().startswith("sc://"):
+        return []
+    try:
+        url = urlsplit("http://" + remote[len("sc://") :])
+        host, port = url.hostname, url.port or CONNECT_PORT
+    except ValueError:  # a port that is no number: Spark names it
+        return []
+    return [(host, port)] if host else []
+
+
+def master_addresses(master: str) -> list[tuple[str, int]]:
+    """The masters of a standalone cluster's URL (spark://host:port[,host:port]); none for
+    a local session, YARN or Kubernetes."""
+    if not master.lower().startswith("spark://"):
+        return []
+    found = []
+    for part in master[len("spark://") :].split(","):
+        try:
+            url = urlsplit("http://" + part.strip())
+            if url.hostname:
+                found.append((url.hostname, url.port or MASTER_PORT))
+        except ValueError:
+            continue
+    return found
+
+
+def reachable(addresses: list[tuple[str, int]], where: str) -> None:
+    """At least one of the addresses accepts a connection within REACH_TIMEOUT_S, or one
+    line naming the setting (no addresses: nothing to try)."""
+    why = ""
+    for host, port in addresses:
+        try:
+            with socket.create_connection((host, port), timeout=REACH_TIMEOUT_S):
+                return
+        except OSError as err:
+            reason = "no answer" if isinstance(err, TimeoutError) else err.strerror or str(err)
+            why = f"{host}:{port}: {reason}"
+    if addresses:
+        raise SparkUnavailable(f"Spark could not be started: {where} cannot be reached ({why})")
 
 
 class SparkExecutor:
