@@ -12,11 +12,12 @@ is held against pruning for as long as it is served.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, BinaryIO
 
+import pyarrow.parquet as pq
 from sqlglot import exp
 
 from cxcore import database
@@ -100,7 +101,8 @@ def _serve(
                 f"version {version} predates the fact files Spark reads; publish it again"
                 " (cx-cockpit ingest) to serve it with Spark"
             )
-        dataset = dataset_of(folder, info)
+        described = dataset_of(folder, info)
+        dataset = with_current_rollups(described, lambda name: parquet_columns(described, name))
         return OpenedVersion(version, dataset, spark_executor(dataset, settings), hold)
     if not info.relations:  # a version of the first layout: read its tables as files
         catalog = Catalog.from_files({t: folder / rel for t, rel in info.files.items()})
@@ -109,7 +111,8 @@ def _serve(
         return OpenedVersion(version, catalog.loaded, executor, hold)
     dataset = dataset_of(folder, info)
     executor = serving_executor(dataset, settings)
-    return OpenedVersion(version, with_current_rollups(dataset, executor), executor, hold)
+    current = with_current_rollups(dataset, lambda name: relation_columns(executor, name))
+    return OpenedVersion(version, current, executor, hold)
 
 
 def dataset_of(folder: Path, info: VersionInfo) -> Dataset:
@@ -128,22 +131,31 @@ def dataset_of(folder: Path, info: VersionInfo) -> Dataset:
     )
 
 
-def with_current_rollups(dataset: Dataset, executor: DuckDBExecutor) -> Dataset:
+def with_current_rollups(dataset: Dataset, columns: Callable[[str], set[str]]) -> Dataset:
     """The dataset without its rollups when one lacks a column today's measures read.
 
     Versions stay as they were published; one published before a measure was
     added is answered from its fact rows (exact, only slower) until the next
-    publish rebuilds its rollups.
+    publish rebuilds its rollups, on either engine.
     """
     for name, needed in expected_columns(list(dataset.tables)).items():
         if name not in dataset.relations:
             continue
-        have = {row[0] for row in executor.con.execute(describe(name)).fetchall()}
-        if not needed <= have:
+        if not needed <= columns(name):
             facts = {fact_relation(t) for t in dataset.tables}
             kept = {n: r for n, r in dataset.relations.items() if n in facts}
             return replace(dataset, relations=kept)
     return dataset
+
+
+def relation_columns(executor: DuckDBExecutor, name: str) -> set[str]:
+    """A relation's columns, as the serving connection sees it."""
+    return {row[0] for row in executor.con.execute(describe(name)).fetchall()}
+
+
+def parquet_columns(dataset: Dataset, name: str) -> set[str]:
+    """A relation's columns, from its Parquet file's footer (Spark reads the same file)."""
+    return set(pq.read_schema(dataset.relations[name].target).names)
 
 
 def spark_executor(dataset: Dataset, settings: Settings) -> SparkExecutor:
