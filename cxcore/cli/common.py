@@ -19,6 +19,7 @@ import duckdb
 from cxcore.cockpit import Cockpit
 from cxcore.data.names import did_you_mean, normalise
 from cxcore.metrics.backend import QueryTimeout
+from cxcore.metrics.spark_backend import SparkFailed
 
 # A subcommand: its parsed arguments in, the exit status out. One alias for every
 # module that adds commands, so main's table of them holds one kind of thing.
@@ -52,7 +53,7 @@ def fail(status: int, message: str) -> int:
 def describe_failure(err: BaseException) -> str | None:
     """One line for a failure of the machine or the engine (not of the arguments or the
     data's contract), naming what ran out and what to do; None for anything unforeseen."""
-    if isinstance(err, QueryTimeout):
+    if isinstance(err, QueryTimeout | SparkFailed):
         return str(err)
     if isinstance(err, OSError) and err.errno in (errno.ENOSPC, errno.EDQUOT):
         where = f" writing {err.filename}" if err.filename else ""

@@ -71,6 +71,24 @@ class SparkUnavailable(RuntimeError):
     """Spark cannot be started here: pyspark is not installed, or there is no Java."""
 
 
+class SparkFailed(RuntimeError):
+    """Spark could not answer (a file it could not read, a query it refused), in one line:
+    pyspark's own errors carry the JVM's stack, hundreds of lines."""
+
+    @classmethod
+    def of(cls, err: BaseException) -> SparkFailed:
+        return cls(f"Spark failed: {first_line(err)}")
+
+
+def first_line(err: BaseException) -> str:
+    """What went wrong, in one line: py4j's first line only names the Java call that failed
+    ("An error occurred while calling o47.parquet."); the JVM's reason follows it."""
+    lines = [line.strip().removeprefix(": ").strip() for line in str(err).splitlines()]
+    lines = [line for line in lines if line]
+    told = [line for line in lines if not line.startswith("An error occurred while calling")]
+    return (told or lines or [type(err).__name__])[0]
+
+
 def spark_session(settings: Settings) -> SparkSession:
     """The process's Spark session (started once; about 20 s in local mode).
 
@@ -106,8 +124,9 @@ def spark_session(settings: Settings) -> SparkSession:
         for key, value in SESSION_CONFIG.items():  # a session made earlier gets them too
             session.conf.set(key, value)
     except Exception as err:  # py4j and Spark Connect raise their own kinds
-        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-        raise SparkUnavailable(f"Spark could not be started with {where}: {first}") from None
+        raise SparkUnavailable(
+            f"Spark could not be started with {where}: {first_line(err)}"
+        ) from None
     return session
 
 
@@ -187,10 +206,14 @@ class SparkExecutor:
         self.timeout_s = timeout_s
         prefix = f"cx{next(_views)}_"
         self.relations: dict[str, exp.Expr] = {}
-        for name, path in files.items():
-            view = f"{prefix}{name}"
-            session.read.parquet(str(path)).createOrReplaceTempView(view)
-            self.relations[name] = table(view)
+        try:
+            for name, path in files.items():
+                view = f"{prefix}{name}"
+                session.read.parquet(str(path)).createOrReplaceTempView(view)
+                self.relations[name] = table(view)
+        except Exception as err:  # a file Spark cannot read: its views so far dropped
+            self.close()
+            raise SparkFailed.of(err) from err
         self._texts = QueryTexts(self.dialect)
         self._tags = itertools.count(1)
         self._prefix = prefix
@@ -232,10 +255,10 @@ class SparkExecutor:
             if timer:
                 timer.start()
             return run()
-        except Exception:
+        except Exception as err:
             if stopped.is_set():
                 raise QueryTimeout.after(self.timeout_s) from None
-            raise
+            raise SparkFailed.of(err) from err
         finally:
             if timer:
                 timer.cancel()

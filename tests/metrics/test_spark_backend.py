@@ -18,10 +18,13 @@ from cxcore.metrics.engine import ArgumentError
 from cxcore.metrics.spark_backend import (
     SparkUnavailable,
     connect_addresses,
+    first_line,
     master_addresses,
     spark_session,
 )
 from cxcore.settings import Settings
+from cxcore.store.layout import current_version, read_version, version_dir
+from cxcore.store.publish import ensure_store
 from tests.factories import customer, order, write_folder
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -122,12 +125,16 @@ def test_without_java_the_message_says_so_in_one_line(small_folder: Path, tmp_pa
     assert len(done.stderr.splitlines()) == 1 and "JAVA_HOME" in done.stderr
 
 
-def test_a_master_spark_refuses_is_named_by_its_setting(small_folder: Path) -> None:
+def _needs_java() -> None:
     if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
         why = "no Java on this machine (Spark needs Java 17 or later)"
         if os.environ.get("CX_REQUIRE_SPARK") == "1":
             pytest.fail(f"CX_REQUIRE_SPARK=1 but {why}")
         pytest.skip(why)
+
+
+def test_a_master_spark_refuses_is_named_by_its_setting(small_folder: Path) -> None:
+    _needs_java()
     done = _kpis_on_spark(small_folder, _clean_env(CX_SPARK_MASTER="nonsense"))
     assert done.returncode == 1
     last = done.stderr.splitlines()[-1]  # the JVM prints its own complaint before it
@@ -142,3 +149,27 @@ def test_the_addresses_a_url_names() -> None:
     assert connect_addresses("local") == []  # Spark starts a server of its own
     assert master_addresses("spark://a:7077,b") == [("a", 7077), ("b", 7077)]
     assert master_addresses("local[2]") == master_addresses("yarn") == []
+
+
+def test_a_file_spark_cannot_read_is_one_line_not_a_traceback(
+    small_folder: Path, tmp_path: Path
+) -> None:
+    _needs_java()
+    store = tmp_path / "store"
+    ensure_store(store, small_folder)
+    info = read_version(store, current_version(store))
+    broken = version_dir(store, info.version) / info.files["orders"]
+    broken.write_bytes(broken.read_bytes()[:100])  # a fact file cut short: no footer
+    done = _kpis_on_spark(store, _clean_env())
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    last = done.stderr.splitlines()[-1]  # Spark's own log lines come before it
+    assert last.startswith("cx-cockpit: Spark failed: ")
+    assert str(broken) in last and "An error occurred while calling" not in last
+
+
+def test_the_first_line_is_the_reason_not_the_java_call() -> None:
+    told = RuntimeError("An error occurred while calling o47.parquet.\n: org.Boom: no footer\n\tat")
+    assert first_line(told) == "org.Boom: no footer"
+    assert first_line(RuntimeError("")) == "RuntimeError"
+    assert first_line(ValueError("  plain\nmore")) == "plain"
