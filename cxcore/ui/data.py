@@ -33,7 +33,7 @@ from cxcore.app.coverage import observed_span
 from cxcore.app.formatting import quote_untrusted
 from cxcore.app.views import VERSION, Coverage, Filters, View
 from cxcore.metrics import trend as trend_mod
-from cxcore.metrics.spark_backend import SparkUnavailable
+from cxcore.metrics.spark_backend import SparkFailed, SparkUnavailable
 from cxcore.settings import Settings, SettingsError, layered
 from cxcore.store import layout as store_mod
 from cxcore.store.publish import ensure_store
@@ -184,6 +184,7 @@ def cockpit() -> Cockpit:
         DataContractError,
         SettingsError,
         SparkUnavailable,
+        SparkFailed,
         store_mod.StoreError,
     ) as err:
         st.error(f"The cockpit cannot open its data: {err}", icon=":material/error:")

@@ -1,5 +1,6 @@
 """A Spark setting that cannot work is one calm error on the page, within seconds, naming the
-setting: never a page left spinning while Spark's client retries for ten minutes."""
+setting: never a page left spinning while Spark's client retries for ten minutes. What Spark
+cannot read once it runs is one calm error too, never Streamlit's traceback."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from cxcore.metrics.spark_backend import SparkFailed
+from cxcore.ui import data
 from tests.ui.conftest import open_app
 
 
@@ -33,3 +36,17 @@ def test_an_unreachable_connect_server_is_named_on_the_page(
     assert errors[0].startswith("The cockpit cannot open its data: Spark could not be started")
     assert f"{remote!r} (CX_SPARK_REMOTE, or spark_remote under [engine])" in errors[0]
     assert "cannot be reached" in errors[0]
+
+
+def test_a_file_spark_cannot_read_while_opening_is_one_calm_error(
+    store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reason = "Spark failed: [FAILED_READ_FILE] Error while reading file orders.parquet"
+
+    def unreadable(source: str, version: int | None) -> None:
+        raise SparkFailed(reason)
+
+    monkeypatch.setattr(data, "_open", unreadable)
+    at = open_app()
+    assert not at.exception, at.exception
+    assert [e.value for e in at.error] == [f"The cockpit cannot open its data: {reason}"]
