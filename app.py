@@ -37,6 +37,7 @@ if __name__ == "__main__":  # a script run of the app (not the server importing 
         st.session_state[shell.VIEW_KEY] = filters.sidebar(coverage)
         filters.notice()
         data.pin_note()
-        page.run()
+        with shell.calm_failures():
+            page.run()
     finally:
         data.end_run()  # the run's data is no longer held against pruning

@@ -7,7 +7,6 @@ scripts can tell a typo from a data problem (status 1) at a glance.
 from __future__ import annotations
 
 import argparse
-import errno
 import json
 import sys
 from collections.abc import Callable, Mapping, Sequence
@@ -18,8 +17,6 @@ import duckdb
 
 from cxcore.cockpit import Cockpit
 from cxcore.data.names import did_you_mean, normalise
-from cxcore.metrics.backend import QueryTimeout
-from cxcore.metrics.spark_backend import SparkFailed
 
 # A subcommand: its parsed arguments in, the exit status out. One alias for every
 # module that adds commands, so main's table of them holds one kind of thing.
@@ -50,30 +47,6 @@ def fail(status: int, message: str) -> int:
     return status
 
 
-def describe_failure(err: BaseException) -> str | None:
-    """One line for a failure of the machine or the engine (not of the arguments or the
-    data's contract), naming what ran out and what to do; None for anything unforeseen."""
-    if isinstance(err, QueryTimeout | SparkFailed):
-        return str(err)
-    if isinstance(err, OSError) and err.errno in (errno.ENOSPC, errno.EDQUOT):
-        where = f" writing {err.filename}" if err.filename else ""
-        return f"the disk is full{where}: free some space and run the command again"
-    if isinstance(err, duckdb.OutOfMemoryException):
-        return (
-            "the engine ran out of memory (CX_MEMORY_LIMIT_MB sets its limit;"
-            " CX_TEMP_DIR and CX_MAX_TEMP_MB where it may spill)"
-        )
-    if isinstance(err, duckdb.OutOfRangeException):
-        return f"a number is out of range for exact arithmetic: {_first_line(err)}"
-    if isinstance(err, duckdb.IOException) and "No space left" in str(err):
-        return "the disk is full: free some space and run the command again"
-    if isinstance(err, OSError):
-        return f"{err.strerror or 'cannot use the file'}: {err.filename or ''}".rstrip(": ")
-    if isinstance(err, duckdb.Error):
-        return f"the engine failed: {_first_line(err)}"
-    return None
-
-
 def interrupted(err: BaseException) -> str | None:
     """One line for Ctrl-C, which reaches the command as KeyboardInterrupt or, when it
     lands inside a query, as the engine's plain RuntimeError; None for anything else.
@@ -84,11 +57,6 @@ def interrupted(err: BaseException) -> str | None:
     if isinstance(err, KeyboardInterrupt | duckdb.InterruptException) or engine_stopped:
         return "interrupted; a publish either finished or changed nothing (see versions)"
     return None
-
-
-def _first_line(err: BaseException) -> str:
-    lines = [line.strip() for line in str(err).splitlines() if line.strip()]
-    return lines[0] if lines else type(err).__name__
 
 
 def choice(value: str, choices: Sequence[str], option: str) -> str:

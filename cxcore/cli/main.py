@@ -26,7 +26,6 @@ from cxcore.cli.common import (
     UsageError,
     add_view_arguments,
     choice,
-    describe_failure,
     fail,
     interrupted,
     open_data,
@@ -39,6 +38,7 @@ from cxcore.cli.voice import VOICE_COMMANDS, add_voice_commands
 from cxcore.data.catalog import DataContractError
 from cxcore.data.names import did_you_mean, normalise
 from cxcore.metrics.engine import ArgumentError
+from cxcore.metrics.failures import describe_failure
 from cxcore.metrics.periods import PeriodError, Windows, parse_compare, period
 from cxcore.metrics.registry import KPI_BY_NAME, KPIS
 from cxcore.metrics.spark_backend import SparkUnavailable

@@ -1,4 +1,5 @@
-"""What every page needs from the router: the view the sidebar describes.
+"""What every page needs from the router: the view the sidebar describes, and a page that
+fails for a reason the reader can act on said in one line.
 
 Streamlit treats a `pages/` folder next to the main script as its legacy
 multipage layout until some session runs `st.navigation`: on a server's
@@ -18,10 +19,14 @@ Streamlit changes it.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
 from cxcore.app.views import View
+from cxcore.metrics.failures import describe_failure
 
 VIEW_KEY = "_cx_view"
 
@@ -35,3 +40,18 @@ def page_view() -> View:
         st.rerun()
     view: View = st.session_state[VIEW_KEY]
     return view
+
+
+@contextmanager
+def calm_failures() -> Iterator[None]:
+    """A failure of the machine or the engine while a page is drawn (the query time limit,
+    memory, a file Spark cannot read) is one line naming the setting that helps: the app
+    shows no error details to readers, so it would otherwise be a bare "An error occurred".
+    Anything unforeseen still raises."""
+    try:
+        yield
+    except Exception as err:
+        message = describe_failure(err)
+        if message is None:
+            raise
+        st.error(f"This page could not be finished: {message}", icon=":material/error:")
