@@ -198,10 +198,9 @@ def cockpit() -> Cockpit:
 def _held() -> Cockpit:
     """The data this run reads, opened once and held by the run until it ends."""
     source = data_source()
-    held = st.session_state.get(RUN_DATA)
-    if held is not None and held[0] == source and held[1].version == data_version():
-        opened: Cockpit = held[1]
-        return opened
+    held = _held_as(source, data_version())
+    if held is not None:
+        return held
     for _ in range(store_mod.READ_ATTEMPTS):
         version = data_version()
         try:
@@ -235,11 +234,16 @@ def _gone(source: str, version: int) -> None:
 
 def _served(source: str, version: int | None) -> Cockpit:
     """The run's held data when it is this source and version, else opened."""
+    return _held_as(source, version) or _open(source, version)
+
+
+def _held_as(source: str, version: int | None) -> Cockpit | None:
+    """The data this run holds, when it is this source and version."""
     held = st.session_state.get(RUN_DATA)
-    if held is not None and held[0] == source and held[1].version == version:
-        opened: Cockpit = held[1]
-        return opened
-    return _open(source, version)
+    if held is None or held[0] != source or held[1].version != version:
+        return None
+    opened: Cockpit = held[1]
+    return opened
 
 
 def coverage() -> Coverage:
