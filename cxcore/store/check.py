@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
 
 import duckdb
 from sqlglot import exp
@@ -39,13 +38,10 @@ from cxcore.store.candidate import (
 )
 from cxcore.store.layout import (
     ALL_TABLES,
-    READ_ATTEMPTS,
     StoreError,
     VersionInfo,
-    VersionNotFound,
     carry_targets,
-    current_version,
-    hold_version,
+    hold_current,
     is_store,
     refuse_foreign,
     version_dir,
@@ -112,7 +108,7 @@ def check(
     refuse_foreign(root)
     if not is_store(root):
         raise StoreError(f"{root.name or root} is not a CX store")
-    base, base_info, hold = _hold_current(root)
+    base, base_info, hold = hold_current(root) or (0, None, None)
     try:  # the base is read (merged, linked) throughout: a publish meanwhile must not prune it
         stage = new_staging(root)
         checked = Checked(root, table_name, mode, base, Report(), mapping=dict(column_map or {}))
@@ -127,20 +123,6 @@ def check(
     if not checked.report.ok:
         discard_staging(stage)
     return checked
-
-
-def _hold_current(root: Path) -> tuple[int, VersionInfo | None, BinaryIO | None]:
-    """The current version (0: none yet), held against pruning until the handle is closed."""
-    for _ in range(READ_ATTEMPTS):
-        base = current_version(root)
-        if not base:
-            return 0, None, None
-        try:
-            info, hold = hold_version(root, base)
-        except VersionNotFound:
-            continue  # pruned by a newer publish between the two reads: check on that one
-        return base, info, hold
-    raise StoreError("the store kept changing while it was read; try again")
 
 
 def limits(settings: Settings, bulk: bool) -> Limits:

@@ -352,6 +352,28 @@ def publishing(root: Path | str, timeout_s: float = LOCK_TIMEOUT_S) -> Iterator[
             return
 
 
+def hold_current(root: Path | str) -> tuple[int, VersionInfo, BinaryIO] | None:
+    """The current version, held against pruning until the handle is closed; None in a
+    store with no version yet.
+
+    A publish may prune the current version between reading the pointer and taking
+    hold of it; the newer current version is then held instead. A current version
+    that is gone while the pointer stays on it is a damaged store, named as such.
+    """
+    for _ in range(READ_ATTEMPTS):
+        current = current_version(root)
+        if not current:
+            return None
+        try:
+            info, hold = hold_version(root, current)
+        except VersionNotFound:
+            if current_version(root) != current:
+                continue  # pruned by a newer publish: hold that one
+            raise
+        return current, info, hold
+    raise StoreError("the store kept changing while it was read; try again")
+
+
 def hold_version(root: Path | str, version: int) -> tuple[VersionInfo, BinaryIO]:
     """Read a version's manifest and hold it against pruning until the handle is closed.
 

@@ -31,11 +31,9 @@ from cxcore.settings import Settings
 from cxcore.sqlkit import describe, render, table
 from cxcore.store.build import kept_warnings
 from cxcore.store.layout import (
-    READ_ATTEMPTS,
     StoreError,
     VersionInfo,
-    VersionNotFound,
-    current_version,
+    hold_current,
     hold_version,
     is_store,
     version_dir,
@@ -69,22 +67,21 @@ def open_version(
     if not is_store(root):
         raise StoreError(f"{root.name or root} is not a CX store")
     settings = settings or Settings.from_env()
-    for _ in range(READ_ATTEMPTS):
-        chosen = current_version(root) if version is None else version
-        if chosen == 0:
+    if version is None:
+        held = hold_current(root)
+        if held is None:
             raise StoreError("the store has no published version yet")
-        try:
-            info, hold = hold_version(root, chosen)
-        except VersionNotFound:
-            if version is None and current_version(root) != chosen:
-                continue  # pruned by a newer publish: read that one
-            raise
-        try:
-            return _serve(version_dir(root, chosen), chosen, info, hold, settings)
-        except BaseException:
-            hold.close()
-            raise
-    raise StoreError("the store kept changing while it was read; try again")
+        chosen, info, hold = held
+    elif version == 0:
+        raise StoreError("the store has no published version yet")
+    else:
+        chosen = version
+        info, hold = hold_version(root, chosen)
+    try:
+        return _serve(version_dir(root, chosen), chosen, info, hold, settings)
+    except BaseException:
+        hold.close()
+        raise
 
 
 def open_folder(folder: Path, info: VersionInfo, settings: Settings) -> OpenedVersion:

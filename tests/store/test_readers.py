@@ -19,7 +19,7 @@ import pytest
 from cxcore import Cockpit
 from cxcore.data import catalog
 from cxcore.settings import Settings
-from cxcore.store import candidate, reader
+from cxcore.store import candidate, layout, reader
 from cxcore.store.layout import VersionNotFound, current_version
 from cxcore.store.publish import publish
 from tests.factories import order
@@ -45,7 +45,8 @@ def _before_hold(monkeypatch: pytest.MonkeyPatch, when: Callable[[], object]) ->
             when()
         return real(root, version)
 
-    monkeypatch.setattr(reader, "hold_version", hold)
+    monkeypatch.setattr(reader, "hold_version", hold)  # a pinned version
+    monkeypatch.setattr(layout, "hold_version", hold)  # the current one (layout.hold_current)
     return fired
 
 
